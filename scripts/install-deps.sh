@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Census builds and tests with. Idempotent: a machine
+# that already has them skips apt entirely. Needs root (or sudo) the first time.
+set -euo pipefail
+
+packages=(
+  cmake g++ pkg-config ninja-build
+  libzmq3-dev cppzmq-dev
+  libprotobuf-dev protobuf-compiler
+  librocksdb-dev
+  libcurl4-openssl-dev
+  libabsl-dev
+  libxml2-dev libuchardet-dev libzstd-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3
+)
+# Optional extras (e.g. `--with nginx`) for benchmarks.
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --with) packages+=("$2"); shift 2 ;;
+    *) echo "install-deps: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,83 @@
+#ifndef CENSUS_STORAGE_STORE_H_
+#define CENSUS_STORAGE_STORE_H_
+
+// Store: one RocksDB database holding what the workers fetched (one shard).
+// Schema in docs/STORAGE.md. Every record carries its fetch time, so reads can be
+// "as of T". Writes are idempotent: writing the same ResultBatch twice stores the
+// same keys with the same values.
+//
+// Page bodies are kept by content hash (deduplicated): a zstd keyframe now and then,
+// and between keyframes a delta, zstd-compressed with the previous version of the same
+// URL as the prefix dictionary ("patch-from"). GetBody rebuilds either.
+//
+// Thread-safety: all methods may be called from any thread (RocksDB is thread-safe).
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "proto/census.pb.h"
+
+namespace census {
+
+struct StoreOptions {
+  bool read_only = false;
+  bool create_if_missing = true;
+  int keyframe_interval = 8;  // every Nth version of a URL is a keyframe
+};
+
+// Hex SHA-256-like content hash used as snapshot id (stable across runs).
+std::string ContentHash(absl::string_view bytes);
+
+class Store {
+ public:
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                                     const StoreOptions& options = {});
+  virtual ~Store() = default;
+
+  // Writes the whole batch atomically (one RocksDB WriteBatch).
+  virtual absl::Status Write(const ResultBatch& batch) = 0;
+  virtual absl::Status PutRun(const RunRecord& run) = 0;
+  virtual absl::StatusOr<std::optional<RunRecord>> GetRun(const std::string& run_id) = 0;
+
+  // Reads. `until_ms` bounds fetched_at (inclusive): "as of T". Use INT64_MAX for all.
+  virtual absl::Status ForEachSite(const std::function<void(const Site&)>& fn) = 0;
+  // The site's columns as last written.
+  virtual absl::StatusOr<std::vector<Column>> Columns(const std::string& site_id) = 0;
+  // Fetch records of a site with fetched_at in [from_ms, until_ms], in key order
+  // (by kind, url, then time).
+  virtual absl::Status ForEachFetch(const std::string& site_id, int64_t from_ms,
+                                    int64_t until_ms,
+                                    const std::function<void(const FetchRecord&)>& fn) = 0;
+  // The newest observation of each URL of a site with fetched_at <= until_ms.
+  virtual absl::StatusOr<std::vector<PageObservation>> LatestObservations(
+      const std::string& site_id, int64_t until_ms) = 0;
+  // Every observation of one URL of a site, oldest first (snapshot history).
+  virtual absl::StatusOr<std::vector<PageObservation>> ObservationHistory(
+      const std::string& site_id, const std::string& url, int64_t until_ms) = 0;
+  // Newest link-check record for a URL (any site), fetched_at in [from_ms, until_ms].
+  virtual absl::StatusOr<std::optional<FetchRecord>> LatestLinkCheck(
+      const std::string& url, int64_t from_ms, int64_t until_ms) = 0;
+  // The page body with that content hash; NotFound if never stored.
+  virtual absl::StatusOr<std::string> GetBody(const std::string& content_hash) = 0;
+  // Validators of the newest fetch of a URL (for conditional requests).
+  virtual absl::StatusOr<std::optional<Validators>> LastValidators(
+      const std::string& site_id, const std::string& url) = 0;
+
+  struct Stats {
+    int64_t bodies = 0;
+    int64_t keyframes = 0;
+    int64_t deltas = 0;
+    int64_t raw_bytes = 0;
+    int64_t stored_bytes = 0;
+  };
+  virtual Stats BodyStats() = 0;
+};
+
+}  // namespace census
+
+#endif  // CENSUS_STORAGE_STORE_H_

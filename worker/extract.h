@@ -1,0 +1,85 @@
+#ifndef CENSUS_WORKER_EXTRACT_H_
+#define CENSUS_WORKER_EXTRACT_H_
+
+// Page extraction: what the census reads from one fetched page, with libxml2's HTML
+// parser. Pure function of (bytes, content type, options): no I/O, thread-safe.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "proto/census.pb.h"
+
+namespace census {
+
+struct ExtractOptions {
+  std::string base_url;        // resolves relative hrefs; may be empty
+  absl::CivilDay as_of;        // resolves year-less dates ("11-12", "[06-12]")
+  std::string list_xpath;      // optional XPath selecting the list items' elements
+};
+
+struct ExtractedItem {
+  std::string title;
+  std::string href;      // absolute when base_url is set
+  std::string date;      // YYYY-MM-DD, "" when none
+  std::string date_raw;  // date text as it appears
+};
+
+struct ExtractedLink {
+  std::string url;   // absolute (http/https only; javascript:, mailto:, # dropped)
+  std::string text;
+  bool hidden = false;       // hidden from readers (style/class/off-screen/tiny)
+  bool attachment = false;   // .doc .pdf .xls .zip ...
+};
+
+struct NavColumn {
+  std::string name;  // anchor text
+  std::string url;   // absolute
+  Category category = OTHER;
+};
+
+struct PageExtract {
+  std::string charset;
+  std::string kind;   // list | article | home | mailbox | other
+  std::string title;
+  std::vector<ExtractedItem> items;   // dated (and undated) items of the main list(s)
+  std::string latest_date;            // newest item date, or publication date
+  std::string publication_date;       // articles
+  std::vector<ExtractedLink> links;   // every distinct link on the page
+  std::vector<NavColumn> nav_columns; // candidate columns (homepage navigation)
+  bool blank_placeholder = false;     // 暂无信息 / 暂无数据 / 暂无内容 ...
+  std::string text;                   // visible text, whitespace collapsed
+};
+
+// Never fails on bad bytes; InvalidArgument only when the input is not HTML at all
+// (e.g. a binary body).
+absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
+                                        absl::string_view content_type_header,
+                                        const ExtractOptions& options);
+
+// Column category from its name: 动态/要闻/新闻 → NEWS, 通知/公告/公示 → NOTICE,
+// 政策/文件/法规/解读 → POLICY, 人事/任免 → PERSONNEL, 规划/计划 → PLAN,
+// 信箱/留言/咨询/互动 → INTERACTION, 办事/服务/指南 → SERVICE, 专题/专栏 → TOPIC,
+// else OTHER. Also accepts the English names (news, notice, ...).
+Category ClassifyColumnName(absl::string_view name);
+// "news", "notice", ... (lower-case English), the report's category names.
+std::string CategoryName(Category c);
+
+// Dates: parses one date expression anywhere in `text` (2026-11-12, 2026/11/12,
+// 2026.11.12, 2026年11月12日, 二〇二六年十一月十二日, [11-12], date-times). Year-less
+// forms take the year that puts the date nearest before `as_of` (not after it).
+// Returns false when `text` holds no date.
+bool ParseDate(absl::string_view text, absl::CivilDay as_of, absl::CivilDay* out,
+               std::string* raw = nullptr);
+
+// Resolves `href` against `base` (RFC 3986); "" when the result is not http(s).
+std::string ResolveUrl(absl::string_view base, absl::string_view href);
+
+// The JSON printed by `census extract` (DESIGN.md).
+std::string PageExtractToJson(const PageExtract& page);
+
+}  // namespace census
+
+#endif  // CENSUS_WORKER_EXTRACT_H_
