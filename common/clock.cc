@@ -84,7 +84,5 @@ std::string FormatRfc3339(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", t, CensusTimeZone());
 }
 
-int64_t ToUnixMillis(absl::Time t) { return absl::ToUnixMillis(t); }
-absl::Time FromUnixMillis(int64_t ms) { return absl::FromUnixMillis(ms); }
 
 }  // namespace census

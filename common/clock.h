@@ -46,8 +46,6 @@ bool ParseCivilDay(absl::string_view s, absl::CivilDay* out);
 std::string FormatCivilDay(absl::CivilDay d);
 // RFC 3339 in UTC+8, e.g. "2026-11-20T10:15:00+08:00".
 std::string FormatRfc3339(absl::Time t);
-int64_t ToUnixMillis(absl::Time t);
-absl::Time FromUnixMillis(int64_t ms);
 
 }  // namespace census
 
