@@ -57,6 +57,9 @@ struct FetchRequest {
   absl::Duration timeout = absl::Seconds(30);  // whole transfer
   bool head_only = false;       // HEAD (link checks); caller falls back to GET itself
   bool keep_body = true;
+  // Reachability probe: sends "Cache-Control: no-cache" and "Pragma: no-cache" so a
+  // cache or CDN in front of the site cannot answer for a server that is down.
+  bool probe = false;
   std::string etag;             // conditional request validators, may be empty
   std::string last_modified;
 };

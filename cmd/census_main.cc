@@ -1,0 +1,36 @@
+// census: one binary, a subcommand per role (DESIGN.md "Command line").
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cmd/run_command.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(census::kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "run") {
+    auto config = census::ParseRunArgs(args);
+    if (!config.ok()) {
+      std::fprintf(stderr, "census run: %s\n\n%s", std::string(config.status().message()).c_str(),
+                   census::kUsage);
+      return 2;
+    }
+    return census::RunCensus(*config);
+  }
+  if (command == "extract") return census::RunExtract(args);
+  if (command == "coordinator" || command == "worker" || command == "store" ||
+      command == "aggregate" || command == "replay" || command == "serve") {
+    std::fprintf(stderr,
+                 "census %s: the separate cluster roles are not built yet; `census run` "
+                 "runs every role in one process.\n",
+                 command.c_str());
+    return 2;
+  }
+  std::fprintf(stderr, "census: unknown command '%s'\n\n%s", command.c_str(), census::kUsage);
+  return 2;
+}

@@ -1,0 +1,50 @@
+#ifndef CENSUS_CMD_RUN_COMMAND_H_
+#define CENSUS_CMD_RUN_COMMAND_H_
+
+// `census run` and `census extract`: argument parsing and the wiring of the roles.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace census {
+
+struct RunConfig {
+  std::string sites_file;
+  std::string columns_file;
+  std::string out_dir = "census-out";
+  std::string data_dir = "census-data";
+  std::string as_of = "now";
+  std::string rubric_file;
+  std::string lexicon_file;
+  int workers = 2;
+  int probes = 20;
+  absl::Duration probe_interval = absl::Seconds(30);
+  absl::Duration probe_timeout = absl::Seconds(15);
+  absl::Duration page_timeout = absl::Seconds(30);
+  absl::Duration host_delay = absl::Milliseconds(50);
+  int host_connections = 4;
+  std::vector<std::string> connect_to;
+  int max_pages_per_site = 2000;
+  bool no_robots = false;
+  bool allow_private = false;
+  bool quiet = false;
+};
+
+// Parses the arguments after "run"; InvalidArgument says which flag and why.
+absl::StatusOr<RunConfig> ParseRunArgs(const std::vector<std::string>& args);
+
+// Runs a whole census in one process (every role over inproc://). Returns the exit
+// status for main().
+int RunCensus(const RunConfig& config);
+
+// `census extract [--url URL] [--as-of YYYY-MM-DD] FILE|-`
+int RunExtract(const std::vector<std::string>& args);
+
+extern const char kUsage[];
+
+}  // namespace census
+
+#endif  // CENSUS_CMD_RUN_COMMAND_H_

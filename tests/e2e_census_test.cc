@@ -1,0 +1,217 @@
+// End to end: the real `census` binary against the simulated government web served by
+// the real `simweb` binary on loopback. Asserts the verdict and the findings of every
+// site against the ground truth the simulated web was built from.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/json_util.h"
+#include "proto/report.pb.h"
+#include "tests/subprocess.h"
+#include "tests/truth.pb.h"
+
+namespace census {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RunToCompletion;
+using testing::Subprocess;
+
+constexpr int kProbes = 24;
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class CensusEndToEnd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           absl::StrCat("census-e2e-", getpid(), "-",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "truth");
+    simweb_ = std::make_unique<Subprocess>(
+        std::vector<std::string>{SIMWEB_BIN, "serve", "--seed", "1", "--sites", "12", "--as-of",
+                                 "2026-11-20", "--probes", std::to_string(kProbes), "--truth-dir",
+                                 (dir_ / "truth").string()},
+        (dir_ / "simweb.out").string(), (dir_ / "simweb.err").string());
+    ASSERT_TRUE(simweb_->started());
+    for (int i = 0; i < 300 && port_.empty(); ++i) {
+      std::string out = ReadFile(dir_ / "simweb.out");
+      size_t at = out.find("listening 127.0.0.1:");
+      size_t nl = out.find('\n', at);
+      if (at != std::string::npos && nl != std::string::npos) {
+        port_ = out.substr(at + 20, nl - at - 20);
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    ASSERT_FALSE(port_.empty()) << ReadFile(dir_ / "simweb.err");
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = true;
+    auto st = google::protobuf::util::JsonStringToMessage(ReadFile(dir_ / "truth" / "truth.json"),
+                                                         &truth_, options);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    ASSERT_EQ(truth_.sites_size(), 12);
+  }
+
+  void TearDown() override {
+    simweb_.reset();  // stops the server even when the test failed
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  // Runs the census; returns its exit status. The report lands in dir_/out.
+  int RunCensus(const fs::path& sites, const fs::path& columns) {
+    std::vector<std::string> argv = {CENSUS_BIN,
+                                     "run",
+                                     "--sites",
+                                     sites.string(),
+                                     "--out",
+                                     (dir_ / "out").string(),
+                                     "--data",
+                                     (dir_ / "data").string(),
+                                     "--as-of",
+                                     "2026-11-20",
+                                     "--probes",
+                                     std::to_string(kProbes),
+                                     "--probe-interval",
+                                     "100ms",
+                                     "--probe-timeout",
+                                     "1s",
+                                     "--page-timeout",
+                                     "3s",
+                                     "--host-delay",
+                                     "5ms",
+                                     "--workers",
+                                     "2"};
+    if (!columns.empty()) {
+      argv.push_back("--columns");
+      argv.push_back(columns.string());
+    }
+    for (const auto& rule : truth_.connect_to()) {
+      argv.push_back("--connect-to");
+      argv.push_back(rule);
+    }
+    argv.push_back("--connect-to");
+    argv.push_back("::127.0.0.1:" + port_);
+    return RunToCompletion(argv, (dir_ / "census.out").string(), (dir_ / "census.err").string());
+  }
+
+  report::CensusReport ReadReport() {
+    report::CensusReport report;
+    auto st = google::protobuf::util::JsonStringToMessage(
+        ReadFile(dir_ / "out" / "report.json"), &report);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return report;
+  }
+
+  // Every site's findings against the truth, field by field.
+  void ExpectMatchesTruth(const report::CensusReport& report) {
+    std::map<std::string, const report::SiteReport*> by_id;
+    for (const auto& s : report.sites()) by_id[s.site_id()] = &s;
+    ASSERT_EQ(report.census().sites(), truth_.sites_size());
+    int failed = 0;
+    for (const auto& want : truth_.sites()) {
+      SCOPED_TRACE(absl::StrCat(want.site_id(), " ", want.scenario()));
+      ASSERT_TRUE(by_id.count(want.site_id())) << "site missing from the report";
+      const report::SiteReport& got = *by_id[want.site_id()];
+      if (want.verdict() != "pass") ++failed;
+      EXPECT_EQ(got.verdict(), want.verdict());
+      std::vector<std::string> vetoes;
+      for (const auto& v : got.vetoes()) vetoes.push_back(v.rule());
+      std::sort(vetoes.begin(), vetoes.end());
+      std::vector<std::string> want_vetoes(want.vetoes().begin(), want.vetoes().end());
+      EXPECT_EQ(absl::StrJoin(vetoes, ","), absl::StrJoin(want_vetoes, ","));
+      EXPECT_EQ(got.reachability().probes(), want.reachability().probes());
+      EXPECT_EQ(got.reachability().failures(), want.reachability().failures());
+      if (want.verdict() == "unreachable") continue;
+      EXPECT_EQ(got.homepage().last_update(), want.homepage().last_update());
+      EXPECT_EQ(got.homepage().navigation_only(), want.homepage().navigation_only());
+      ASSERT_EQ(got.columns_size(), want.columns_size());
+      for (int i = 0; i < want.columns_size(); ++i) {
+        const auto& wc = want.columns(i);
+        const auto& gc = got.columns(i);
+        SCOPED_TRACE(wc.url());
+        EXPECT_EQ(gc.name(), wc.name());
+        EXPECT_EQ(gc.url(), wc.url());
+        EXPECT_EQ(gc.category(), wc.category());
+        EXPECT_EQ(gc.items(), wc.items());
+        EXPECT_EQ(gc.last_update(), wc.last_update());
+        EXPECT_EQ(gc.stale(), wc.stale());
+        EXPECT_EQ(gc.blank(), wc.blank());
+      }
+      std::set<std::string> got_broken, want_broken;
+      for (const auto& b : got.links().broken()) {
+        got_broken.insert(absl::StrCat(b.url(), " ", b.error(), " status=", b.status(),
+                                       " home=", b.on_homepage(), " on=", b.found_on()));
+      }
+      for (const auto& b : want.broken_links()) {
+        want_broken.insert(absl::StrCat(b.url(), " ", b.error(), " status=", b.status(),
+                                        " home=", b.on_homepage(), " on=", b.found_on()));
+      }
+      EXPECT_EQ(absl::StrJoin(got_broken, "\n"), absl::StrJoin(want_broken, "\n"));
+      EXPECT_GE(got.links().checked(), want.broken_links_size());
+    }
+    EXPECT_EQ(report.census().failed(), failed);
+    EXPECT_EQ(report.census().as_of(), "2026-11-20");
+    EXPECT_GT(report.census().pages_fetched(), 12 * kProbes);
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Subprocess> simweb_;
+  std::string port_;
+  testing::Truth truth_;
+};
+
+TEST_F(CensusEndToEnd, DiscoveredColumnsMatchGroundTruthAndBadRowsAreReported) {
+  // The simulated web's sites.csv plus rows a census office gets wrong.
+  std::string sites = ReadFile(dir_ / "truth" / "sites.csv");
+  if (!sites.empty() && sites.back() != '\n') sites += "\n";
+  int first_bad_line = static_cast<int>(std::count(sites.begin(), sites.end(), '\n')) + 1;
+  sites += ",缺标识的网站,http://www.nobody.gov.cn/,,,,\n";
+  sites += "9999999999,坏地址,ftp://www.bad.gov.cn/,,,,\n";
+  sites += absl::StrCat(truth_.sites(0).site_id(), ",重复,http://www.dup.gov.cn/,,,,\n");
+  std::ofstream(dir_ / "sites.csv") << sites;
+
+  ASSERT_EQ(RunCensus(dir_ / "sites.csv", ""), 0) << ReadFile(dir_ / "census.err");
+  report::CensusReport report = ReadReport();
+  ExpectMatchesTruth(report);
+  ASSERT_EQ(report.census().input_errors_size(), 3);
+  EXPECT_EQ(report.census().input_errors(0).line(), first_bad_line);
+  EXPECT_EQ(report.census().input_errors(0).reason(), "missing site_id");
+  EXPECT_EQ(report.census().input_errors(1).reason(), "url 'ftp://www.bad.gov.cn/' is not http(s)");
+  EXPECT_EQ(report.census().input_errors(2).reason(),
+            absl::StrCat("duplicate site_id ", truth_.sites(0).site_id()));
+  // The summary line and the three report files.
+  std::string out = ReadFile(dir_ / "census.out");
+  EXPECT_NE(out.find("12 sites"), std::string::npos) << out;
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "report.csv"));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "report.html"));
+  // Progress went to stderr.
+  EXPECT_NE(ReadFile(dir_ / "census.err").find("sites 12/12 done"), std::string::npos);
+}
+
+TEST_F(CensusEndToEnd, DeclaredColumnsFromColumnsCsv) {
+  ASSERT_EQ(RunCensus(dir_ / "truth" / "sites.csv", dir_ / "truth" / "columns.csv"), 0)
+      << ReadFile(dir_ / "census.err");
+  ExpectMatchesTruth(ReadReport());
+}
+
+}  // namespace
+}  // namespace census

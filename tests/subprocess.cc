@@ -1,0 +1,69 @@
+#include "tests/subprocess.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+namespace census::testing {
+
+Subprocess::Subprocess(const std::vector<std::string>& argv, const std::string& stdout_path,
+                       const std::string& stderr_path) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    if (!stdout_path.empty()) {
+      int fd = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd >= 0) dup2(fd, STDOUT_FILENO);
+    }
+    if (!stderr_path.empty()) {
+      int fd = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd >= 0) dup2(fd, STDERR_FILENO);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+}
+
+Subprocess::~Subprocess() {
+  if (pid_ > 0 && status_ < 0) {
+    Terminate();
+    Wait();
+  }
+}
+
+void Subprocess::Terminate() {
+  if (pid_ <= 0 || status_ >= 0) return;
+  kill(pid_, SIGTERM);
+  for (int i = 0; i < 100; ++i) {
+    int st = 0;
+    if (waitpid(pid_, &st, WNOHANG) == pid_) {
+      status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid_, SIGKILL);
+}
+
+int Subprocess::Wait() {
+  if (pid_ <= 0) return -1;
+  if (status_ >= 0) return status_;
+  int st = 0;
+  if (waitpid(pid_, &st, 0) != pid_) return -1;
+  status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return status_;
+}
+
+int RunToCompletion(const std::vector<std::string>& argv, const std::string& stdout_path,
+                    const std::string& stderr_path) {
+  Subprocess p(argv, stdout_path, stderr_path);
+  return p.Wait();
+}
+
+}  // namespace census::testing
