@@ -10,9 +10,14 @@
 // Thread-safety: the handler is called concurrently from connection threads.
 
 #include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,9 +28,9 @@
 namespace census::simweb {
 
 struct HttpRequest {
-  std::string method;  // GET, HEAD, ...
-  std::string target;  // path + query as sent
-  std::string host;    // Host header without port, lower-case
+  std::string method;                          // GET, HEAD, ...
+  std::string target;                          // path + query as sent
+  std::string host;                            // Host header without port, lower-case
   std::map<std::string, std::string> headers;  // lower-case names
 };
 
@@ -35,7 +40,7 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   std::string body;
   absl::Duration delay = absl::ZeroDuration();  // wait before answering (slow/hanging pages)
-  bool reset = false;  // close the connection without any response
+  bool reset = false;                           // close the connection without any response
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
@@ -54,6 +59,12 @@ class HttpServer {
   HttpServer() = default;
   void AcceptLoop();
   void ServeConnection(int fd);
+  void WorkerLoop();
+  // Waits up to `d`; returns false when the server is stopping.
+  bool SleepUnlessStopping(absl::Duration d);
+  // Reads more bytes into *buf; false on EOF, error, idle timeout or stop. `between`:
+  // the connection is between requests, so it is closed early when others wait.
+  bool ReadMore(int fd, std::string* buf, bool between);
 
   HttpHandler handler_;
   int listen_fd_ = -1;
@@ -63,6 +74,17 @@ class HttpServer {
   std::atomic<int> open_connections_{0};
   std::atomic<int64_t> requests_{0};
   std::thread accept_thread_;
+  int wake_pipe_[2] = {-1, -1};  // written by Stop() to wake poll() calls
+
+  std::mutex mu_;
+  std::condition_variable cv_;       // work queue and stop
+  std::condition_variable stop_cv_;  // delays
+  std::deque<int> queue_;            // accepted fds waiting for a worker
+  std::atomic<int> queued_{0};       // queue_.size(), readable without mu_
+  std::set<int> live_fds_;           // fds being served (shut down on Stop)
+  std::vector<std::thread> workers_;
+  int idle_workers_ = 0;
+  bool stopped_ = false;
 };
 
 }  // namespace census::simweb

@@ -1,0 +1,179 @@
+// simweb: serves (or writes) the simulated government web and its ground truth.
+//
+//   simweb serve    --seed 1 --sites 12 --as-of 2026-11-20 --probes 24 [--port 0]
+//                   [--truth-dir DIR] [--pages-dir DIR] [--probe-fail-delay 3s]
+//                   [--hang-delay 8s] [--slow-page-delay 1.2s]
+//                   [--pages-per-column N] [--article-bytes N]
+//   simweb generate (same flags) --truth-dir DIR and/or --pages-dir DIR
+//
+// serve prints exactly one line "listening 127.0.0.1:PORT" on stdout once the
+// truth files are written, then serves until SIGTERM or SIGINT (exit 0).
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/time/time.h"
+#include "simweb/http_server.h"
+#include "simweb/sim_web.h"
+#include "simweb/site_model.h"
+#include "simweb/truth.h"
+
+namespace census::simweb {
+namespace {
+
+int Usage(const std::string& error) {
+  if (!error.empty()) std::fprintf(stderr, "simweb: %s\n", error.c_str());
+  std::fprintf(stderr,
+               "usage: simweb serve|generate [--seed N] [--sites N] [--as-of YYYY-MM-DD]\n"
+               "         [--probes N] [--port N] [--truth-dir DIR] [--pages-dir DIR]\n"
+               "         [--probe-fail-delay 3s] [--hang-delay 8s] [--slow-page-delay 1.2s]\n"
+               "         [--pages-per-column N] [--article-bytes N]\n");
+  return 2;
+}
+
+// A port nobody listens on: bind an ephemeral port, then close it.
+int ClosedPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  int port = 1;
+  socklen_t len = sizeof(addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+int Main(int argc, char** argv) {
+  if (argc < 2) return Usage("missing command");
+  const std::string command = argv[1];
+  if (command != "serve" && command != "generate") return Usage("unknown command " + command);
+  std::map<std::string, std::string> flags;
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (!absl::StartsWith(arg, "--")) return Usage("unexpected argument " + arg);
+    arg = arg.substr(2);
+    const size_t eq = arg.find('=');
+    if (eq != std::string::npos) {
+      flags[arg.substr(0, eq)] = arg.substr(eq + 1);
+    } else if (i + 1 < argc) {
+      flags[arg] = argv[++i];
+    } else {
+      return Usage("flag --" + arg + " needs a value");
+    }
+  }
+  WebOptions o;
+  int port = 0;
+  std::string truth_dir;
+  std::string pages_dir;
+  for (const auto& [key, value] : flags) {
+    bool ok = true;
+    if (key == "seed") {
+      ok = absl::SimpleAtoi(value, &o.seed);
+    } else if (key == "sites") {
+      ok = absl::SimpleAtoi(value, &o.sites) && o.sites >= 0;
+    } else if (key == "as-of") {
+      ok = absl::ParseCivilTime(value, &o.as_of);
+    } else if (key == "probes") {
+      ok = absl::SimpleAtoi(value, &o.probes) && o.probes >= 0;
+    } else if (key == "port") {
+      ok = absl::SimpleAtoi(value, &port) && port >= 0 && port < 65536;
+    } else if (key == "truth-dir") {
+      truth_dir = value;
+    } else if (key == "pages-dir") {
+      pages_dir = value;
+    } else if (key == "probe-fail-delay") {
+      ok = absl::ParseDuration(value, &o.probe_fail_delay);
+    } else if (key == "hang-delay") {
+      ok = absl::ParseDuration(value, &o.hang_delay);
+    } else if (key == "slow-page-delay") {
+      ok = absl::ParseDuration(value, &o.slow_page_delay);
+    } else if (key == "pages-per-column") {
+      ok = absl::SimpleAtoi(value, &o.items_per_column) && o.items_per_column >= 8 &&
+           o.items_per_column < 100000;
+    } else if (key == "article-bytes") {
+      ok = absl::SimpleAtoi(value, &o.article_bytes) && o.article_bytes >= 0;
+    } else {
+      return Usage("unknown flag --" + key);
+    }
+    if (!ok) return Usage("bad value for --" + key + ": " + value);
+  }
+
+  auto web = std::make_shared<SimWeb>(BuildWeb(o));
+  if (command == "generate") {
+    if (truth_dir.empty() && pages_dir.empty())
+      return Usage("generate needs --truth-dir or --pages-dir");
+    if (!truth_dir.empty()) {
+      absl::Status st =
+          WriteTruthFiles(web->web(), ConnectTo(web->web(), port == 0 ? 80 : port, 1), truth_dir);
+      if (!st.ok()) return Usage(std::string(st.message()));
+    }
+    if (!pages_dir.empty()) {
+      absl::Status st = web->WritePages(pages_dir);
+      if (!st.ok()) return Usage(std::string(st.message()));
+    }
+    return 0;
+  }
+
+  // serve: block the stop signals before any thread starts so only sigwait sees them.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto server =
+      HttpServer::Start([web](const HttpRequest& req) { return web->Handle(req); }, port, 1024);
+  if (!server.ok()) {
+    std::fprintf(stderr, "simweb: cannot listen: %s\n",
+                 std::string(server.status().message()).c_str());
+    return 1;
+  }
+  const int dead_port = ClosedPort();
+  if (!truth_dir.empty()) {
+    absl::Status st =
+        WriteTruthFiles(web->web(), ConnectTo(web->web(), (*server)->port(), dead_port), truth_dir);
+    if (!st.ok()) {
+      std::fprintf(stderr, "simweb: %s\n", std::string(st.message()).c_str());
+      return 1;
+    }
+  }
+  if (!pages_dir.empty()) {
+    absl::Status st = web->WritePages(pages_dir);
+    if (!st.ok()) {
+      std::fprintf(stderr, "simweb: %s\n", std::string(st.message()).c_str());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "simweb: %d sites, seed %llu, as of %s, dead-host port %d\n", o.sites,
+               static_cast<unsigned long long>(o.seed), absl::FormatCivilTime(o.as_of).c_str(),
+               dead_port);
+  std::printf("listening 127.0.0.1:%d\n", (*server)->port());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop, &sig);
+  (*server)->Stop();
+  return 0;
+}
+
+}  // namespace
+}  // namespace census::simweb
+
+int main(int argc, char** argv) { return census::simweb::Main(argc, argv); }

@@ -1,0 +1,690 @@
+#include <arpa/inet.h>
+#include <iconv.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "simweb/http_server.h"
+#include "simweb/sim_web.h"
+#include "simweb/site_model.h"
+#include "simweb/truth.h"
+
+namespace census::simweb {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::UnorderedElementsAre;
+
+WebOptions Demo(uint64_t seed = 1, int sites = 12) {
+  WebOptions o;
+  o.seed = seed;
+  o.sites = sites;
+  o.as_of = absl::CivilDay(2026, 11, 20);
+  o.probes = 24;
+  return o;
+}
+
+HttpRequest Get(const std::string& host, const std::string& target, bool probe = false) {
+  HttpRequest r;
+  r.method = "GET";
+  r.host = host;
+  r.target = target;
+  if (probe) r.headers["cache-control"] = "no-cache";
+  return r;
+}
+
+bool ValidUtf8(const std::string& s) {
+  iconv_t cd = iconv_open("UTF-16LE", "UTF-8");
+  std::string out(s.size() * 4 + 4, '\0');
+  char* in = const_cast<char*>(s.data());
+  size_t in_left = s.size();
+  char* o = out.data();
+  size_t out_left = out.size();
+  const size_t rc = iconv(cd, &in, &in_left, &o, &out_left);
+  iconv_close(cd);
+  return rc != static_cast<size_t>(-1) && in_left == 0;
+}
+
+std::string GbkToUtf8(const std::string& s) {
+  iconv_t cd = iconv_open("UTF-8", "GBK");
+  std::string out(s.size() * 3 + 4, '\0');
+  char* in = const_cast<char*>(s.data());
+  size_t in_left = s.size();
+  char* o = out.data();
+  size_t out_left = out.size();
+  const size_t rc = iconv(cd, &in, &in_left, &o, &out_left);
+  iconv_close(cd);
+  EXPECT_NE(rc, static_cast<size_t>(-1));
+  out.resize(out.size() - out_left);
+  return out;
+}
+
+TEST(SimWebModelTest, DeterministicTruthAndPages) {
+  SimWeb a(BuildWeb(Demo(1)));
+  SimWeb b(BuildWeb(Demo(1)));
+  SimWeb c(BuildWeb(Demo(2)));
+  const auto ct = ConnectTo(a.web(), 8080, 9);
+  EXPECT_EQ(TruthJson(a.web(), ct), TruthJson(b.web(), ct));
+  EXPECT_NE(TruthJson(a.web(), ct), TruthJson(c.web(), ct));
+  EXPECT_EQ(SitesCsv(a.web()), SitesCsv(b.web()));
+  EXPECT_EQ(ColumnsCsv(a.web()), ColumnsCsv(b.web()));
+  for (const Site& s : a.web().sites) {
+    std::vector<std::string> paths = {"/"};
+    for (const Column& col : s.columns) {
+      paths.push_back(col.Path());
+      if (!col.items.empty()) paths.push_back(col.ArticlePath(col.items.back()));
+    }
+    for (const std::string& p : paths) {
+      HttpResponse ra = a.Handle(Get(s.host, p));
+      HttpResponse rb = b.Handle(Get(s.host, p));
+      EXPECT_EQ(ra.status, rb.status) << s.host << p;
+      EXPECT_EQ(ra.body, rb.body) << s.host << p;
+    }
+  }
+  // Sites do not depend on how many sites the web has.
+  const Web big = BuildWeb(Demo(1, 30));
+  EXPECT_EQ(big.sites[5].host, a.web().sites[5].host);
+  EXPECT_EQ(big.sites[5].columns.size(), a.web().sites[5].columns.size());
+}
+
+TEST(SimWebModelTest, DemoIdentity) {
+  const Web web = BuildWeb(Demo());
+  ASSERT_EQ(web.sites.size(), 12u);
+  std::set<std::string> hosts;
+  std::set<std::string> ids;
+  for (int i = 0; i < 12; ++i) {
+    const Site& s = web.sites[i];
+    EXPECT_EQ(static_cast<int>(s.scenario), i);
+    EXPECT_TRUE(absl::EndsWith(s.host, absl::StrFormat("%02d.gov.cn", i + 1))) << s.host;
+    EXPECT_EQ(s.site_id.size(), 10u) << s.site_id;
+    EXPECT_TRUE(absl::EndsWith(s.site_id, absl::StrFormat("%04d", i + 1))) << s.site_id;
+    hosts.insert(s.host);
+    ids.insert(s.site_id);
+    EXPECT_GE(s.columns.size(), 8u);
+  }
+  EXPECT_EQ(hosts.size(), 12u);
+  EXPECT_EQ(ids.size(), 12u);
+  EXPECT_EQ(web.sites[0].level, "province");
+  EXPECT_TRUE(absl::StartsWith(web.sites[0].host, "www."));
+  EXPECT_EQ(web.sites[0].kind, "portal");
+  EXPECT_EQ(web.sites[4].kind, "department");
+}
+
+TEST(SimWebTruthTest, ScenarioVerdicts) {
+  const Web web = BuildWeb(Demo());
+  const std::vector<std::pair<std::string, std::vector<std::string>>> want = {
+      {"pass", {}},
+      {"pass", {}},
+      {"pass", {}},
+      {"fail", {"homepage_stale"}},
+      {"fail", {"columns_stale"}},
+      {"fail", {"blank_columns"}},
+      {"unreachable", {"site_unreachable"}},
+      {"fail", {"site_unreachable"}},
+      {"pass", {}},
+      {"pass", {}},
+      {"pass", {}},
+      {"pass", {}},
+  };
+  const std::vector<int> failures = {0, 0, 0, 0, 0, 0, 24, 6, 1, 0, 0, 0};
+  for (int i = 0; i < 12; ++i) {
+    const SiteTruth t = ComputeSiteTruth(web, web.sites[i]);
+    EXPECT_EQ(t.verdict, want[i].first) << i;
+    EXPECT_EQ(t.vetoes, want[i].second) << i;
+    EXPECT_EQ(t.probes, 24) << i;
+    EXPECT_EQ(t.failures, failures[i]) << i;
+    EXPECT_EQ(t.broken_links.size(), i == 10 ? 7u : 0u) << i;
+    EXPECT_EQ(t.navigation_only, i == 9) << i;
+  }
+}
+
+TEST(SimWebTruthTest, HealthySiteIsFresh) {
+  const Web web = BuildWeb(Demo());
+  for (int i : {0, 1, 2, 8, 11}) {
+    const SiteTruth t = ComputeSiteTruth(web, web.sites[i]);
+    ASSERT_FALSE(t.homepage_last_update.empty());
+    absl::CivilDay home;
+    ASSERT_TRUE(absl::ParseCivilTime(t.homepage_last_update, &home));
+    EXPECT_GE(web.options.as_of - home, 1) << i;
+    EXPECT_LE(web.options.as_of - home, 5) << i;
+    for (const ColumnTruth& c : t.columns) {
+      EXPECT_FALSE(c.stale) << i << c.name;
+      EXPECT_FALSE(c.blank) << i << c.name;
+      EXPECT_GE(c.items, 8) << i << c.name;
+      EXPECT_LE(c.items, 20) << i << c.name;
+    }
+  }
+  EXPECT_EQ(web.sites[0].charset_in_header, true);
+  EXPECT_EQ(web.sites[0].gbk, false);
+  EXPECT_EQ(web.sites[0].home_template, ListTemplate::kUlSpan);
+  EXPECT_EQ(web.sites[1].home_template, ListTemplate::kTableDateFirst);
+  EXPECT_EQ(web.sites[2].home_template, ListTemplate::kDivBracket);
+  EXPECT_EQ(web.sites[2].home_date_format, DateFormat::kYearless);
+}
+
+TEST(SimWebTruthTest, HomepageStale) {
+  const Web web = BuildWeb(Demo());
+  const Site& s = web.sites[3];
+  const SiteTruth t = ComputeSiteTruth(web, s);
+  absl::CivilDay home;
+  ASSERT_TRUE(absl::ParseCivilTime(t.homepage_last_update, &home));
+  EXPECT_GE(web.options.as_of - home, 35);
+  EXPECT_LE(web.options.as_of - home, 90);
+  ASSERT_EQ(s.home_blocks.size(), 2u);
+  for (const HomeBlock& b : s.home_blocks) {
+    EXPECT_GE(b.items.size(), 6u);
+    EXPECT_LE(b.items.size(), 8u);
+  }
+  int stale = 0;
+  for (const ColumnTruth& c : t.columns) stale += c.stale ? 1 : 0;
+  EXPECT_EQ(stale, 0);
+  // The news column itself is fresh.
+  EXPECT_LE(web.options.as_of - absl::CivilDay(s.columns[0].items[0].time), 5);
+}
+
+TEST(SimWebTruthTest, ColumnsStaleHasExactlyFive) {
+  const Web web = BuildWeb(Demo());
+  const SiteTruth t = ComputeSiteTruth(web, web.sites[4]);
+  std::vector<std::string> stale;
+  for (const ColumnTruth& c : t.columns) {
+    if (c.stale) stale.push_back(c.name);
+  }
+  EXPECT_THAT(stale,
+              UnorderedElementsAre("部门动态", "公示公告", "政策文件", "人事信息", "规划计划"));
+  for (const ColumnTruth& c : t.columns) {
+    absl::CivilDay d;
+    ASSERT_TRUE(absl::ParseCivilTime(c.last_update, &d)) << c.name;
+    const int64_t age = web.options.as_of - d;
+    if (c.name == "部门动态") {
+      EXPECT_GE(age, 20);
+      EXPECT_LE(age, 60);
+    } else if (c.name == "公示公告" || c.name == "政策文件") {
+      EXPECT_GE(age, 215);
+      EXPECT_LE(age, 360);
+    } else if (c.name == "人事信息" || c.name == "规划计划") {
+      EXPECT_GE(age, 400);
+    }
+  }
+}
+
+TEST(SimWebTruthTest, BlankColumnsHasExactlyFive) {
+  const Web web = BuildWeb(Demo());
+  SimWeb sim(BuildWeb(Demo()));
+  const Site& s = web.sites[5];
+  const SiteTruth t = ComputeSiteTruth(web, s);
+  std::vector<std::string> blank;
+  for (const ColumnTruth& c : t.columns) {
+    if (!c.blank) continue;
+    blank.push_back(c.name);
+    EXPECT_FALSE(c.stale);
+    EXPECT_EQ(c.items, 0);
+    EXPECT_EQ(c.last_update, "");
+  }
+  EXPECT_THAT(blank,
+              UnorderedElementsAre("人事任免", "专题专栏", "专题报道", "办事指南", "便民服务"));
+  int says_none = 0;
+  int empty_container = 0;
+  for (const Column& c : s.columns) {
+    if (!c.items.empty()) continue;
+    HttpResponse r = sim.Handle(Get(s.host, c.Path()));
+    EXPECT_EQ(r.status, 200);
+    if (absl::StrContains(r.body, "暂无信息")) {
+      ++says_none;
+    } else {
+      ++empty_container;
+      EXPECT_FALSE(absl::StrContains(r.body, "/col/" + c.slug + "/2")) << c.name;
+    }
+  }
+  EXPECT_EQ(says_none, 3);
+  EXPECT_EQ(empty_container, 2);
+}
+
+TEST(SimWebTruthTest, NavigationOnlyUsesNewestColumnItem) {
+  const Web web = BuildWeb(Demo());
+  SimWeb sim(BuildWeb(Demo()));
+  const Site& s = web.sites[9];
+  const SiteTruth t = ComputeSiteTruth(web, s);
+  EXPECT_TRUE(t.navigation_only);
+  std::string newest;
+  for (const ColumnTruth& c : t.columns) newest = std::max(newest, c.last_update);
+  EXPECT_EQ(t.homepage_last_update, newest);
+  HttpResponse home = sim.Handle(Get(s.host, "/"));
+  EXPECT_FALSE(absl::StrContains(home.body, "news_list"));
+  EXPECT_FALSE(absl::StrContains(home.body, "/col/gzdt/2"));
+  EXPECT_TRUE(absl::StrContains(home.body, "column_entry"));
+}
+
+TEST(SimWebTruthTest, UnreachableSiteAnswers503) {
+  SimWeb sim(BuildWeb(Demo()));
+  const Site& s = sim.web().sites[6];
+  for (const char* p : {"/", "/robots.txt", "/col/gzdt/"}) {
+    EXPECT_EQ(sim.Handle(Get(s.host, p)).status, 503) << p;
+  }
+  EXPECT_EQ(sim.Handle(Get(s.host, "/", true)).status, 503);
+  const SiteTruth t = ComputeSiteTruth(sim.web(), s);
+  EXPECT_TRUE(t.columns.empty());
+  EXPECT_EQ(t.homepage_last_update, "");
+  EXPECT_FALSE(absl::StrContains(ColumnsCsv(sim.web()), s.site_id));
+}
+
+TEST(SimWebTruthTest, ThresholdMarginsAcrossSeeds) {
+  for (uint64_t seed : {1, 2, 3, 77}) {
+    const Web web = BuildWeb(Demo(seed, 48));
+    const absl::CivilDay as_of = web.options.as_of;
+    for (const Site& s : web.sites) {
+      for (const Column& c : s.columns) {
+        if (c.items.empty()) continue;
+        const absl::CivilDay newest(c.items.front().time);
+        for (int shift : {-3, 3}) {
+          EXPECT_EQ(IsStale(c.category, newest, as_of), IsStale(c.category, newest + shift, as_of))
+              << seed << " " << s.host << " " << c.name;
+        }
+        for (const Item& item : c.items) EXPECT_LE(absl::CivilDay(item.time), as_of);
+        EXPECT_GE(c.items.size(), 8u);
+        EXPECT_LE(c.items.size(), 20u);
+      }
+      const SiteTruth t = ComputeSiteTruth(web, s);
+      if (t.homepage_last_update.empty()) continue;
+      absl::CivilDay home;
+      ASSERT_TRUE(absl::ParseCivilTime(t.homepage_last_update, &home));
+      const int64_t age = as_of - home;
+      EXPECT_TRUE(age <= kHomepageStaleDays - 3 || age >= kHomepageStaleDays + 3) << s.host;
+      // Every site of a scenario has the demo site's verdict.
+      const SiteTruth demo = ComputeSiteTruth(web, web.sites[s.index % kScenarioCount]);
+      EXPECT_EQ(t.verdict, demo.verdict) << s.host;
+      EXPECT_EQ(t.vetoes, demo.vetoes) << s.host;
+    }
+  }
+}
+
+TEST(SimWebPagesTest, GbkSitesEncodeAndDeclare) {
+  SimWeb sim(BuildWeb(Demo()));
+  const Site& header = sim.web().sites[1];
+  const Site& meta = sim.web().sites[2];
+  HttpResponse h = sim.Handle(Get(header.host, "/"));
+  EXPECT_EQ(h.content_type, "text/html; charset=gbk");
+  EXPECT_FALSE(ValidUtf8(h.body));
+  EXPECT_FALSE(absl::StrContains(h.body, "charset=gbk"));
+  const std::string hu = GbkToUtf8(h.body);
+  for (const Column& c : header.columns) EXPECT_TRUE(absl::StrContains(hu, c.name)) << c.name;
+  EXPECT_TRUE(absl::StrContains(hu, header.name));
+
+  HttpResponse m = sim.Handle(Get(meta.host, meta.columns[0].Path()));
+  EXPECT_EQ(m.content_type, "text/html");
+  EXPECT_FALSE(ValidUtf8(m.body));
+  EXPECT_TRUE(absl::StrContains(
+      m.body, "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\">"));
+  const std::string mu = GbkToUtf8(m.body);
+  for (const Column& c : meta.columns) EXPECT_TRUE(absl::StrContains(mu, c.name)) << c.name;
+  // Year-less bracket dates.
+  const Item& first = meta.columns[0].items[0];
+  EXPECT_TRUE(absl::StrContains(mu, absl::StrFormat("<em class=\"date\">[%02d-%02d]</em>",
+                                                    first.time.month(), first.time.day())));
+
+  HttpResponse u = sim.Handle(Get(sim.web().sites[0].host, "/"));
+  EXPECT_EQ(u.content_type, "text/html; charset=utf-8");
+  EXPECT_TRUE(ValidUtf8(u.body));
+  EXPECT_TRUE(absl::StrContains(u.body, "<meta charset=\"utf-8\">"));
+}
+
+TEST(SimWebPagesTest, TemplatesAndDateFormats) {
+  SimWeb sim(BuildWeb(Demo()));
+  const Site& ul = sim.web().sites[0];
+  const Item& a = ul.columns[0].items[0];
+  HttpResponse r = sim.Handle(Get(ul.host, ul.columns[0].Path()));
+  EXPECT_TRUE(absl::StrContains(
+      r.body,
+      absl::StrCat("</a><span>", FormatItemDate(a.time, DateFormat::kIso), "</span></li>")));
+  // Article pages carry the publication time and answer 200.
+  HttpResponse art = sim.Handle(Get(ul.host, ul.columns[0].ArticlePath(a)));
+  EXPECT_EQ(art.status, 200);
+  EXPECT_TRUE(
+      absl::StrContains(art.body, "发布时间：" + FormatItemDate(a.time, DateFormat::kDateTime)));
+  EXPECT_TRUE(absl::StrContains(art.body, a.title));
+
+  const Site& table = sim.web().sites[1];
+  const Item& b = table.columns[0].items[0];
+  const std::string tb = GbkToUtf8(sim.Handle(Get(table.host, table.columns[0].Path())).body);
+  EXPECT_TRUE(absl::StrContains(tb, absl::StrCat("<td class=\"date\" width=\"110\">",
+                                                 FormatItemDate(b.time, DateFormat::kSlash),
+                                                 "</td><td class=\"title\"><a href=\"./")));
+
+  const Site& mixed = sim.web().sites[11];
+  bool saw_datetime = false;
+  bool saw_chinese = false;
+  for (const Column& c : mixed.columns) {
+    HttpResponse cr = sim.Handle(Get(mixed.host, c.Path()));
+    EXPECT_EQ(cr.status, 200);
+    if (c.slug == "zcwj") {
+      EXPECT_EQ(cr.delay, absl::Milliseconds(1200));
+    } else {
+      EXPECT_EQ(cr.delay, absl::ZeroDuration()) << c.name;
+    }
+    const std::string d = FormatItemDate(c.items[0].time, c.date_format);
+    EXPECT_TRUE(absl::StrContains(cr.body, d)) << c.name;
+    saw_datetime |= c.date_format == DateFormat::kDateTime;
+    saw_chinese |= c.date_format == DateFormat::kChinese;
+    EXPECT_TRUE(absl::StrContains(cr.body, "href=\"http://" + mixed.host + "/col/" + c.slug + "/"));
+  }
+  EXPECT_TRUE(saw_datetime);
+  EXPECT_TRUE(saw_chinese);
+  EXPECT_EQ(FormatItemDate(absl::CivilMinute(2026, 11, 12, 9, 30), DateFormat::kChinese),
+            "2026年11月12日");
+  EXPECT_EQ(FormatItemDate(absl::CivilMinute(2026, 11, 12, 9, 30), DateFormat::kDateTime),
+            "2026-11-12 09:30");
+  EXPECT_EQ(FormatItemDate(absl::CivilMinute(2026, 1, 2, 9, 30), DateFormat::kDot), "2026.01.02");
+  EXPECT_EQ(FormatItemDate(absl::CivilMinute(2026, 1, 2, 9, 30), DateFormat::kYearless), "01-02");
+}
+
+TEST(SimWebPagesTest, ProbeCounters) {
+  SimWeb sim(BuildWeb(Demo()));
+  const Site& high = sim.web().sites[7];
+  const Site& low = sim.web().sites[8];
+  const Site& healthy = sim.web().sites[0];
+  // Ordinary GETs of "/" are neither counted nor slow.
+  for (int i = 0; i < 3; ++i) {
+    HttpResponse r = sim.Handle(Get(high.host, "/"));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.delay, absl::ZeroDuration());
+  }
+  EXPECT_EQ(sim.probes_seen(7), 0);
+  std::vector<int> slow_high;
+  std::vector<int> slow_low;
+  std::vector<int> slow_healthy;
+  for (int i = 0; i < 10; ++i) {
+    HttpResponse h = sim.Handle(Get(high.host, "/", true));
+    EXPECT_EQ(h.status, 200);
+    if (h.delay > absl::ZeroDuration()) {
+      EXPECT_EQ(h.delay, absl::Seconds(3));
+      slow_high.push_back(i);
+    }
+    if (sim.Handle(Get(low.host, "/", true)).delay > absl::ZeroDuration()) slow_low.push_back(i);
+    if (sim.Handle(Get(healthy.host, "/", true)).delay > absl::ZeroDuration()) {
+      slow_healthy.push_back(i);
+    }
+    // A probe header on another path is not a probe.
+    EXPECT_EQ(sim.Handle(Get(high.host, "/robots.txt", true)).delay, absl::ZeroDuration());
+  }
+  EXPECT_THAT(slow_high, ElementsAre(0, 4, 8));
+  EXPECT_THAT(slow_low, ElementsAre(0));
+  EXPECT_TRUE(slow_healthy.empty());
+  EXPECT_EQ(sim.probes_seen(7), 10);
+  EXPECT_EQ(sim.probes_seen(8), 10);
+}
+
+TEST(SimWebPagesTest, BrokenLinkEndpoints) {
+  WebOptions o = Demo();
+  o.hang_delay = absl::Seconds(8);
+  SimWeb sim(BuildWeb(o));
+  const Site& s = sim.web().sites[10];
+  const SiteTruth t = ComputeSiteTruth(sim.web(), s);
+  std::map<std::string, BrokenLinkTruth> by_error;
+  for (const BrokenLinkTruth& b : t.broken_links) by_error[b.error] = b;
+  ASSERT_EQ(by_error.size(), 7u);
+  const std::string base = "http://" + s.host;
+  EXPECT_EQ(by_error["http_404"].url, base + "/zwgk/oldcatalog/index.html");
+  EXPECT_EQ(by_error["http_404"].status, 404);
+  EXPECT_TRUE(by_error["http_404"].on_homepage);
+  EXPECT_EQ(by_error["http_404"].found_on, base + "/");
+  EXPECT_EQ(by_error["soft_404"].status, 200);
+  EXPECT_TRUE(by_error["soft_404"].on_homepage);
+  EXPECT_EQ(by_error["dns"].url, "http://www.nosuchsite-11.invalid/");
+  EXPECT_TRUE(by_error["dns"].on_homepage);
+  EXPECT_EQ(by_error["http_5xx"].found_on, base + "/col/zcwj/");
+  EXPECT_EQ(by_error["http_5xx"].status, 500);
+  EXPECT_FALSE(by_error["http_5xx"].on_homepage);
+  EXPECT_EQ(by_error["timeout"].found_on, base + "/col/zcwj/");
+  EXPECT_EQ(by_error["timeout"].status, 0);
+  EXPECT_EQ(by_error["redirect_loop"].found_on, base + "/col/rsxx/");
+  EXPECT_EQ(by_error["redirect_loop"].status, 0);
+  EXPECT_EQ(by_error["connect"].url, "http://www.deadhost-11.gov.cn/");
+  EXPECT_EQ(by_error["connect"].found_on, base + "/col/rsxx/");
+
+  EXPECT_EQ(sim.Handle(Get(s.host, "/zwgk/oldcatalog/index.html")).status, 404);
+  EXPECT_EQ(sim.Handle(Get(s.host, "/cgi-bin/report.jsp")).status, 500);
+  HttpResponse hang = sim.Handle(Get(s.host, "/video/live.html"));
+  EXPECT_EQ(hang.delay, absl::Seconds(8));
+  HttpResponse soft = sim.Handle(Get(s.host, "/zwgk/moved.html"));
+  EXPECT_EQ(soft.status, 200);
+  EXPECT_TRUE(absl::StrContains(soft.body, "<title>页面不存在</title>"));
+  EXPECT_TRUE(absl::StrContains(soft.body, "您访问的页面不存在或已被删除"));
+  HttpResponse a = sim.Handle(Get(s.host, "/loop-a"));
+  HttpResponse b = sim.Handle(Get(s.host, "/loop-b"));
+  EXPECT_EQ(a.status, 302);
+  EXPECT_EQ(b.status, 302);
+  EXPECT_THAT(a.headers,
+              ElementsAre(std::make_pair(std::string("Location"), std::string("/loop-b"))));
+  EXPECT_THAT(b.headers,
+              ElementsAre(std::make_pair(std::string("Location"), std::string("/loop-a"))));
+  // Broken endpoints exist only on the broken-links site.
+  EXPECT_EQ(sim.Handle(Get(sim.web().sites[0].host, "/loop-a")).status, 404);
+  EXPECT_EQ(sim.Handle(Get(sim.web().sites[0].host, "/zwgk/moved.html")).status, 404);
+
+  const auto ct = ConnectTo(sim.web(), 8080, 4444);
+  EXPECT_EQ(ct.size(), 12u + 2u + 1u);
+  EXPECT_EQ(ct.back(), "www.deadhost-11.gov.cn:80:127.0.0.1:4444");
+  EXPECT_EQ(ct[0], sim.web().sites[0].host + ":80:127.0.0.1:8080");
+}
+
+TEST(SimWebPagesTest, MiscEndpoints) {
+  SimWeb sim(BuildWeb(Demo()));
+  const Site& s = sim.web().sites[0];
+  HttpResponse robots = sim.Handle(Get(s.host, "/robots.txt"));
+  EXPECT_EQ(robots.status, 200);
+  EXPECT_EQ(robots.body, "User-agent: *\nAllow: /\n");
+  EXPECT_EQ(sim.Handle(Get(s.host, "/no/such/page.html")).status, 404);
+  EXPECT_EQ(sim.Handle(Get(s.host, "/col/gzdt/202001/t20200101_100000.html")).status, 404);
+  EXPECT_EQ(sim.Handle(Get("www.unknown.gov.cn", "/")).status, 404);
+  EXPECT_EQ(sim.Handle(Get("www.gov.cn", "/")).status, 200);
+  HttpRequest post = Get(s.host, "/");
+  post.method = "POST";
+  EXPECT_EQ(sim.Handle(post).status, 405);
+  HttpResponse q = sim.Handle(Get(s.host, "/col/gzdt/?page=1"));
+  EXPECT_EQ(q.status, 200);
+  HttpResponse home = sim.Handle(Get(s.host, "/"));
+  EXPECT_TRUE(absl::StrContains(home.body, "网站标识码：" + s.site_id));
+  EXPECT_TRUE(absl::StrContains(home.body, "主办单位：" + s.org));
+  EXPECT_TRUE(absl::StrContains(home.body, s.icp));
+}
+
+// Resolves href against the page URL (absolute, absolute-path, ./relative).
+std::string Resolve(const std::string& page, const std::string& href) {
+  if (absl::StartsWith(href, "http://") || absl::StartsWith(href, "https://")) return href;
+  const size_t host_end = page.find('/', 7);
+  if (absl::StartsWith(href, "/")) return page.substr(0, host_end) + href;
+  std::string dir = page.substr(0, page.rfind('/') + 1);
+  std::string rel = href;
+  if (absl::StartsWith(rel, "./")) rel = rel.substr(2);
+  return dir + rel;
+}
+
+// Walks every site from its homepage; every link must answer 200 except the
+// listed broken links, and each broken link is on exactly its found_on page.
+TEST(SimWebPagesTest, EveryLinkResolvesExceptListedBroken) {
+  SimWeb sim(BuildWeb(Demo()));
+  const std::set<std::string> external(ExternalHosts().begin(), ExternalHosts().end());
+  const std::regex link_re("(?:href|src)=\"([^\"]+)\"");
+  int pages_walked = 0;
+  for (const Site& s : sim.web().sites) {
+    if (s.scenario == Scenario::kUnreachable) continue;
+    const SiteTruth t = ComputeSiteTruth(sim.web(), s);
+    std::map<std::string, const BrokenLinkTruth*> broken;
+    for (const BrokenLinkTruth& b : t.broken_links) broken[b.url] = &b;
+    std::map<std::string, std::set<std::string>> broken_seen_on;
+    std::set<std::string> seen = {s.Url()};
+    std::deque<std::string> queue = {s.Url()};
+    while (!queue.empty()) {
+      const std::string url = queue.front();
+      queue.pop_front();
+      const std::string host = url.substr(7, url.find('/', 7) - 7);
+      const std::string path = url.substr(7 + host.size());
+      HttpResponse r = sim.Handle(Get(host, path));
+      ASSERT_EQ(r.status, 200) << url;
+      EXPECT_EQ(r.delay, s.scenario == Scenario::kMixed && path == "/col/zcwj/"
+                             ? absl::Milliseconds(1200)
+                             : absl::ZeroDuration())
+          << url;
+      ++pages_walked;
+      if (host != s.host || !absl::StartsWith(r.content_type, "text/html")) continue;
+      const std::string body = s.gbk ? GbkToUtf8(r.body) : r.body;
+      for (std::sregex_iterator it(body.begin(), body.end(), link_re), end; it != end; ++it) {
+        const std::string target = Resolve(url, (*it)[1].str());
+        auto b = broken.find(target);
+        if (b != broken.end()) {
+          broken_seen_on[target].insert(url);
+          continue;
+        }
+        const std::string thost = target.substr(7, target.find('/', 7) - 7);
+        ASSERT_TRUE(thost == s.host || external.count(thost) > 0) << target << " on " << url;
+        if (seen.insert(target).second) queue.push_back(target);
+      }
+    }
+    for (const BrokenLinkTruth& b : t.broken_links) {
+      EXPECT_THAT(broken_seen_on[b.url], ElementsAre(b.found_on)) << b.url;
+      if (b.error == "dns" || b.error == "connect") continue;
+      const std::string path = b.url.substr(7 + s.host.size());
+      HttpResponse r = sim.Handle(Get(s.host, path));
+      if (b.error == "timeout") {
+        EXPECT_EQ(r.delay, sim.web().options.hang_delay);
+      } else if (b.error == "redirect_loop") {
+        EXPECT_EQ(r.status, 302);
+      } else {
+        EXPECT_EQ(r.status, b.status) << b.url;
+      }
+    }
+    // Every column and every article was reached.
+    size_t articles = 0;
+    for (const Column& c : s.columns) {
+      EXPECT_EQ(seen.count("http://" + s.host + c.Path()), 1u) << c.name;
+      for (const Item& item : c.items) {
+        articles += seen.count("http://" + s.host + c.ArticlePath(item));
+      }
+    }
+    size_t total = 0;
+    for (const Column& c : s.columns) total += c.items.size();
+    EXPECT_EQ(articles, total) << s.host;
+  }
+  EXPECT_GT(pages_walked, 1000);
+}
+
+TEST(SimWebFilesTest, CsvFiles) {
+  const Web web = BuildWeb(Demo());
+  const std::string sites = SitesCsv(web);
+  EXPECT_TRUE(absl::StartsWith(sites, "site_id,name,url,org,region,level,kind\n"));
+  EXPECT_EQ(std::count(sites.begin(), sites.end(), '\n'), 13);
+  const Site& s = web.sites[0];
+  EXPECT_TRUE(
+      absl::StrContains(sites, absl::StrCat("\n", s.site_id, ",", s.name, ",http://", s.host, "/,",
+                                            s.org, ",420000,province,portal\n")));
+  const std::string cols = ColumnsCsv(web);
+  EXPECT_TRUE(absl::StartsWith(cols, "site_id,name,url,category\n"));
+  size_t want = 1;
+  for (const Site& site : web.sites) {
+    if (site.scenario != Scenario::kUnreachable) want += site.columns.size();
+  }
+  EXPECT_EQ(static_cast<size_t>(std::count(cols.begin(), cols.end(), '\n')), want);
+  EXPECT_TRUE(absl::StrContains(
+      cols, absl::StrCat(s.site_id, ",工作动态,http://", s.host, "/col/gzdt/,news\n")));
+  const std::string json = TruthJson(web, {"a:80:127.0.0.1:1"});
+  EXPECT_TRUE(
+      absl::StartsWith(json, "{\"seed\":1,\"as_of\":\"2026-11-20\",\"probes\":24,\"sites\":["));
+  EXPECT_TRUE(absl::EndsWith(json, "],\"connect_to\":[\"a:80:127.0.0.1:1\"]}\n"));
+  EXPECT_TRUE(absl::StrContains(
+      json,
+      "\"scenario\":\"flaky_high\",\"charset\":\"utf-8\",\"verdict\":\"fail\",\"vetoes\":[\"site_"
+      "unreachable\"],\"reachability\":{\"probes\":24,\"failures\":6}"));
+}
+
+TEST(SimWebFilesTest, WritesTruthAndStaticPages) {
+  const std::string dir = ::testing::TempDir() + "/simweb_files";
+  std::filesystem::remove_all(dir);
+  SimWeb sim(BuildWeb(Demo()));
+  ASSERT_TRUE(WriteTruthFiles(sim.web(), ConnectTo(sim.web(), 80, 1), dir + "/truth").ok());
+  ASSERT_TRUE(sim.WritePages(dir + "/pages").ok());
+  auto read = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  EXPECT_EQ(read(dir + "/truth/sites.csv"), SitesCsv(sim.web()));
+  EXPECT_EQ(read(dir + "/truth/columns.csv"), ColumnsCsv(sim.web()));
+  EXPECT_EQ(read(dir + "/truth/truth.json"), TruthJson(sim.web(), ConnectTo(sim.web(), 80, 1)));
+  const Site& s = sim.web().sites[1];
+  EXPECT_EQ(read(dir + "/pages/" + s.host + "/index.html"), sim.Handle(Get(s.host, "/")).body);
+  const Column& c = s.columns[0];
+  EXPECT_EQ(read(dir + "/pages/" + s.host + c.Path() + "index.html"),
+            sim.Handle(Get(s.host, c.Path())).body);
+  EXPECT_EQ(read(dir + "/pages/" + s.host + c.ArticlePath(c.items[0])),
+            sim.Handle(Get(s.host, c.ArticlePath(c.items[0]))).body);
+  EXPECT_EQ(read(dir + "/pages/www.gov.cn/index.html"), sim.Handle(Get("www.gov.cn", "/")).body);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SimWebOptionsTest, LargeWebKnobs) {
+  WebOptions o = Demo(5, 40);
+  o.items_per_column = 200;
+  o.article_bytes = 30000;
+  SimWeb sim(BuildWeb(o));
+  for (const Site& s : sim.web().sites) {
+    for (const Column& c : s.columns) {
+      EXPECT_TRUE(c.items.empty() || c.items.size() == 200u) << s.host << c.name;
+    }
+  }
+  const Site& s = sim.web().sites[0];
+  HttpResponse art = sim.Handle(Get(s.host, s.columns[0].ArticlePath(s.columns[0].items[150])));
+  EXPECT_EQ(art.status, 200);
+  EXPECT_GE(art.body.size(), 30000u);
+  EXPECT_LE(art.body.size(), 36000u);
+}
+
+// Over a real socket through the HTTP server.
+std::string Fetch(int port, const std::string& host, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "";
+  }
+  const std::string req = absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: ", host, ":", port,
+                                       "\r\nConnection: close\r\n\r\n");
+  (void)!write(fd, req.data(), req.size());
+  std::string out;
+  char buf[8192];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return out;
+}
+
+TEST(SimWebServerTest, ServesOverLoopback) {
+  auto sim = std::make_shared<SimWeb>(BuildWeb(Demo()));
+  auto server = HttpServer::Start([sim](const HttpRequest& r) { return sim->Handle(r); }, 0);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const Site& s = sim->web().sites[0];
+  const std::string home = Fetch((*server)->port(), s.host, "/");
+  EXPECT_TRUE(absl::StartsWith(home, "HTTP/1.1 200")) << home.substr(0, 100);
+  EXPECT_TRUE(absl::StrContains(home, "<title>" + s.name + "</title>"));
+  const std::string gone = Fetch((*server)->port(), sim->web().sites[6].host, "/");
+  EXPECT_TRUE(absl::StartsWith(gone, "HTTP/1.1 503")) << gone.substr(0, 100);
+  (*server)->Stop();
+}
+
+}  // namespace
+}  // namespace census::simweb

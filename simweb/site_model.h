@@ -1,0 +1,155 @@
+#ifndef CENSUS_SIMWEB_SITE_MODEL_H_
+#define CENSUS_SIMWEB_SITE_MODEL_H_
+
+// The simulated government web: a deterministic in-memory model of many
+// government sites (homepage, columns with dated lists, articles, broken links,
+// flaky hosts) built from a seed. Only the model lives here; rendering is in
+// sim_web.h and the ground truth in truth.h.
+//
+// Determinism: std::mt19937_64 (fully specified by the standard) with our own
+// modulo mapping; no std::*_distribution, and every random draw is its own
+// statement so evaluation order never depends on the compiler.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+
+namespace census::simweb {
+
+// Site i gets scenario i % kScenarioCount.
+enum class Scenario {
+  kHealthy = 0,       // UTF-8, ul/li template
+  kHealthyGbkHeader,  // GBK declared in the Content-Type header, table template
+  kHealthyGbkMeta,    // GBK declared only in <meta>, div/[MM-DD] template
+  kHomepageStale,     // homepage items all > 30 days old, columns fresh
+  kColumnsStale,      // exactly 5 stale columns
+  kBlankColumns,      // exactly 5 blank columns
+  kUnreachable,       // every request answers 503
+  kFlakyHigh,         // probes with counter % 4 == 0 are slow
+  kFlakyLow,          // only probe 0 is slow
+  kNavigationOnly,    // homepage carries navigation only
+  kBrokenLinks,       // one broken link of each kind
+  kMixed,             // date-times, 年月日 dates, a slow (not broken) column page
+};
+constexpr int kScenarioCount = 12;
+const char* ScenarioName(Scenario s);
+
+enum class Category {
+  kNews,
+  kNotice,
+  kPolicy,
+  kPersonnel,
+  kPlan,
+  kInteraction,
+  kService,
+  kTopic,
+};
+const char* CategoryName(Category c);  // "news", "notice", ...
+
+enum class ListTemplate {
+  kUlSpan,          // <ul><li><a>title</a><span>date</span></li>
+  kTableDateFirst,  // <table><tr><td>date</td><td><a>title</a></td></tr>
+  kDivBracket,      // <div><a>title</a><em>[date]</em></div>
+};
+
+enum class DateFormat {
+  kIso,       // 2026-11-12
+  kSlash,     // 2026/11/12
+  kDot,       // 2026.11.12
+  kChinese,   // 2026年11月12日
+  kYearless,  // 11-12 (year from the as_of context)
+  kDateTime,  // 2026-11-12 09:30
+};
+std::string FormatItemDate(absl::CivilMinute t, DateFormat f);
+
+struct Item {
+  std::string title;
+  absl::CivilMinute time;  // publication time (site-local)
+  int id = 0;              // unique within the site
+};
+
+struct Column {
+  std::string name;  // e.g. 工作动态
+  std::string slug;  // e.g. gzdt -> /col/gzdt/
+  Category category = Category::kNews;
+  ListTemplate list_template = ListTemplate::kUlSpan;
+  DateFormat date_format = DateFormat::kIso;
+  std::vector<Item> items;                      // newest first; empty = blank column
+  bool says_no_info = false;                    // a blank column renders 暂无信息
+  absl::Duration delay = absl::ZeroDuration();  // slow list page (still healthy)
+  enum class HrefStyle { kAbsolutePath, kRelative, kFullUrl } href_style = HrefStyle::kAbsolutePath;
+
+  std::string Path() const { return "/col/" + slug + "/"; }
+  std::string ArticlePath(const Item& item) const;
+};
+
+// A link that is broken on purpose; it appears on exactly one page.
+struct BrokenLink {
+  std::string url;     // absolute URL of the target
+  std::string href;    // as written in the page
+  std::string anchor;  // link text
+  int column = -1;     // page it appears on: -1 = homepage, else column index
+  std::string error;   // http_404 | http_5xx | timeout | soft_404 | redirect_loop | dns | connect
+  int status = 0;      // 404, 500, 200 (soft_404); 0 for timeout/dns/connect/redirect_loop
+};
+
+struct HomeBlock {
+  int column = 0;
+  std::vector<int> items;  // indexes into columns[column].items
+};
+
+struct Site {
+  int index = 0;
+  std::string site_id;  // e.g. 4202020001
+  std::string name;     // e.g. 恒丰县人民政府
+  std::string host;     // e.g. www.hfx01.gov.cn
+  std::string org;      // 主办单位
+  std::string region;   // 6-digit region code
+  std::string level;    // province | city | county
+  std::string kind;     // portal | department
+  std::string icp;      // ICP备案号
+  Scenario scenario = Scenario::kHealthy;
+  bool gbk = false;
+  bool charset_in_header = true;  // false: only <meta> declares it
+  ListTemplate home_template = ListTemplate::kUlSpan;
+  DateFormat home_date_format = DateFormat::kIso;
+  bool navigation_only = false;
+  std::vector<Column> columns;  // navigation order
+  std::vector<HomeBlock> home_blocks;
+  std::vector<BrokenLink> broken_links;
+
+  std::string Url() const { return "http://" + host + "/"; }
+};
+
+struct WebOptions {
+  uint64_t seed = 1;
+  int sites = 12;
+  absl::CivilDay as_of = absl::CivilDay(2026, 11, 20);
+  int probes = 24;
+  int items_per_column = 0;  // 0: 8-20 chosen by seed; else exactly this many
+  int article_bytes = 0;     // 0: ~2 KB of text; else at least this many bytes of body
+  absl::Duration probe_fail_delay = absl::Seconds(3);
+  absl::Duration hang_delay = absl::Seconds(8);
+  absl::Duration slow_page_delay = absl::Milliseconds(1200);
+};
+
+struct Web {
+  WebOptions options;
+  std::vector<Site> sites;
+};
+
+// Builds the model; same options -> identical model.
+Web BuildWeb(const WebOptions& options);
+
+// Hosts outside the registry that pages link to (中国政府网 ...); served 200.
+const std::vector<std::string>& ExternalHosts();
+
+// Days between two civil days (a - b).
+inline int64_t DaysBetween(absl::CivilDay a, absl::CivilDay b) { return a - b; }
+
+}  // namespace census::simweb
+
+#endif  // CENSUS_SIMWEB_SITE_MODEL_H_
