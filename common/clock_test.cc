@@ -26,7 +26,9 @@ TEST(ClockTest, CivilDayRoundTrip) {
   for (const auto& c : cases) {
     absl::CivilDay d;
     EXPECT_EQ(ParseCivilDay(c.text, &d), c.ok) << c.text;
-    if (c.ok) EXPECT_EQ(FormatCivilDay(d), c.text);
+    if (c.ok) {
+      EXPECT_EQ(FormatCivilDay(d), c.text);
+    }
   }
 }
 

@@ -8,7 +8,7 @@ packages=(
   libzmq3-dev cppzmq-dev
   libprotobuf-dev protobuf-compiler
   librocksdb-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev libssl-dev
   libabsl-dev
   libxml2-dev libuchardet-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev

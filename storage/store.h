@@ -20,6 +20,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/content_hash.h"
 #include "proto/census.pb.h"
 
 namespace census {
@@ -28,10 +30,15 @@ struct StoreOptions {
   bool read_only = false;
   bool create_if_missing = true;
   int keyframe_interval = 8;  // every Nth version of a URL is a keyframe
+  // fsync the WAL on every Write/PutRun, so an acked batch survives a machine crash.
+  // Tests and bulk imports may turn it off (a process crash still loses nothing).
+  bool sync_writes = true;
 };
 
-// Hex SHA-256-like content hash used as snapshot id (stable across runs).
-std::string ContentHash(absl::string_view bytes);
+// ContentHash (common/content_hash.h) is the snapshot id: lower-case hex SHA-256, 64
+// characters, i.e. what `sha256sum` prints. PageBody.content_hash must be this; Write
+// refuses a body whose hash differs. Implemented in storage/content_hash.cc (target
+// census_content_hash) until common/ takes it over.
 
 class Store {
  public:
@@ -50,8 +57,7 @@ class Store {
   virtual absl::StatusOr<std::vector<Column>> Columns(const std::string& site_id) = 0;
   // Fetch records of a site with fetched_at in [from_ms, until_ms], in key order
   // (by kind, url, then time).
-  virtual absl::Status ForEachFetch(const std::string& site_id, int64_t from_ms,
-                                    int64_t until_ms,
+  virtual absl::Status ForEachFetch(const std::string& site_id, int64_t from_ms, int64_t until_ms,
                                     const std::function<void(const FetchRecord&)>& fn) = 0;
   // The newest observation of each URL of a site with fetched_at <= until_ms.
   virtual absl::StatusOr<std::vector<PageObservation>> LatestObservations(
@@ -60,13 +66,14 @@ class Store {
   virtual absl::StatusOr<std::vector<PageObservation>> ObservationHistory(
       const std::string& site_id, const std::string& url, int64_t until_ms) = 0;
   // Newest link-check record for a URL (any site), fetched_at in [from_ms, until_ms].
-  virtual absl::StatusOr<std::optional<FetchRecord>> LatestLinkCheck(
-      const std::string& url, int64_t from_ms, int64_t until_ms) = 0;
+  virtual absl::StatusOr<std::optional<FetchRecord>> LatestLinkCheck(const std::string& url,
+                                                                     int64_t from_ms,
+                                                                     int64_t until_ms) = 0;
   // The page body with that content hash; NotFound if never stored.
   virtual absl::StatusOr<std::string> GetBody(const std::string& content_hash) = 0;
   // Validators of the newest fetch of a URL (for conditional requests).
-  virtual absl::StatusOr<std::optional<Validators>> LastValidators(
-      const std::string& site_id, const std::string& url) = 0;
+  virtual absl::StatusOr<std::optional<Validators>> LastValidators(const std::string& site_id,
+                                                                   const std::string& url) = 0;
 
   struct Stats {
     int64_t bodies = 0;

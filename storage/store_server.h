@@ -7,8 +7,8 @@
 // the worker does not report the lease done).
 
 #include <atomic>
+#include <memory>
 #include <string>
-
 #include <zmq.hpp>
 
 #include "absl/status/status.h"
@@ -27,6 +27,10 @@ class StoreServer {
   absl::Status Serve();
   void Stop() { stop_.store(true); }
   int64_t batches_written() const { return batches_.load(); }
+  // Messages that were not a [identity, empty, ResultBatch] envelope (skipped).
+  int64_t malformed_messages() const { return malformed_.load(); }
+  // Batches whose Store::Write failed (acked ok=false).
+  int64_t failed_writes() const { return failed_.load(); }
 
  private:
   zmq::context_t& context_;
@@ -35,6 +39,8 @@ class StoreServer {
   std::unique_ptr<zmq::socket_t> socket_;
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> batches_{0};
+  std::atomic<int64_t> malformed_{0};
+  std::atomic<int64_t> failed_{0};
 };
 
 }  // namespace census

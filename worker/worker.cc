@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/content_hash.h"
@@ -16,11 +17,10 @@ bool LooksLikeNotFoundPage(absl::string_view title, absl::string_view text) {
   static const char* kPhrases[] = {"页面不存在", "页面未找到", "找不到页面", "无法找到该页",
                                    "不存在或已被删除", "已被删除", "page not found",
                                    "404 not found", "您访问的页面不存在", "404错误"};
-  absl::string_view head = text.substr(0, 600);
+  std::string lower_title = absl::AsciiStrToLower(title);
+  std::string lower_head = absl::AsciiStrToLower(text.substr(0, 600));
   for (const char* p : kPhrases) {
-    if (absl::StrContainsIgnoreCase(title, p) || absl::StrContainsIgnoreCase(head, p)) {
-      return true;
-    }
+    if (absl::StrContains(lower_title, p) || absl::StrContains(lower_head, p)) return true;
   }
   return absl::StartsWith(title, "404");
 }
@@ -180,7 +180,9 @@ struct Worker::Impl {
     self.fetches_.fetch_add(1);
     self.bytes_.fetch_add(static_cast<int64_t>(r.body.size()));
     bool is_page = task.kind() == HOMEPAGE || task.kind() == COLUMN;
-    if (r.error == FETCH_OK && !r.body.empty() && task.kind() != PROBE) {
+    // A body cut at the size cap is still read: the list is usually at the top.
+    bool readable = r.error == FETCH_OK || r.error == TOO_LARGE;
+    if (readable && !r.body.empty() && task.kind() != PROBE) {
       std::string hash = ContentHash(r.body);
       rec.set_content_hash(hash);
       if (is_page && work.bodies_added.insert(hash).second) {

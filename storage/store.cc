@@ -1,0 +1,693 @@
+#include "storage/store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "storage/body_codec.h"
+#include "storage/keys.h"
+
+namespace census {
+namespace {
+
+constexpr char kBodiesFamily[] = "bodies";
+// Guards GetBody against a corrupt (cyclic) chain; real chains are < keyframe_interval.
+constexpr int kMaxChain = 4096;
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what, absl::string_view path) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat("rocksdb ", what, " (", path, "): ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  if (s.IsNotSupported()) return absl::UnimplementedError(msg);
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return absl::UnavailableError(msg);
+  if (s.IsIOError()) return absl::UnavailableError(msg);
+  return absl::InternalError(msg);
+}
+
+bool HasNul(absl::string_view s) { return s.find('\0') != absl::string_view::npos; }
+
+// Value of ver/<site>\0<url>: the URL's newest stored body, the delta base of its
+// next version. Encoding: depth u32 BE | fetched_at (order-preserving 8 bytes) | hash.
+struct VersionInfo {
+  uint32_t depth = 0;         // deltas between this body and its keyframe
+  int64_t fetched_at_ms = 0;  // of the fetch that brought this body
+  std::string hash;
+};
+
+std::string EncodeVersion(const VersionInfo& v) {
+  std::string out;
+  keys::AppendU32(&out, v.depth);
+  keys::AppendTime(&out, v.fetched_at_ms);
+  out.append(v.hash);
+  return out;
+}
+
+bool DecodeVersion(absl::string_view in, VersionInfo* v) {
+  if (in.size() < 12) return false;
+  v->depth = keys::DecodeU32(in.substr(0, 4));
+  v->fetched_at_ms = keys::TimeAt(in.substr(0, 12));
+  v->hash = std::string(in.substr(12));
+  return true;
+}
+
+std::string EncodeStats(const Store::Stats& s) {
+  std::string out;
+  for (int64_t v : {s.bodies, s.keyframes, s.deltas, s.raw_bytes, s.stored_bytes}) {
+    keys::AppendU64(&out, static_cast<uint64_t>(v));
+  }
+  return out;
+}
+
+bool DecodeStats(absl::string_view in, Store::Stats* s) {
+  if (in.size() != 40) return false;
+  int64_t* fields[] = {&s->bodies, &s->keyframes, &s->deltas, &s->raw_bytes, &s->stored_bytes};
+  for (int i = 0; i < 5; ++i) {
+    *fields[i] = static_cast<int64_t>(keys::DecodeU64(in.substr(i * 8, 8)));
+  }
+  return true;
+}
+
+// A prefix iterator: owns its bounds so the Slices outlive the rocksdb::Iterator.
+class PrefixScan {
+ public:
+  PrefixScan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string prefix)
+      : prefix_(std::move(prefix)), upper_(keys::PrefixEnd(prefix_)) {
+    lower_slice_ = rocksdb::Slice(prefix_);
+    upper_slice_ = rocksdb::Slice(upper_);
+    options_.iterate_lower_bound = &lower_slice_;
+    if (!upper_.empty()) options_.iterate_upper_bound = &upper_slice_;
+    it_.reset(db->NewIterator(options_, cf));
+  }
+  PrefixScan(const PrefixScan&) = delete;
+  PrefixScan& operator=(const PrefixScan&) = delete;
+
+  rocksdb::Iterator* operator->() { return it_.get(); }
+  const std::string& prefix() const { return prefix_; }
+
+ private:
+  std::string prefix_;
+  std::string upper_;
+  rocksdb::Slice lower_slice_;
+  rocksdb::Slice upper_slice_;
+  rocksdb::ReadOptions options_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+absl::string_view View(const rocksdb::Slice& s) { return absl::string_view(s.data(), s.size()); }
+
+template <typename Message>
+absl::Status ParseValue(const rocksdb::Slice& value, Message* msg, absl::string_view key) {
+  if (!msg->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    std::string printable(key);
+    std::replace(printable.begin(), printable.end(), '\0', '|');
+    return absl::DataLossError(
+        absl::StrCat("store: cannot parse ", msg->GetTypeName(), " at key ", printable));
+  }
+  return absl::OkStatus();
+}
+
+// Validators carried forward from a fetch record (see docs/STORAGE.md, val/).
+bool CarriesValidators(const FetchRecord& r) {
+  return r.error() == FETCH_OK && (!r.content_hash().empty() || r.not_modified());
+}
+
+class RocksStore : public Store {
+ public:
+  RocksStore(std::string path, StoreOptions options) : path_(std::move(path)), options_(options) {}
+
+  ~RocksStore() override {
+    if (db_ == nullptr) return;
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    handles_.clear();
+    db_->Close().PermitUncheckedError();
+  }
+
+  absl::Status OpenDb();
+
+  absl::Status Write(const ResultBatch& batch) override;
+  absl::Status PutRun(const RunRecord& run) override;
+  absl::StatusOr<std::optional<RunRecord>> GetRun(const std::string& run_id) override;
+  absl::Status ForEachSite(const std::function<void(const Site&)>& fn) override;
+  absl::StatusOr<std::vector<Column>> Columns(const std::string& site_id) override;
+  absl::Status ForEachFetch(const std::string& site_id, int64_t from_ms, int64_t until_ms,
+                            const std::function<void(const FetchRecord&)>& fn) override;
+  absl::StatusOr<std::vector<PageObservation>> LatestObservations(const std::string& site_id,
+                                                                  int64_t until_ms) override;
+  absl::StatusOr<std::vector<PageObservation>> ObservationHistory(const std::string& site_id,
+                                                                  const std::string& url,
+                                                                  int64_t until_ms) override;
+  absl::StatusOr<std::optional<FetchRecord>> LatestLinkCheck(const std::string& url,
+                                                             int64_t from_ms,
+                                                             int64_t until_ms) override;
+  absl::StatusOr<std::string> GetBody(const std::string& content_hash) override;
+  absl::StatusOr<std::optional<Validators>> LastValidators(const std::string& site_id,
+                                                           const std::string& url) override;
+  Stats BodyStats() override {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    return stats_;
+  }
+
+ private:
+  rocksdb::ColumnFamilyHandle* meta() { return handles_[0]; }
+  rocksdb::ColumnFamilyHandle* bodies() { return handles_[1]; }
+
+  absl::Status CheckWritable() const {
+    if (options_.read_only) {
+      return absl::FailedPreconditionError(absl::StrCat("store ", path_, " is open read-only"));
+    }
+    return absl::OkStatus();
+  }
+  rocksdb::WriteOptions WriteOpts() const {
+    rocksdb::WriteOptions w;
+    w.sync = options_.sync_writes;
+    return w;
+  }
+
+  // Get in `cf`; nullopt when absent.
+  absl::StatusOr<std::optional<std::string>> GetRaw(rocksdb::ColumnFamilyHandle* cf,
+                                                    const std::string& key);
+  absl::StatusOr<std::optional<StoredBody>> GetStored(const std::string& hash);
+  // Number of deltas between the stored body `hash` and its keyframe.
+  absl::StatusOr<uint32_t> DepthOf(const std::string& hash);
+
+  std::string path_;
+  StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [default, bodies]
+  std::mutex write_mu_;  // serialises Write: delta bases and counters are read-modify-write
+  std::mutex stats_mu_;
+  Stats stats_;
+};
+
+absl::Status RocksStore::OpenDb() {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = options_.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.keep_log_file_num = 5;
+  db_options.max_manifest_file_size = 64 << 20;
+
+  // Records (fetches, observations, ...) compress well: LZ4 on upper levels and zstd on
+  // the bottommost when this RocksDB build supports them. Bodies are zstd already.
+  std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+  auto has = [&](rocksdb::CompressionType t) {
+    return std::find(supported.begin(), supported.end(), t) != supported.end();
+  };
+  rocksdb::ColumnFamilyOptions meta_options(db_options);
+  if (has(rocksdb::kLZ4Compression)) {
+    meta_options.compression = rocksdb::kLZ4Compression;
+  } else if (has(rocksdb::kSnappyCompression)) {
+    meta_options.compression = rocksdb::kSnappyCompression;
+  } else {
+    meta_options.compression = rocksdb::kNoCompression;
+  }
+  if (has(rocksdb::kZSTD)) meta_options.bottommost_compression = rocksdb::kZSTD;
+
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(32 << 20);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  meta_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  rocksdb::ColumnFamilyOptions body_options(db_options);
+  body_options.compression = rocksdb::kNoCompression;
+  body_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Large values go to blob files: compaction then moves keys, not page bodies.
+  body_options.enable_blob_files = true;
+  body_options.min_blob_size = 4096;
+  body_options.blob_compression_type = rocksdb::kNoCompression;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, meta_options},
+      {kBodiesFamily, body_options},
+  };
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (options_.read_only) {
+    s = rocksdb::DB::OpenForReadOnly(db_options, path_, families, &handles_, &raw);
+  } else {
+    s = rocksdb::DB::Open(db_options, path_, families, &handles_, &raw);
+  }
+  if (!s.ok()) {
+    return FromRocks(s, options_.read_only ? "open read-only" : "open", path_);
+  }
+  db_.reset(raw);
+
+  ASSIGN_OR_RETURN(std::optional<std::string> stats, GetRaw(meta(), std::string(keys::kBodyStats)));
+  if (stats.has_value() && !DecodeStats(*stats, &stats_)) {
+    return absl::DataLossError(absl::StrCat("store ", path_, ": bad ", keys::kBodyStats));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> RocksStore::GetRaw(rocksdb::ColumnFamilyHandle* cf,
+                                                              const std::string& key) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf, key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "get", path_);
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::StatusOr<std::optional<StoredBody>> RocksStore::GetStored(const std::string& hash) {
+  ASSIGN_OR_RETURN(std::optional<std::string> raw, GetRaw(bodies(), keys::Body(hash)));
+  if (!raw.has_value()) return std::optional<StoredBody>();
+  StoredBody stored;
+  RETURN_IF_ERROR(ParseValue(rocksdb::Slice(*raw), &stored, hash));
+  return std::optional<StoredBody>(std::move(stored));
+}
+
+absl::StatusOr<uint32_t> RocksStore::DepthOf(const std::string& hash) {
+  std::string current = hash;
+  for (uint32_t depth = 0; depth < kMaxChain; ++depth) {
+    ASSIGN_OR_RETURN(std::optional<StoredBody> stored, GetStored(current));
+    if (!stored.has_value()) {
+      return absl::NotFoundError(absl::StrCat("store: body ", current, " missing"));
+    }
+    if (stored->base_hash().empty()) return depth;
+    current = stored->base_hash();
+  }
+  return absl::DataLossError(absl::StrCat("store: delta chain of ", hash, " too long"));
+}
+
+absl::Status RocksStore::Write(const ResultBatch& batch) {
+  RETURN_IF_ERROR(CheckWritable());
+  const std::string& batch_site = batch.site().site_id();
+  auto site_of = [&](const std::string& s) -> const std::string& {
+    return s.empty() ? batch_site : s;
+  };
+  // Keys join components with NUL; refuse ids that would make keys ambiguous.
+  if (HasNul(batch_site)) return absl::InvalidArgumentError("store: site_id contains NUL");
+  for (const FetchRecord& r : batch.fetches()) {
+    if (HasNul(r.site_id()) || HasNul(r.url())) {
+      return absl::InvalidArgumentError("store: fetch record site_id/url contains NUL");
+    }
+    if (site_of(r.site_id()).empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("store: fetch record of ", r.url(), " has no site_id"));
+    }
+  }
+  for (const PageObservation& o : batch.observations()) {
+    if (HasNul(o.site_id()) || HasNul(o.url())) {
+      return absl::InvalidArgumentError("store: observation site_id/url contains NUL");
+    }
+    if (site_of(o.site_id()).empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("store: observation of ", o.url(), " has no site_id"));
+    }
+  }
+  for (const Column& c : batch.columns()) {
+    if (HasNul(c.site_id())) return absl::InvalidArgumentError("store: column site_id has NUL");
+    if (site_of(c.site_id()).empty()) {
+      return absl::InvalidArgumentError("store: column without site_id");
+    }
+  }
+
+  std::lock_guard<std::mutex> lock(write_mu_);
+  rocksdb::WriteBatch wb;
+  auto put = [&](rocksdb::ColumnFamilyHandle* cf, const std::string& key,
+                 const std::string& value) -> absl::Status {
+    return FromRocks(wb.Put(cf, key, value), "batch put", path_);
+  };
+
+  if (!batch_site.empty()) {
+    RETURN_IF_ERROR(put(meta(), keys::Site(batch_site), batch.site().SerializeAsString()));
+  }
+
+  // Columns: the batch's columns replace each named site's column set.
+  std::map<std::string, ResultBatch> column_sets;
+  for (const Column& c : batch.columns()) {
+    *column_sets[site_of(c.site_id())].add_columns() = c;
+  }
+  for (const auto& [site, set] : column_sets) {
+    RETURN_IF_ERROR(put(meta(), keys::Columns(site), set.SerializeAsString()));
+  }
+
+  // Fetch records, link-check index, validators.
+  std::map<std::string, FetchRecord> validators;  // val/ key -> newest validator record
+  for (const FetchRecord& r : batch.fetches()) {
+    const std::string& site = site_of(r.site_id());
+    std::string value = r.SerializeAsString();
+    RETURN_IF_ERROR(put(
+        meta(), keys::Fetch(site, r.kind(), r.url(), r.fetched_at_ms(), r.probe_index()), value));
+    if (r.kind() == LINK_CHECK) {
+      RETURN_IF_ERROR(put(meta(), keys::Link(r.url(), r.fetched_at_ms()), value));
+    }
+    if (!CarriesValidators(r)) continue;
+    std::string key = keys::Validators(site, r.url());
+    auto it = validators.find(key);
+    if (it == validators.end()) {
+      ASSIGN_OR_RETURN(std::optional<std::string> old, GetRaw(meta(), key));
+      FetchRecord previous;
+      if (old.has_value()) RETURN_IF_ERROR(ParseValue(rocksdb::Slice(*old), &previous, key));
+      it = validators.emplace(key, std::move(previous)).first;
+    }
+    FetchRecord& v = it->second;
+    const bool had = !v.url().empty();
+    if (had && v.fetched_at_ms() > r.fetched_at_ms()) continue;  // an older fetch
+    FetchRecord next;
+    next.set_site_id(site);
+    next.set_url(r.url());
+    next.set_fetched_at_ms(r.fetched_at_ms());
+    next.set_not_modified(r.not_modified());
+    // A 304 confirms what we hold: fields it does not repeat carry over.
+    const bool carry = r.not_modified() && had;
+    next.set_etag(r.etag().empty() && carry ? v.etag() : r.etag());
+    next.set_last_modified(r.last_modified().empty() && carry ? v.last_modified()
+                                                              : r.last_modified());
+    next.set_content_hash(r.content_hash().empty() && carry ? v.content_hash() : r.content_hash());
+    v = std::move(next);
+  }
+  for (const auto& [key, v] : validators) {
+    if (!v.url().empty()) RETURN_IF_ERROR(put(meta(), key, v.SerializeAsString()));
+  }
+
+  for (const PageObservation& o : batch.observations()) {
+    RETURN_IF_ERROR(put(meta(), keys::Obs(site_of(o.site_id()), o.url(), o.fetched_at_ms()),
+                        o.SerializeAsString()));
+  }
+
+  // Bodies: dedup by hash, else a delta against the URL's previous body, else keyframe.
+  struct Pending {
+    absl::string_view raw;
+    uint32_t depth;
+  };
+  std::map<std::string, Pending> pending;       // bodies added by this batch
+  std::map<std::string, VersionInfo> versions;  // ver/ key -> info (read or updated)
+  Stats added;
+  for (const PageBody& body : batch.bodies()) {
+    const std::string hash = ContentHash(body.body());
+    if (!body.content_hash().empty() && body.content_hash() != hash) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("store: PageBody content_hash ", body.content_hash(),
+                       " is not the SHA-256 of its body (", hash, "); see common/content_hash.h"));
+    }
+    // Which URL this body belongs to: the first fetch (or observation) naming its hash.
+    const std::string* site = nullptr;
+    const std::string* url = nullptr;
+    int64_t fetched_at = 0;
+    for (const FetchRecord& r : batch.fetches()) {
+      if (r.content_hash() == hash && !r.url().empty()) {
+        site = &site_of(r.site_id());
+        url = &r.url();
+        fetched_at = r.fetched_at_ms();
+        break;
+      }
+    }
+    if (url == nullptr) {
+      for (const PageObservation& o : batch.observations()) {
+        if (o.content_hash() == hash && !o.url().empty()) {
+          site = &site_of(o.site_id());
+          url = &o.url();
+          fetched_at = o.fetched_at_ms();
+          break;
+        }
+      }
+    }
+    VersionInfo* version = nullptr;
+    std::string version_key;
+    if (url != nullptr) {
+      version_key = keys::Version(*site, *url);
+      auto it = versions.find(version_key);
+      if (it == versions.end()) {
+        ASSIGN_OR_RETURN(std::optional<std::string> raw, GetRaw(meta(), version_key));
+        VersionInfo info;
+        if (raw.has_value() && !DecodeVersion(*raw, &info)) {
+          return absl::DataLossError(
+              absl::StrCat("store ", path_, ": bad version record of ", *url));
+        }
+        it = versions.emplace(version_key, std::move(info)).first;
+      }
+      version = &it->second;
+    }
+    auto remember = [&](uint32_t depth) {
+      if (version == nullptr) return;
+      if (!version->hash.empty() && version->fetched_at_ms > fetched_at) return;
+      version->depth = depth;
+      version->fetched_at_ms = fetched_at;
+      version->hash = hash;
+    };
+
+    // Already stored (by this batch or before): nothing to write but the version.
+    if (auto p = pending.find(hash); p != pending.end()) {
+      remember(p->second.depth);
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::optional<std::string> existing, GetRaw(bodies(), keys::Body(hash)));
+    if (existing.has_value()) {
+      if (version != nullptr) {
+        ASSIGN_OR_RETURN(uint32_t depth, DepthOf(hash));
+        remember(depth);
+      }
+      continue;
+    }
+
+    StoredBody stored;
+    stored.set_raw_bytes(static_cast<int64_t>(body.body().size()));
+    uint32_t depth = 0;
+    if (version != nullptr && !version->hash.empty() &&
+        version->depth + 1 < static_cast<uint32_t>(std::max(options_.keyframe_interval, 1))) {
+      std::string base_storage;
+      absl::string_view base;
+      bool have_base = false;
+      if (auto p = pending.find(version->hash); p != pending.end()) {
+        base = p->second.raw;
+        have_base = true;
+      } else if (absl::StatusOr<std::string> b = GetBody(version->hash); b.ok()) {
+        base_storage = *std::move(b);
+        base = base_storage;
+        have_base = true;
+      }  // else: base unreadable; fall back to a keyframe
+      if (have_base) {
+        ASSIGN_OR_RETURN(std::string delta, body_codec::EncodeDelta(body.body(), base));
+        stored.set_data(std::move(delta));
+        stored.set_base_hash(version->hash);
+        depth = version->depth + 1;
+      }
+    }
+    if (stored.base_hash().empty()) {
+      ASSIGN_OR_RETURN(std::string frame, body_codec::EncodeKeyframe(body.body()));
+      stored.set_data(std::move(frame));
+    }
+    ++added.bodies;
+    ++(stored.base_hash().empty() ? added.keyframes : added.deltas);
+    added.raw_bytes += stored.raw_bytes();
+    added.stored_bytes += static_cast<int64_t>(stored.data().size());
+    RETURN_IF_ERROR(put(bodies(), keys::Body(hash), stored.SerializeAsString()));
+    pending.emplace(hash, Pending{body.body(), depth});
+    remember(depth);
+  }
+  for (const auto& [key, info] : versions) {
+    if (!info.hash.empty()) RETURN_IF_ERROR(put(meta(), key, EncodeVersion(info)));
+  }
+
+  Stats total;
+  {
+    std::lock_guard<std::mutex> stats_lock(stats_mu_);
+    total = stats_;
+  }
+  if (added.bodies > 0) {
+    total.bodies += added.bodies;
+    total.keyframes += added.keyframes;
+    total.deltas += added.deltas;
+    total.raw_bytes += added.raw_bytes;
+    total.stored_bytes += added.stored_bytes;
+    RETURN_IF_ERROR(put(meta(), std::string(keys::kBodyStats), EncodeStats(total)));
+  }
+
+  rocksdb::Status s = db_->Write(WriteOpts(), &wb);
+  if (!s.ok()) {
+    return FromRocks(s, absl::StrCat("write batch of lease ", batch.lease_id()), path_);
+  }
+  if (added.bodies > 0) {
+    std::lock_guard<std::mutex> stats_lock(stats_mu_);
+    stats_ = total;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RocksStore::PutRun(const RunRecord& run) {
+  RETURN_IF_ERROR(CheckWritable());
+  return FromRocks(db_->Put(WriteOpts(), meta(), keys::Run(run.run_id()), run.SerializeAsString()),
+                   "put run", path_);
+}
+
+absl::StatusOr<std::optional<RunRecord>> RocksStore::GetRun(const std::string& run_id) {
+  const std::string key = keys::Run(run_id);
+  ASSIGN_OR_RETURN(std::optional<std::string> raw, GetRaw(meta(), key));
+  if (!raw.has_value()) return std::optional<RunRecord>();
+  RunRecord run;
+  RETURN_IF_ERROR(ParseValue(rocksdb::Slice(*raw), &run, key));
+  return std::optional<RunRecord>(std::move(run));
+}
+
+absl::Status RocksStore::ForEachSite(const std::function<void(const Site&)>& fn) {
+  PrefixScan it(db_.get(), meta(), std::string(keys::kSitePrefix));
+  for (it->Seek(it.prefix()); it->Valid(); it->Next()) {
+    Site site;
+    RETURN_IF_ERROR(ParseValue(it->value(), &site, View(it->key())));
+    fn(site);
+  }
+  return FromRocks(it->status(), "scan sites", path_);
+}
+
+absl::StatusOr<std::vector<Column>> RocksStore::Columns(const std::string& site_id) {
+  const std::string key = keys::Columns(site_id);
+  ASSIGN_OR_RETURN(std::optional<std::string> raw, GetRaw(meta(), key));
+  std::vector<Column> out;
+  if (!raw.has_value()) return out;
+  ResultBatch set;
+  RETURN_IF_ERROR(ParseValue(rocksdb::Slice(*raw), &set, key));
+  out.assign(set.columns().begin(), set.columns().end());
+  return out;
+}
+
+absl::Status RocksStore::ForEachFetch(const std::string& site_id, int64_t from_ms, int64_t until_ms,
+                                      const std::function<void(const FetchRecord&)>& fn) {
+  PrefixScan it(db_.get(), meta(), keys::FetchPrefix(site_id));
+  for (it->Seek(it.prefix()); it->Valid(); it->Next()) {
+    int64_t t = keys::TimeAt(View(it->key()), keys::kFetchSuffixBytes);
+    if (t < from_ms || t > until_ms) continue;
+    FetchRecord record;
+    RETURN_IF_ERROR(ParseValue(it->value(), &record, View(it->key())));
+    fn(record);
+  }
+  return FromRocks(it->status(), "scan fetches", path_);
+}
+
+absl::StatusOr<std::vector<PageObservation>> RocksStore::LatestObservations(
+    const std::string& site_id, int64_t until_ms) {
+  // Skip-scan: per URL, one SeekForPrev to its newest record <= until_ms, then a Seek
+  // past the URL's records. Cost grows with URLs, not with history.
+  std::vector<PageObservation> out;
+  const std::string prefix = keys::ObsPrefix(site_id);
+  PrefixScan it(db_.get(), meta(), prefix);
+  it->Seek(prefix);
+  while (it->Valid()) {
+    absl::string_view key = View(it->key());
+    if (key.size() < prefix.size() + 9) {
+      return absl::DataLossError(absl::StrCat("store ", path_, ": short observation key"));
+    }
+    // URL = between the prefix and "\0<time:8>".
+    std::string url(key.substr(prefix.size(), key.size() - prefix.size() - 9));
+    std::string url_prefix = keys::ObsUrlPrefix(site_id, url);
+    std::string target = url_prefix;
+    keys::AppendTime(&target, until_ms);
+    it->SeekForPrev(target);
+    if (it->Valid() && it->key().starts_with(url_prefix)) {
+      PageObservation obs;
+      RETURN_IF_ERROR(ParseValue(it->value(), &obs, View(it->key())));
+      out.push_back(std::move(obs));
+    }
+    if (!it->status().ok()) break;
+    // Next URL: first key after every "<url>\0..." key.
+    std::string next = prefix + url;
+    next.push_back('\x01');
+    it->Seek(next);
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scan observations", path_));
+  return out;
+}
+
+absl::StatusOr<std::vector<PageObservation>> RocksStore::ObservationHistory(
+    const std::string& site_id, const std::string& url, int64_t until_ms) {
+  std::vector<PageObservation> out;
+  PrefixScan it(db_.get(), meta(), keys::ObsUrlPrefix(site_id, url));
+  for (it->Seek(it.prefix()); it->Valid(); it->Next()) {
+    if (keys::TimeAt(View(it->key())) > until_ms) break;
+    PageObservation obs;
+    RETURN_IF_ERROR(ParseValue(it->value(), &obs, View(it->key())));
+    out.push_back(std::move(obs));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scan observation history", path_));
+  return out;
+}
+
+absl::StatusOr<std::optional<FetchRecord>> RocksStore::LatestLinkCheck(const std::string& url,
+                                                                       int64_t from_ms,
+                                                                       int64_t until_ms) {
+  if (from_ms > until_ms) return std::optional<FetchRecord>();
+  PrefixScan it(db_.get(), meta(), keys::LinkUrlPrefix(url));
+  it->SeekForPrev(keys::Link(url, until_ms));
+  if (it->Valid() && keys::TimeAt(View(it->key())) >= from_ms) {
+    FetchRecord record;
+    RETURN_IF_ERROR(ParseValue(it->value(), &record, View(it->key())));
+    return std::optional<FetchRecord>(std::move(record));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "seek link check", path_));
+  return std::optional<FetchRecord>();
+}
+
+absl::StatusOr<std::string> RocksStore::GetBody(const std::string& content_hash) {
+  // Walk back to the keyframe, then apply the deltas forward.
+  std::vector<StoredBody> chain;
+  std::string current = content_hash;
+  while (true) {
+    if (chain.size() >= static_cast<size_t>(kMaxChain)) {
+      return absl::DataLossError(absl::StrCat("store: delta chain of ", content_hash, " too long"));
+    }
+    ASSIGN_OR_RETURN(std::optional<StoredBody> stored, GetStored(current));
+    if (!stored.has_value()) {
+      return absl::NotFoundError(
+          current == content_hash
+              ? absl::StrCat("store: no body ", content_hash)
+              : absl::StrCat("store: base ", current, " of body ", content_hash, " missing"));
+    }
+    std::string base = stored->base_hash();
+    chain.push_back(*std::move(stored));
+    if (base.empty()) break;
+    current = std::move(base);
+  }
+  std::string body;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    absl::StatusOr<std::string> next = body_codec::Decode(it->data(), body, it->raw_bytes());
+    if (!next.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("store: body ", content_hash, ": ", next.status().message()));
+    }
+    body = *std::move(next);
+  }
+  if (ContentHash(body) != content_hash) {
+    return absl::DataLossError(
+        absl::StrCat("store: body ", content_hash, " does not match its hash"));
+  }
+  return body;
+}
+
+absl::StatusOr<std::optional<Validators>> RocksStore::LastValidators(const std::string& site_id,
+                                                                     const std::string& url) {
+  const std::string key = keys::Validators(site_id, url);
+  ASSIGN_OR_RETURN(std::optional<std::string> raw, GetRaw(meta(), key));
+  if (!raw.has_value()) return std::optional<Validators>();
+  FetchRecord record;
+  RETURN_IF_ERROR(ParseValue(rocksdb::Slice(*raw), &record, key));
+  Validators v;
+  v.set_etag(record.etag());
+  v.set_last_modified(record.last_modified());
+  v.set_content_hash(record.content_hash());
+  return std::optional<Validators>(std::move(v));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                                   const StoreOptions& options) {
+  auto store = std::make_unique<RocksStore>(path, options);
+  RETURN_IF_ERROR(store->OpenDb());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace census

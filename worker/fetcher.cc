@@ -1,0 +1,820 @@
+#include "worker/fetcher.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+
+namespace census {
+namespace {
+
+// ---------------------------------------------------------------------------
+// Address policy.
+
+bool IsPrivateV4(uint32_t a) {  // host byte order
+  auto in = [a](uint32_t net, int bits) {
+    uint32_t mask = bits == 0 ? 0 : ~uint32_t{0} << (32 - bits);
+    return (a & mask) == (net & mask);
+  };
+  return in(0x00000000, 8) ||   // 0.0.0.0/8 "this network"
+         in(0x0A000000, 8) ||   // 10/8
+         in(0x64400000, 10) ||  // 100.64/10 carrier-grade NAT
+         in(0x7F000000, 8) ||   // loopback
+         in(0xA9FE0000, 16) ||  // link-local
+         in(0xAC100000, 12) ||  // 172.16/12
+         in(0xC0000000, 24) ||  // 192.0.0/24 IETF protocol assignments
+         in(0xC0A80000, 16) ||  // 192.168/16
+         in(0xC6120000, 15) ||  // 198.18/15 benchmarking
+         in(0xE0000000, 4) ||   // multicast
+         in(0xF0000000, 4);     // reserved + broadcast
+}
+
+bool IsPrivateV6(const struct in6_addr& a) {
+  const uint8_t* b = a.s6_addr;
+  static const uint8_t kZero[16] = {};
+  if (std::memcmp(b, kZero, 15) == 0 && (b[15] == 0 || b[15] == 1)) return true;  // :: and ::1
+  // IPv4-mapped ::ffff:a.b.c.d and NAT64 64:ff9b::a.b.c.d: judge the embedded address.
+  static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  static const uint8_t kNat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+  if (std::memcmp(b, kMapped, 12) == 0 || std::memcmp(b, kNat64, 12) == 0) {
+    uint32_t v4 =
+        (uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) | (uint32_t{b[14]} << 8) | b[15];
+    return IsPrivateV4(v4);
+  }
+  if ((b[0] & 0xfe) == 0xfc) return true;                  // fc00::/7 unique local
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;  // fe80::/10 link-local
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) return true;  // fec0::/10 site-local
+  if (b[0] == 0xff) return true;                           // multicast
+  return false;
+}
+
+bool IsPrivateSockaddr(const struct sockaddr* sa) {
+  if (sa->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const struct sockaddr_in*>(sa);
+    return IsPrivateV4(ntohl(in->sin_addr.s_addr));
+  }
+  if (sa->sa_family == AF_INET6) {
+    return IsPrivateV6(reinterpret_cast<const struct sockaddr_in6*>(sa)->sin6_addr);
+  }
+  return true;  // unix sockets and anything else are not for crawling
+}
+
+// True when `host` is an IP literal in a private range.
+bool IsPrivateLiteral(absl::string_view host) {
+  std::string h(host);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (size_t pct = h.find('%'); pct != std::string::npos) h.resize(pct);  // zone id
+  struct in_addr v4;
+  if (inet_pton(AF_INET, h.c_str(), &v4) == 1) return IsPrivateV4(ntohl(v4.s_addr));
+  struct in6_addr v6;
+  if (inet_pton(AF_INET6, h.c_str(), &v6) == 1) return IsPrivateV6(v6);
+  return false;
+}
+
+bool IsInvalidTld(absl::string_view host) {
+  std::string h = absl::AsciiStrToLower(host);
+  while (!h.empty() && h.back() == '.') h.pop_back();
+  return h == "invalid" || absl::EndsWith(h, ".invalid");
+}
+
+bool IsValidPort(absl::string_view p) {
+  int v = 0;
+  return !p.empty() && p.find_first_not_of("0123456789") == absl::string_view::npos &&
+         absl::SimpleAtoi(p, &v) && v >= 1 && v <= 65535;
+}
+
+// ---------------------------------------------------------------------------
+// URL helpers over curl's URL API.
+
+struct UrlParts {
+  std::string scheme;
+  std::string host;  // lower-case, IPv6 in brackets as curl gives it
+  std::string port;  // explicit or the scheme's default
+};
+
+bool ParseUrl(const std::string& url, UrlParts* out, std::string* error) {
+  CURLU* u = curl_url();
+  if (u == nullptr) {
+    *error = "out of memory";
+    return false;
+  }
+  CURLUcode rc = curl_url_set(u, CURLUPART_URL, url.c_str(), CURLU_URLENCODE | CURLU_ALLOW_SPACE);
+  bool ok = rc == CURLUE_OK;
+  if (!ok) *error = absl::StrCat("bad url: ", curl_url_strerror(rc));
+  auto get = [&](CURLUPart part, unsigned flags, std::string* dst) {
+    char* v = nullptr;
+    if (ok && curl_url_get(u, part, &v, flags) == CURLUE_OK && v != nullptr) {
+      *dst = v;
+      curl_free(v);
+      return true;
+    }
+    return false;
+  };
+  if (ok && !get(CURLUPART_SCHEME, 0, &out->scheme)) {
+    ok = false;
+    *error = "bad url: no scheme";
+  }
+  if (ok && !get(CURLUPART_HOST, 0, &out->host)) {
+    ok = false;
+    *error = "bad url: no host";
+  }
+  if (ok) get(CURLUPART_PORT, CURLU_DEFAULT_PORT, &out->port);
+  curl_url_cleanup(u);
+  out->scheme = absl::AsciiStrToLower(out->scheme);
+  out->host = absl::AsciiStrToLower(out->host);
+  if (ok && out->scheme != "http" && out->scheme != "https") {
+    ok = false;
+    *error = absl::StrCat("unsupported scheme: ", out->scheme);
+  }
+  return ok;
+}
+
+// Resolves `location` against `base` the way curl follows it; "" when it cannot.
+std::string ResolveUrl(const char* base, absl::string_view location) {
+  CURLU* u = curl_url();
+  if (u == nullptr) return "";
+  std::string out;
+  std::string loc(location);
+  if (base != nullptr && curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+      curl_url_set(u, CURLUPART_URL, loc.c_str(), CURLU_URLENCODE | CURLU_ALLOW_SPACE) ==
+          CURLUE_OK) {
+    char* v = nullptr;
+    if (curl_url_get(u, CURLUPART_URL, &v, 0) == CURLUE_OK && v != nullptr) {
+      out = v;
+      curl_free(v);
+    }
+  }
+  curl_url_cleanup(u);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+
+FetchError ClassifyStatus(int status) {
+  if (status == 404 || status == 410) return HTTP_404;
+  if (status >= 400 && status < 500) return HTTP_4XX;
+  if (status >= 500 && status < 600) return HTTP_5XX;
+  return FETCH_OK;
+}
+
+bool IsTlsError(CURLcode c) {
+  switch (c) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_USE_SSL_FAILED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+class CurlFetcher;
+
+struct HostState {
+  std::deque<FetchRequest> queue;
+  int active = 0;
+  absl::Time last_start = absl::InfinitePast();
+  bool waiting = false;  // in CurlFetcher::waiting_
+};
+
+struct Transfer {
+  CurlFetcher* fetcher = nullptr;
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  std::string host_key;
+  FetchRequest request;
+  FetchResult result;
+  char errbuf[CURL_ERROR_SIZE] = {};
+  int64_t received = 0;
+  // State of the header block being read (one per response, redirects included).
+  int block_status = 0;
+  std::string block_location;
+  std::string block_etag;
+  std::string block_last_modified;
+  // Why we aborted a transfer ourselves.
+  bool redirect_loop = false;
+  bool redirect_invalid_host = false;
+  bool blocked = false;
+};
+
+class CurlFetcher : public Fetcher {
+ public:
+  explicit CurlFetcher(const FetcherOptions& options) : options_(options) {}
+
+  ~CurlFetcher() override {
+    for (auto& [easy, t] : transfers_) {
+      curl_multi_remove_handle(multi_, easy);
+      Release(t);
+    }
+    if (multi_ != nullptr) curl_multi_cleanup(multi_);
+    if (connect_to_ != nullptr) curl_slist_free_all(connect_to_);
+  }
+
+  absl::Status Init() {
+    if (options_.clock == nullptr) return absl::InvalidArgumentError("fetcher: null clock");
+    if (options_.max_total_connections < 1 || options_.max_host_connections < 1) {
+      return absl::InvalidArgumentError("fetcher: connection limits must be >= 1");
+    }
+    if (options_.max_redirects < 0) {
+      return absl::InvalidArgumentError("fetcher: max_redirects must be >= 0");
+    }
+    GlobalInit();
+    for (const ConnectTo& c : options_.connect_to) {
+      curl_slist* next = curl_slist_append(connect_to_, c.ToCurlString().c_str());
+      if (next == nullptr) return absl::ResourceExhaustedError("fetcher: curl_slist_append");
+      connect_to_ = next;
+    }
+    multi_ = curl_multi_init();
+    if (multi_ == nullptr) return absl::InternalError("fetcher: curl_multi_init failed");
+    curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      static_cast<long>(options_.max_total_connections));
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
+                      static_cast<long>(options_.max_total_connections));
+    curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    return absl::OkStatus();
+  }
+
+  void Submit(FetchRequest request) override {
+    ++pending_;
+    UrlParts parts;
+    std::string error;
+    if (!ParseUrl(request.url, &parts, &error)) {
+      FailNow(std::move(request), OTHER_ERROR, error);
+      return;
+    }
+    const bool routed = Routed(parts.host, parts.port);
+    if (!routed && IsInvalidTld(parts.host)) {
+      FailNow(
+          std::move(request), DNS,
+          absl::StrCat("Could not resolve host: ", parts.host, " (.invalid is never resolved)"));
+      return;
+    }
+    if (!routed && !options_.allow_private_addresses && IsPrivateLiteral(parts.host)) {
+      FailNow(std::move(request), BLOCKED_ADDRESS,
+              absl::StrCat("private address refused: ", parts.host));
+      return;
+    }
+    auto& slot = hosts_[parts.host];
+    if (slot == nullptr) slot = std::make_unique<HostState>();
+    HostState* h = slot.get();
+    h->queue.push_back(std::move(request));
+    if (!h->waiting) {
+      h->waiting = true;
+      waiting_.emplace_back(parts.host, h);
+    }
+    ++queued_;
+  }
+
+  std::vector<FetchResult> Poll(absl::Duration max_wait) override {
+    const auto real_deadline = std::chrono::steady_clock::now() +
+                               absl::ToChronoNanoseconds(std::max(max_wait, absl::ZeroDuration()));
+    while (true) {
+      StartReady();
+      int running = 0;
+      curl_multi_perform(multi_, &running);
+      Harvest();
+      if (!completed_.empty()) break;
+      StartReady();  // slots freed by Harvest
+      auto remaining = real_deadline - std::chrono::steady_clock::now();
+      if (remaining <= std::chrono::nanoseconds(0)) break;
+      absl::Duration wait = absl::FromChrono(remaining);
+      absl::Time next = NextStartTime();
+      if (next != absl::InfiniteFuture()) {
+        wait = std::min(wait, std::max(absl::ZeroDuration(), next - options_.clock->Now()));
+      }
+      if (transfers_.empty() && queued_ > 0) {
+        // Only politeness delays keep us waiting: let the clock pass that time.
+        options_.clock->SleepUntil(options_.clock->Now() + wait);
+        continue;
+      }
+      int ms = static_cast<int>(absl::ToInt64Milliseconds(wait + absl::Microseconds(999)));
+      curl_multi_poll(multi_, nullptr, 0, ms, nullptr);
+    }
+    std::vector<FetchResult> out;
+    out.swap(completed_);
+    pending_ -= out.size();
+    return out;
+  }
+
+  size_t pending() const override { return pending_; }
+
+  // curl callbacks (static trampolines below).
+  size_t OnBody(Transfer* t, const char* data, size_t len);
+  size_t OnHeader(Transfer* t, const char* data, size_t len);
+  curl_socket_t OnOpenSocket(Transfer* t, curlsocktype purpose, struct curl_sockaddr* addr);
+
+ private:
+  bool Routed(absl::string_view host, absl::string_view port) const {
+    for (const ConnectTo& c : options_.connect_to) {
+      if ((c.host.empty() || absl::EqualsIgnoreCase(c.host, host)) &&
+          (c.port.empty() || c.port == port)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void FailNow(FetchRequest request, FetchError error, std::string detail) {
+    FetchResult r;
+    r.tag = request.tag;
+    r.url = request.url;
+    r.final_url = request.url;
+    r.error = error;
+    r.error_detail = std::move(detail);
+    r.started = options_.clock->Now();
+    r.elapsed = absl::ZeroDuration();
+    completed_.push_back(std::move(r));
+  }
+
+  bool CanStart(const HostState& h, absl::Time now) const {
+    return !h.queue.empty() && h.active < options_.max_host_connections &&
+           (h.last_start == absl::InfinitePast() || now - h.last_start >= options_.per_host_delay);
+  }
+
+  // Starts queued requests, hosts in round-robin order, within the limits.
+  void StartReady() {
+    if (waiting_.empty()) return;
+    const absl::Time now = options_.clock->Now();
+    size_t n = waiting_.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (static_cast<int>(transfers_.size()) >= options_.max_total_connections) return;
+      auto [key, h] = waiting_.front();
+      waiting_.pop_front();
+      while (CanStart(*h, now) &&
+             static_cast<int>(transfers_.size()) < options_.max_total_connections) {
+        FetchRequest req = std::move(h->queue.front());
+        h->queue.pop_front();
+        --queued_;
+        h->active++;
+        h->last_start = now;
+        Start(key, std::move(req));
+      }
+      if (h->queue.empty()) {
+        h->waiting = false;
+        MaybeForget(key);
+      } else {
+        waiting_.emplace_back(std::move(key), h);
+      }
+    }
+  }
+
+  // When the next queued request may start because of a politeness delay.
+  absl::Time NextStartTime() const {
+    absl::Time next = absl::InfiniteFuture();
+    if (static_cast<int>(transfers_.size()) >= options_.max_total_connections) return next;
+    for (const auto& [key, h] : waiting_) {
+      if (h->queue.empty() || h->active >= options_.max_host_connections) continue;
+      next = std::min(next, h->last_start + options_.per_host_delay);
+    }
+    return next;
+  }
+
+  void MaybeForget(const std::string& key) {
+    auto it = hosts_.find(key);
+    if (it == hosts_.end()) return;
+    HostState& h = *it->second;
+    if (h.active == 0 && h.queue.empty() && !h.waiting &&
+        (options_.per_host_delay <= absl::ZeroDuration() ||
+         options_.clock->Now() - h.last_start >= options_.per_host_delay)) {
+      hosts_.erase(it);
+    }
+  }
+
+  void Start(const std::string& host_key, FetchRequest req);
+  void Harvest();
+  void Finish(Transfer* t, CURLcode code);
+  void Release(Transfer* t) {
+    if (t->easy != nullptr) curl_easy_cleanup(t->easy);
+    if (t->headers != nullptr) curl_slist_free_all(t->headers);
+    delete t;
+  }
+
+  FetcherOptions options_;
+  CURLM* multi_ = nullptr;
+  curl_slist* connect_to_ = nullptr;
+  absl::flat_hash_map<std::string, std::unique_ptr<HostState>> hosts_;
+  std::deque<std::pair<std::string, HostState*>> waiting_;  // hosts with queued requests
+  absl::flat_hash_map<CURL*, Transfer*> transfers_;         // in flight
+  std::vector<FetchResult> completed_;
+  size_t pending_ = 0;
+  size_t queued_ = 0;
+  int64_t finished_since_sweep_ = 0;
+};
+
+size_t BodyTrampoline(char* data, size_t size, size_t nmemb, void* userdata) {
+  auto* t = static_cast<Transfer*>(userdata);
+  return t->fetcher->OnBody(t, data, size * nmemb);
+}
+
+size_t HeaderTrampoline(char* data, size_t size, size_t nitems, void* userdata) {
+  auto* t = static_cast<Transfer*>(userdata);
+  return t->fetcher->OnHeader(t, data, size * nitems);
+}
+
+curl_socket_t OpenSocketTrampoline(void* clientp, curlsocktype purpose,
+                                   struct curl_sockaddr* address) {
+  auto* t = static_cast<Transfer*>(clientp);
+  return t->fetcher->OnOpenSocket(t, purpose, address);
+}
+
+size_t CurlFetcher::OnBody(Transfer* t, const char* data, size_t len) {
+  try {
+    const int64_t room = std::max<int64_t>(0, options_.max_body_bytes - t->received);
+    if (static_cast<int64_t>(len) > room) {
+      if (t->request.keep_body) t->result.body.append(data, static_cast<size_t>(room));
+      t->received += room;
+      t->result.truncated = true;
+      return 0;  // aborts the transfer with CURLE_WRITE_ERROR; Finish() knows why
+    }
+    if (t->request.keep_body) t->result.body.append(data, len);
+    t->received += static_cast<int64_t>(len);
+    return len;
+  } catch (...) {
+    return 0;
+  }
+}
+
+size_t CurlFetcher::OnHeader(Transfer* t, const char* data, size_t len) {
+  try {
+    absl::string_view line(data, len);
+    absl::string_view trimmed = absl::StripTrailingAsciiWhitespace(line);
+    if (absl::StartsWith(line, "HTTP/")) {
+      // A new response (after a redirect or 1xx): forget the previous block.
+      t->block_status = 0;
+      t->block_location.clear();
+      t->block_etag.clear();
+      t->block_last_modified.clear();
+      size_t sp = trimmed.find(' ');
+      if (sp != absl::string_view::npos) {
+        (void)absl::SimpleAtoi(trimmed.substr(sp + 1, 3), &t->block_status);
+      }
+      return len;
+    }
+    if (trimmed.empty()) {  // end of a header block
+      const int s = t->block_status;
+      if (s >= 300 && s < 400 && s != 304 && !t->block_location.empty() &&
+          options_.max_redirects > 0 &&
+          static_cast<int>(t->result.redirects.size()) < options_.max_redirects) {
+        char* current = nullptr;
+        curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &current);
+        std::string next = ResolveUrl(current, t->block_location);
+        if (next.empty()) return len;  // curl will report the bad Location itself
+        int seen = next == t->request.url ? 1 : 0;
+        for (const std::string& r : t->result.redirects) seen += r == next ? 1 : 0;
+        t->result.redirects.push_back(next);
+        if (seen >= 2) {  // third visit of the same URL: a loop, stop early
+          t->redirect_loop = true;
+          return 0;
+        }
+        UrlParts parts;
+        std::string error;
+        if (ParseUrl(next, &parts, &error) && !Routed(parts.host, parts.port)) {
+          if (IsInvalidTld(parts.host)) {
+            t->redirect_invalid_host = true;
+            return 0;
+          }
+          if (!options_.allow_private_addresses && IsPrivateLiteral(parts.host)) {
+            t->blocked = true;
+            return 0;
+          }
+        }
+      }
+      return len;
+    }
+    size_t colon = trimmed.find(':');
+    if (colon == absl::string_view::npos) return len;
+    absl::string_view name = trimmed.substr(0, colon);
+    absl::string_view value = absl::StripAsciiWhitespace(trimmed.substr(colon + 1));
+    if (absl::EqualsIgnoreCase(name, "location")) {
+      t->block_location = std::string(value);
+    } else if (absl::EqualsIgnoreCase(name, "etag")) {
+      t->block_etag = std::string(value);
+    } else if (absl::EqualsIgnoreCase(name, "last-modified")) {
+      t->block_last_modified = std::string(value);
+    }
+    return len;
+  } catch (...) {
+    return 0;
+  }
+}
+
+curl_socket_t CurlFetcher::OnOpenSocket(Transfer* t, curlsocktype purpose,
+                                        struct curl_sockaddr* addr) {
+  if (!options_.allow_private_addresses && IsPrivateSockaddr(&addr->addr)) {
+    // Allowed only when the host being connected for is routed by a connect_to rule.
+    bool routed = false;
+    char* current = nullptr;
+    curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &current);
+    UrlParts parts;
+    std::string error;
+    if (current != nullptr && ParseUrl(current, &parts, &error)) {
+      routed = Routed(parts.host, parts.port);
+    }
+    if (!routed) {
+      t->blocked = true;
+      return CURL_SOCKET_BAD;
+    }
+  }
+  return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
+void CurlFetcher::Start(const std::string& host_key, FetchRequest req) {
+  auto* t = new Transfer();
+  t->fetcher = this;
+  t->host_key = host_key;
+  t->result.tag = req.tag;
+  t->result.url = req.url;
+  t->result.started = options_.clock->Now();
+  t->request = std::move(req);
+  CURL* e = curl_easy_init();
+  if (e == nullptr) {
+    t->result.error = OTHER_ERROR;
+    t->result.error_detail = "curl_easy_init failed";
+    t->result.final_url = t->request.url;
+    completed_.push_back(std::move(t->result));
+    hosts_[host_key]->active--;
+    delete t;
+    return;
+  }
+  t->easy = e;
+  const FetchRequest& r = t->request;
+  curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+  curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");  // in-memory cookies across redirects
+  if (options_.max_redirects > 0) {
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(options_.max_redirects));
+    curl_easy_setopt(e, CURLOPT_AUTOREFERER, 1L);
+  }
+  const int64_t timeout_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(r.timeout));
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
+  if (r.head_only) curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  if (connect_to_ != nullptr) curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &BodyTrampoline);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &HeaderTrampoline);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+  if (!options_.allow_private_addresses) {
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &OpenSocketTrampoline);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+  }
+  if (!r.etag.empty()) {
+    t->headers = curl_slist_append(t->headers, absl::StrCat("If-None-Match: ", r.etag).c_str());
+  }
+  if (!r.last_modified.empty()) {
+    t->headers =
+        curl_slist_append(t->headers, absl::StrCat("If-Modified-Since: ", r.last_modified).c_str());
+  }
+  if (r.probe) {
+    t->headers = curl_slist_append(t->headers, "Cache-Control: no-cache");
+    t->headers = curl_slist_append(t->headers, "Pragma: no-cache");
+  }
+  if (t->headers != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+  transfers_[e] = t;
+  CURLMcode mc = curl_multi_add_handle(multi_, e);
+  if (mc != CURLM_OK) {
+    transfers_.erase(e);
+    std::snprintf(t->errbuf, sizeof(t->errbuf), "curl_multi_add_handle: %s",
+                  curl_multi_strerror(mc));
+    Finish(t, CURLE_FAILED_INIT);
+  }
+}
+
+void CurlFetcher::Harvest() {
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* e = msg->easy_handle;
+    CURLcode code = msg->data.result;
+    auto it = transfers_.find(e);
+    if (it == transfers_.end()) continue;
+    Transfer* t = it->second;
+    transfers_.erase(it);
+    curl_multi_remove_handle(multi_, e);
+    Finish(t, code);
+  }
+}
+
+void CurlFetcher::Finish(Transfer* t, CURLcode code) {
+  FetchResult& res = t->result;
+  if (t->easy != nullptr) {
+    long status = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    res.status = static_cast<int>(status);
+    char* final_url = nullptr;
+    if (curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &final_url) == CURLE_OK &&
+        final_url != nullptr) {
+      res.final_url = final_url;
+    }
+    char* ct = nullptr;
+    if (curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != nullptr) {
+      res.content_type = ct;
+    }
+  }
+  if (res.final_url.empty()) res.final_url = t->request.url;
+  res.etag = t->block_etag;
+  res.last_modified = t->block_last_modified;
+  const bool capped = code == CURLE_WRITE_ERROR && res.truncated;
+  if (code == CURLE_OK || capped) {
+    res.error = ClassifyStatus(res.status);
+    if (res.error != FETCH_OK) {
+      res.error_detail = absl::StrCat("HTTP ", res.status);
+    } else if (res.status == 304) {
+      res.not_modified = true;
+    } else if (capped) {
+      res.error = TOO_LARGE;
+      res.error_detail = absl::StrCat("body truncated at ", options_.max_body_bytes, " bytes");
+    }
+  } else {
+    res.error_detail = t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(code);
+    if (t->redirect_loop || code == CURLE_TOO_MANY_REDIRECTS) {
+      res.error = REDIRECT_LOOP;
+      if (t->redirect_loop) {
+        res.error_detail = absl::StrCat("redirect loop back to ", res.redirects.back());
+      }
+    } else if (t->blocked) {
+      res.error = BLOCKED_ADDRESS;
+      res.error_detail = absl::StrCat("private address refused (", res.error_detail, ")");
+    } else if (t->redirect_invalid_host) {
+      res.error = DNS;
+      res.error_detail = absl::StrCat("Could not resolve host of redirect ", res.redirects.back(),
+                                      " (.invalid is never resolved)");
+    } else if (code == CURLE_OPERATION_TIMEDOUT) {
+      res.error = TIMEOUT;
+    } else if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY) {
+      res.error = DNS;
+    } else if (code == CURLE_COULDNT_CONNECT) {
+      res.error = CONNECT;
+    } else if (IsTlsError(code)) {
+      res.error = TLS;
+    } else {
+      res.error = OTHER_ERROR;
+    }
+    // A redirect curl refused to follow was not followed: keep `redirects` truthful.
+    if (code == CURLE_TOO_MANY_REDIRECTS && !res.redirects.empty() &&
+        static_cast<int>(res.redirects.size()) > options_.max_redirects) {
+      res.redirects.resize(options_.max_redirects);
+    }
+  }
+  if (!t->request.keep_body) res.body.clear();
+  res.elapsed = options_.clock->Now() - res.started;
+  completed_.push_back(std::move(res));
+
+  auto hit = hosts_.find(t->host_key);
+  if (hit != hosts_.end()) {
+    hit->second->active--;
+    MaybeForget(t->host_key);
+  }
+  if (++finished_since_sweep_ >= 1024) {
+    finished_since_sweep_ = 0;
+    std::vector<std::string> idle;
+    for (const auto& [key, h] : hosts_) {
+      if (h->active == 0 && h->queue.empty() && !h->waiting) idle.push_back(key);
+    }
+    for (const std::string& key : idle) MaybeForget(key);
+  }
+  Release(t);
+}
+
+}  // namespace
+
+absl::StatusOr<ConnectTo> ConnectTo::Parse(absl::string_view spec) {
+  // Split on ':' outside of [...] (IPv6 literals).
+  std::vector<std::string> fields;
+  std::string cur;
+  bool in_brackets = false;
+  for (char c : spec) {
+    if (c == '[') {
+      if (in_brackets) return absl::InvalidArgumentError("connect-to: nested '['");
+      in_brackets = true;
+    } else if (c == ']') {
+      if (!in_brackets) return absl::InvalidArgumentError("connect-to: unmatched ']'");
+      in_brackets = false;
+    }
+    if (c == ':' && !in_brackets) {
+      fields.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (in_brackets) return absl::InvalidArgumentError("connect-to: unterminated '['");
+  fields.push_back(std::move(cur));
+  if (fields.size() != 4) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("connect-to \"", spec, "\": want HOST:PORT:CONNECT_HOST:CONNECT_PORT, got ",
+                     fields.size(), " fields"));
+  }
+  for (int i : {1, 3}) {
+    if (!fields[i].empty() && !IsValidPort(fields[i])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("connect-to \"", spec, "\": bad port \"", fields[i], "\""));
+    }
+  }
+  for (int i : {0, 2}) {
+    for (char c : fields[i]) {
+      if (absl::ascii_isspace(static_cast<unsigned char>(c)) || c == '/' || c == '@') {
+        return absl::InvalidArgumentError(
+            absl::StrCat("connect-to \"", spec, "\": bad host \"", fields[i], "\""));
+      }
+    }
+  }
+  if (fields[2].empty() && fields[3].empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("connect-to \"", spec, "\": needs a CONNECT_HOST or a CONNECT_PORT"));
+  }
+  ConnectTo c;
+  c.host = absl::AsciiStrToLower(fields[0]);
+  c.port = fields[1];
+  c.connect_host = fields[2];
+  c.connect_port = fields[3];
+  return c;
+}
+
+std::string ConnectTo::ToCurlString() const {
+  return absl::StrCat(host, ":", port, ":", connect_host, ":", connect_port);
+}
+
+absl::StatusOr<std::unique_ptr<Fetcher>> Fetcher::Create(const FetcherOptions& options) {
+  auto f = std::make_unique<CurlFetcher>(options);
+  absl::Status s = f->Init();
+  if (!s.ok()) return s;
+  return std::unique_ptr<Fetcher>(std::move(f));
+}
+
+std::string FetchErrorName(FetchError e) {
+  switch (e) {
+    case FETCH_OK:
+      return "";
+    case HTTP_404:
+      return "http_404";
+    case HTTP_4XX:
+      return "http_4xx";
+    case HTTP_5XX:
+      return "http_5xx";
+    case TIMEOUT:
+      return "timeout";
+    case DNS:
+      return "dns";
+    case CONNECT:
+      return "connect";
+    case TLS:
+      return "tls";
+    case SOFT_404:
+      return "soft_404";
+    case REDIRECT_LOOP:
+      return "redirect_loop";
+    case TOO_LARGE:
+      return "too_large";
+    case BLOCKED_ADDRESS:
+      return "blocked_address";
+    case OTHER_ERROR:
+      return "other";
+    default:
+      return "other";
+  }
+}
+
+}  // namespace census
