@@ -7,7 +7,7 @@
 
 namespace census {
 
-std::string CategoryContractName(Category c) {
+std::string CategoryName(Category c) {
   switch (c) {
     case NEWS: return "news";
     case NOTICE: return "notice";

@@ -15,7 +15,7 @@ namespace census {
 
 // "news", "notice", "policy", "personnel", "plan", "interaction", "service", "topic",
 // "other".
-std::string CategoryContractName(Category c);
+std::string CategoryName(Category c);
 
 // Accepts the English contract names (any case) and the Chinese category names of
 // DESIGN.md (动态要闻, 通知公告, 政策文件, 人事, 规划计划, 互动, 办事, 专题, 其他 and

@@ -38,7 +38,6 @@ connect=()
 for rule in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1])).get("connect_to", [])))' "$out/simweb/truth.json"); do
   connect+=(--connect-to "$rule")
 done
-connect+=(--connect-to "::127.0.0.1:$port")
 echo "census.sh: simulated web on 127.0.0.1:$port (ground truth: $out/simweb/truth.json)" >&2
 "$census" run --sites "$root/examples/sites.csv" --out "$out" --data "$data" --as-of "$as_of" \
   --probes "$probes" --probe-interval 100ms --probe-timeout 1s --page-timeout 3s \

@@ -451,7 +451,7 @@ TEST(SimWebPagesTest, BrokenLinkEndpoints) {
   EXPECT_EQ(by_error["timeout"].found_on, base + "/col/zcwj/");
   EXPECT_EQ(by_error["timeout"].status, 0);
   EXPECT_EQ(by_error["redirect_loop"].found_on, base + "/col/rsxx/");
-  EXPECT_EQ(by_error["redirect_loop"].status, 0);
+  EXPECT_EQ(by_error["redirect_loop"].status, 302);
   EXPECT_EQ(by_error["connect"].url, "http://www.deadhost-11.gov.cn/");
   EXPECT_EQ(by_error["connect"].found_on, base + "/col/rsxx/");
 

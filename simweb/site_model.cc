@@ -442,13 +442,13 @@ Site BuildSite(const WebOptions& o, int i) {
     };
     link("/zwgk/oldcatalog/index.html", base + "/zwgk/oldcatalog/index.html", "原政务公开目录", -1,
          "http_404", 404);
-    link("/zwgk/moved.html", base + "/zwgk/moved.html", "政务公开专栏", -1, "soft_404", 200);
+    link("/zwgk/moved.html", base + "/zwgk/moved.html", "历年政务公开资料", -1, "soft_404", 200);
     const std::string dns = absl::StrFormat("http://www.nosuchsite-%d.invalid/", n);
     link(dns, dns, "原合作单位网站", -1, "dns", 0);
     link("/cgi-bin/report.jsp", base + "/cgi-bin/report.jsp", "统计报表查询", policy, "http_5xx",
          500);
     link("/video/live.html", base + "/video/live.html", "视频直播", policy, "timeout", 0);
-    link("/loop-a", base + "/loop-a", "历史信息查询", personnel, "redirect_loop", 0);
+    link("/loop-a", base + "/loop-a", "历史信息查询", personnel, "redirect_loop", 302);
     const std::string dead = absl::StrFormat("http://www.deadhost-%d.gov.cn/", n);
     link(dead, dead, "原人才服务网", personnel, "connect", 0);
   }

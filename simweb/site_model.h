@@ -93,7 +93,7 @@ struct BrokenLink {
   std::string anchor;  // link text
   int column = -1;     // page it appears on: -1 = homepage, else column index
   std::string error;   // http_404 | http_5xx | timeout | soft_404 | redirect_loop | dns | connect
-  int status = 0;      // 404, 500, 200 (soft_404); 0 for timeout/dns/connect/redirect_loop
+  int status = 0;      // 404, 500, 200 (soft_404), 302 (redirect_loop: the last answer); 0 for timeout/dns/connect
 };
 
 struct HomeBlock {

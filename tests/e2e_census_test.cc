@@ -108,8 +108,6 @@ class CensusEndToEnd : public ::testing::Test {
       argv.push_back("--connect-to");
       argv.push_back(rule);
     }
-    argv.push_back("--connect-to");
-    argv.push_back("::127.0.0.1:" + port_);
     return RunToCompletion(argv, (dir_ / "census.out").string(), (dir_ / "census.err").string());
   }
 

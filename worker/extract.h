@@ -10,13 +10,18 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "common/category.h"
 #include "proto/census.pb.h"
 
 namespace census {
 
 struct ExtractOptions {
   std::string base_url;        // resolves relative hrefs; may be empty
-  absl::CivilDay as_of;        // resolves year-less dates ("11-12", "[06-12]")
+  absl::CivilDay as_of;        // resolves year-less dates ("11-12", "[06-12]");
+                               // a page that states its generation time
+                               // (页面生成时间) resolves against that when earlier.
+                               // Unset (default 1970-01-01): year-less dates
+                               // stay "" unless the page states that time.
   std::string list_xpath;      // optional XPath selecting the list items' elements
 };
 
@@ -48,7 +53,9 @@ struct PageExtract {
   std::string latest_date;            // newest item date, or publication date
   std::string publication_date;       // articles
   std::vector<ExtractedLink> links;   // every distinct link on the page
-  std::vector<NavColumn> nav_columns; // candidate columns (homepage navigation)
+  std::vector<NavColumn> nav_columns; // candidate columns (homepage navigation);
+                                      // filled for every kind when base_url is an
+                                      // absolute http(s) URL, empty otherwise
   bool blank_placeholder = false;     // 暂无信息 / 暂无数据 / 暂无内容 ...
   std::string text;                   // visible text, whitespace collapsed
 };
@@ -64,8 +71,6 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
 // 信箱/留言/咨询/互动 → INTERACTION, 办事/服务/指南 → SERVICE, 专题/专栏 → TOPIC,
 // else OTHER. Also accepts the English names (news, notice, ...).
 Category ClassifyColumnName(absl::string_view name);
-// "news", "notice", ... (lower-case English), the report's category names.
-std::string CategoryName(Category c);
 
 // Dates: parses one date expression anywhere in `text` (2026-11-12, 2026/11/12,
 // 2026.11.12, 2026年11月12日, 二〇二六年十一月十二日, [11-12], date-times). Year-less
@@ -77,7 +82,8 @@ bool ParseDate(absl::string_view text, absl::CivilDay as_of, absl::CivilDay* out
 // Resolves `href` against `base` (RFC 3986); "" when the result is not http(s).
 std::string ResolveUrl(absl::string_view base, absl::string_view href);
 
-// The JSON printed by `census extract` (DESIGN.md).
+// The JSON printed by `census extract` (DESIGN.md). Missing dates are null; also
+// carries "date_raw" per item, "blank_placeholder" and "nav_columns".
 std::string PageExtractToJson(const PageExtract& page);
 
 }  // namespace census

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/fetch_error.h"
 #include "proto/census.pb.h"
 
 namespace census {
@@ -95,8 +96,6 @@ class Fetcher {
   virtual size_t pending() const = 0;
 };
 
-// "http_404", "timeout", ... as the report contract names errors; "" for FETCH_OK.
-std::string FetchErrorName(FetchError e);
 
 }  // namespace census
 

@@ -127,13 +127,14 @@ struct Worker::Impl {
       rec.set_error_detail(absl::StrCat("not extracted: ", page.status().message()));
       return;
     }
-    if (task.kind() == LINK_CHECK) {
-      if (r.status == 200 && LooksLikeNotFoundPage(page->title, page->text)) {
-        rec.set_error(SOFT_404);
-        rec.set_error_detail(absl::StrCat("200 page says not found: ", page->title));
-      }
+    // A 200 page that says it does not exist is a broken link, and a column whose
+    // page says so is not a blank column.
+    if (r.status == 200 && LooksLikeNotFoundPage(page->title, page->text)) {
+      rec.set_error(SOFT_404);
+      rec.set_error_detail(absl::StrCat("200 page says not found: ", page->title));
       return;
     }
+    if (task.kind() == LINK_CHECK) return;
     PageObservation* obs = work.batch.add_observations();
     obs->set_site_id(rec.site_id());
     obs->set_kind(task.kind());

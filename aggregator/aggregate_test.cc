@@ -1,0 +1,546 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "aggregator/aggregator.h"
+#include "aggregator/site_verdict.h"
+#include "common/clock.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+
+namespace census {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Pair;
+
+// Run window: 2026-11-13 00:00 to 2026-11-20 12:00 (UTC+8); as of 2026-11-20.
+const absl::CivilDay kAsOf(2026, 11, 20);
+
+int64_t Ms(int y, int mo, int d, int h = 0, int mi = 0) {
+  return absl::ToUnixMillis(absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), CensusTimeZone()));
+}
+
+const int64_t kStart = Ms(2026, 11, 13);
+const int64_t kFinish = Ms(2026, 11, 20, 12);
+
+Site MakeSite(const std::string& id, const std::string& name, const std::string& url,
+              const std::string& region, const std::string& level) {
+  Site site;
+  site.set_site_id(id);
+  site.set_name(name);
+  site.set_url(url);
+  site.set_region(region);
+  site.set_level(level);
+  site.set_org(name + "办公室");
+  return site;
+}
+
+FetchRecord Probe(const std::string& url, int index, int64_t at, FetchError error, int status) {
+  FetchRecord r;
+  r.set_kind(PROBE);
+  r.set_url(url);
+  r.set_probe_index(index);
+  r.set_fetched_at_ms(at);
+  r.set_error(error);
+  r.set_status(status);
+  return r;
+}
+
+FetchRecord Fetch(TaskKind kind, const std::string& url, int64_t at, FetchError error, int status) {
+  FetchRecord r;
+  r.set_kind(kind);
+  r.set_url(url);
+  r.set_fetched_at_ms(at);
+  r.set_error(error);
+  r.set_status(status);
+  return r;
+}
+
+// n probes spread over the run, the first `failed` of them failing with `error`.
+void AddProbes(ResultBatch* batch, const std::string& url, int n, int failed, FetchError error,
+               int64_t from = kStart) {
+  for (int i = 0; i < n; ++i) {
+    bool fail = i < failed;
+    *batch->add_fetches() = Probe(url, i, from + (i + 1) * 60000, fail ? error : FETCH_OK,
+                                  fail ? 0 : (i % 10 == 9 ? 304 : 200));
+  }
+}
+
+PageObservation Obs(TaskKind kind, const std::string& url, int64_t at,
+                    const std::vector<std::string>& dates, const std::vector<std::string>& links) {
+  PageObservation obs;
+  obs.set_kind(kind);
+  obs.set_url(url);
+  obs.set_fetched_at_ms(at);
+  obs.set_content_hash(absl::StrCat("hash-", url, "-", at));
+  int n = 0;
+  for (const std::string& date : dates) {
+    ListItem* item = obs.add_items();
+    item->set_title(absl::StrCat("条目", ++n));
+    item->set_date(date);
+  }
+  for (const std::string& link : links) obs.add_links(link);
+  return obs;
+}
+
+Column MakeColumn(const std::string& name, const std::string& url, Category category) {
+  Column column;
+  column.set_name(name);
+  column.set_url(url);
+  column.set_category(category);
+  column.set_declared(true);
+  return column;
+}
+
+class AggregateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           absl::StrCat("aggregate_test_", getpid(), "_",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto store = Store::Open((dir_ / "db").string());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(store).value();
+    WriteSites();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Write(const ResultBatch& batch) {
+    absl::Status status = store_->Write(batch);
+    ASSERT_TRUE(status.ok()) << status;
+  }
+
+  void WriteSites() {
+    // 1001: a passing site with an availability deduction, broken links, one stale
+    // and one blank column and one column page that does not open.
+    {
+      ResultBatch b;
+      *b.mutable_site() = MakeSite("1001", "甲市人民政府", "https://a.gov.cn/", "420100", "city");
+      AddProbes(&b, "https://a.gov.cn/", 140, 2, TIMEOUT);
+      *b.add_columns() = MakeColumn("要闻", "https://a.gov.cn/news/", NEWS);
+      *b.add_columns() = MakeColumn("通知公告", "https://a.gov.cn/notice/", NOTICE);
+      *b.add_columns() = MakeColumn("政策文件", "https://a.gov.cn/policy/", POLICY);
+      *b.add_columns() = MakeColumn("人事", "https://a.gov.cn/hr/", PERSONNEL);
+      const int64_t t = Ms(2026, 11, 20, 9);
+      *b.add_fetches() = Fetch(HOMEPAGE, "https://a.gov.cn/", t, FETCH_OK, 200);
+      *b.add_observations() =
+          Obs(HOMEPAGE, "https://a.gov.cn/", t, {"2026-11-18", "2026-11-10", "2026-11-01", ""},
+              {"https://a.gov.cn/news/", "https://a.gov.cn/notice/", "https://a.gov.cn/dead1",
+               "https://ext.example.com/ok", "https://a.gov.cn/big.pdf", "https://10.0.0.1/",
+               "mailto:x@a.gov.cn", "https://a.gov.cn/nocheck", "https://a.gov.cn/news/"});
+      *b.add_fetches() = Fetch(COLUMN, "https://a.gov.cn/news/", t + 1000, FETCH_OK, 200);
+      PageObservation news = Obs(COLUMN, "https://a.gov.cn/news/", t + 1000,
+                                 {"2026-11-19", "2026-11-12", "2026-11-05"},
+                                 {"https://a.gov.cn/dead1", "https://a.gov.cn/dead2"});
+      *news.mutable_column() = b.columns(0);
+      *b.add_observations() = news;
+      *b.add_fetches() = Fetch(COLUMN, "https://a.gov.cn/notice/", t + 2000, FETCH_OK, 200);
+      PageObservation notice =
+          Obs(COLUMN, "https://a.gov.cn/notice/", t + 2000, {"2026-04-01", "2026-03-01"}, {});
+      *b.add_observations() = notice;  // matched by url only
+      // The policy page failed earlier in the run, then failed again (newest wins).
+      *b.add_fetches() = Fetch(COLUMN, "https://a.gov.cn/policy/", t + 2500, TIMEOUT, 0);
+      *b.add_fetches() = Fetch(COLUMN, "https://a.gov.cn/policy/", t + 3000, HTTP_404, 404);
+      *b.add_fetches() = Fetch(COLUMN, "https://a.gov.cn/hr/", t + 4000, FETCH_OK, 200);
+      PageObservation hr = Obs(COLUMN, "https://a.gov.cn/hr/", t + 4000, {}, {});
+      hr.set_blank_placeholder(true);
+      *hr.mutable_column() = b.columns(3);
+      *b.add_observations() = hr;
+      // Link checks.
+      const int64_t c = Ms(2026, 11, 20, 10);
+      *b.add_fetches() = Fetch(LINK_CHECK, "https://a.gov.cn/dead1", c, HTTP_404, 404);
+      *b.add_fetches() = Fetch(LINK_CHECK, "https://a.gov.cn/dead2", c, HTTP_5XX, 502);
+      *b.add_fetches() = Fetch(LINK_CHECK, "https://ext.example.com/ok", c, FETCH_OK, 200);
+      *b.add_fetches() = Fetch(LINK_CHECK, "https://a.gov.cn/big.pdf", c, TOO_LARGE, 200);
+      *b.add_fetches() = Fetch(LINK_CHECK, "https://10.0.0.1/", c, BLOCKED_ADDRESS, 0);
+      // An old check of the OK link that failed before the run: not counted.
+      *b.add_fetches() =
+          Fetch(LINK_CHECK, "https://ext.example.com/ok", kStart - 1000, HTTP_5XX, 500);
+      Write(b);
+    }
+    // 1002: every probe fails.
+    {
+      ResultBatch b;
+      *b.mutable_site() = MakeSite("1002", "乙县人民政府", "https://b.gov.cn/", "420101", "county");
+      AddProbes(&b, "https://b.gov.cn/", 20, 20, CONNECT);
+      *b.add_fetches() = Fetch(HOMEPAGE, "https://b.gov.cn/", Ms(2026, 11, 20, 9), CONNECT, 0);
+      Write(b);
+    }
+    // 1003: navigation-only homepage, stale by its columns, five blank columns.
+    {
+      ResultBatch b;
+      *b.mutable_site() = MakeSite("1003", "丙局", "https://c.gov.cn/", "420100", "county");
+      AddProbes(&b, "https://c.gov.cn/", 10, 0, FETCH_OK);
+      const int64_t t = Ms(2026, 11, 19, 9);
+      *b.add_observations() = Obs(HOMEPAGE, "https://c.gov.cn/", t, {"", ""}, {});
+      *b.add_columns() = MakeColumn("工作动态", "https://c.gov.cn/gzdt/", NEWS);
+      *b.add_observations() =
+          Obs(COLUMN, "https://c.gov.cn/gzdt/", t, {"2026-10-01", "2026-09-01"}, {});
+      for (int i = 0; i < 5; ++i) {
+        std::string url = absl::StrCat("https://c.gov.cn/empty", i, "/");
+        *b.add_columns() = MakeColumn(absl::StrCat("空栏目", i), url, i == 0 ? TOPIC : NOTICE);
+        PageObservation obs = Obs(COLUMN, url, t + i, {}, {});
+        if (i == 4) {
+          obs.add_items()->set_title("暂无信息");
+          obs.set_blank_placeholder(true);
+        }
+        *b.add_observations() = obs;
+      }
+      Write(b);
+    }
+    // 0999: exactly 5% of the run's probes fail; failures before the run do not count;
+    // a homepage observation after the run is not seen.
+    {
+      ResultBatch b;
+      *b.mutable_site() =
+          MakeSite("0999", "省政府门户", "https://www.p.gov.cn/", "420000", "province");
+      AddProbes(&b, "https://www.p.gov.cn/", 20, 1, HTTP_5XX);
+      AddProbes(&b, "https://www.p.gov.cn/", 5, 5, TIMEOUT, kStart - 3600000);
+      *b.add_observations() =
+          Obs(HOMEPAGE, "https://www.p.gov.cn/", Ms(2026, 11, 20, 8), {"2026-11-20"}, {});
+      *b.add_observations() =
+          Obs(HOMEPAGE, "https://www.p.gov.cn/", kFinish + 1, {"2025-01-01"}, {});
+      Write(b);
+    }
+  }
+
+  AggregateOptions Options() const {
+    AggregateOptions options;
+    options.as_of = kAsOf;
+    options.run_started_ms = kStart;
+    options.run_finished_ms = kFinish;
+    options.pages_fetched = 1234;
+    report::InputError error;
+    error.set_file("sites.csv");
+    error.set_line(7);
+    error.set_reason("duplicate site_id 1001");
+    options.input_errors.push_back(error);
+    return options;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+std::vector<std::string> VetoRules(const report::SiteReport& site) {
+  std::vector<std::string> rules;
+  for (const auto& v : site.vetoes()) rules.push_back(v.rule());
+  return rules;
+}
+
+TEST_F(AggregateTest, Summary) {
+  auto report = Aggregate(*store_, Options());
+  ASSERT_TRUE(report.ok()) << report.status();
+  const report::CensusSummary& census = report->census();
+  EXPECT_EQ(census.as_of(), "2026-11-20");
+  EXPECT_EQ(census.rubric(), "gov-2019");
+  EXPECT_EQ(census.sites(), 4);
+  EXPECT_EQ(census.passed(), 1);
+  EXPECT_EQ(census.failed(), 3);
+  EXPECT_EQ(census.unreachable(), 1);
+  EXPECT_EQ(census.started(), "2026-11-13T00:00:00+08:00");
+  EXPECT_EQ(census.finished(), "2026-11-20T12:00:00+08:00");
+  EXPECT_EQ(census.pages_fetched(), 1234);
+  ASSERT_EQ(census.input_errors_size(), 1);
+  EXPECT_EQ(census.input_errors(0).line(), 7);
+  std::vector<std::string> ids;
+  std::vector<std::string> verdicts;
+  for (const auto& site : report->sites()) {
+    ids.push_back(site.site_id());
+    verdicts.push_back(site.verdict());
+  }
+  EXPECT_THAT(ids, ElementsAre("0999", "1001", "1002", "1003"));
+  EXPECT_THAT(verdicts, ElementsAre("fail", "pass", "unreachable", "fail"));
+}
+
+TEST_F(AggregateTest, PassingSiteWithDeductions) {
+  auto report = Aggregate(*store_, Options());
+  ASSERT_TRUE(report.ok()) << report.status();
+  const report::SiteReport& site = report->sites(1);
+  EXPECT_EQ(site.site_id(), "1001");
+  EXPECT_EQ(site.name(), "甲市人民政府");
+  EXPECT_EQ(site.url(), "https://a.gov.cn/");
+  EXPECT_EQ(site.region(), "420100");
+  EXPECT_EQ(site.level(), "city");
+  EXPECT_EQ(site.org(), "甲市人民政府办公室");
+  EXPECT_EQ(site.verdict(), "pass");
+  EXPECT_EQ(site.vetoes_size(), 0);
+
+  EXPECT_EQ(site.reachability().probes(), 140);
+  EXPECT_EQ(site.reachability().failures(), 2);
+  EXPECT_DOUBLE_EQ(site.reachability().failure_ratio(), 2.0 / 140.0);
+
+  EXPECT_EQ(site.homepage().last_update(), "2026-11-18");
+  EXPECT_EQ(site.homepage().updates_in_window(), 2);
+  EXPECT_FALSE(site.homepage().navigation_only());
+
+  ASSERT_EQ(site.columns_size(), 4);
+  const auto& news = site.columns(0);
+  EXPECT_EQ(news.name(), "要闻");
+  EXPECT_EQ(news.category(), "news");
+  EXPECT_EQ(news.items(), 3);
+  EXPECT_EQ(news.last_update(), "2026-11-19");
+  EXPECT_FALSE(news.stale());
+  EXPECT_FALSE(news.blank());
+  EXPECT_EQ(news.updates_30d(), 3);
+  EXPECT_DOUBLE_EQ(news.mean_interval_days(), 7.0);
+  EXPECT_EQ(news.fetch_error(), "");
+  const auto& notice = site.columns(1);
+  EXPECT_EQ(notice.category(), "notice");
+  EXPECT_EQ(notice.items(), 2);
+  EXPECT_EQ(notice.last_update(), "2026-04-01");
+  EXPECT_TRUE(notice.stale());
+  EXPECT_EQ(notice.updates_30d(), 0);
+  EXPECT_DOUBLE_EQ(notice.mean_interval_days(), 31.0);
+  const auto& policy = site.columns(2);
+  EXPECT_EQ(policy.fetch_error(), "http_404");
+  EXPECT_FALSE(policy.stale());
+  EXPECT_FALSE(policy.blank());
+  EXPECT_EQ(policy.items(), 0);
+  const auto& hr = site.columns(3);
+  EXPECT_EQ(hr.category(), "personnel");
+  EXPECT_TRUE(hr.blank());
+  EXPECT_FALSE(hr.stale());
+
+  // news/, notice/ (column fetches), dead1, ok, big.pdf, dead2 (checks), policy/
+  // (failed column); the blocked address, mailto: and the unchecked link are not.
+  EXPECT_EQ(site.links().checked(), 7);
+  ASSERT_EQ(site.links().broken_size(), 3);
+  const auto& dead1 = site.links().broken(0);
+  EXPECT_EQ(dead1.url(), "https://a.gov.cn/dead1");
+  EXPECT_EQ(dead1.found_on(), "https://a.gov.cn/");
+  EXPECT_TRUE(dead1.on_homepage());
+  EXPECT_EQ(dead1.error(), "http_404");
+  EXPECT_EQ(dead1.status(), 404);
+  const auto& dead2 = site.links().broken(1);
+  EXPECT_EQ(dead2.url(), "https://a.gov.cn/dead2");
+  EXPECT_EQ(dead2.found_on(), "https://a.gov.cn/news/");
+  EXPECT_FALSE(dead2.on_homepage());
+  EXPECT_EQ(dead2.error(), "http_5xx");
+  EXPECT_EQ(dead2.status(), 502);
+  const auto& policy_link = site.links().broken(2);
+  EXPECT_EQ(policy_link.url(), "https://a.gov.cn/policy/");
+  EXPECT_EQ(policy_link.found_on(), "https://a.gov.cn/");
+  EXPECT_TRUE(policy_link.on_homepage());
+  EXPECT_EQ(policy_link.error(), "http_404");
+  EXPECT_EQ(policy_link.status(), 404);
+
+  std::vector<std::pair<std::string, double>> deductions;
+  for (const auto& d : site.deductions()) deductions.emplace_back(d.rule(), d.points());
+  EXPECT_THAT(deductions,
+              ElementsAre(Pair("homepage_availability", 7.14), Pair("broken_links_homepage", 2.0),
+                          Pair("broken_links_other", 0.1), Pair("columns_not_updated", 4.0)));
+  // 100 - (7.142857 + 2 + 0.1 + 4) = 86.757
+  EXPECT_DOUBLE_EQ(site.score(), 86.8);
+
+  ASSERT_EQ(site.evidence_size(), 3);
+  EXPECT_EQ(site.evidence(0).finding(), "broken_link");
+  EXPECT_EQ(site.evidence(0).url(), "https://a.gov.cn/dead1");
+  EXPECT_EQ(site.evidence(0).fetched_at(), "2026-11-20T10:00:00+08:00");
+  EXPECT_EQ(site.evidence(0).snapshot(),
+            absl::StrCat("hash-https://a.gov.cn/-", Ms(2026, 11, 20, 9)));
+  EXPECT_EQ(site.evidence(1).snapshot(),
+            absl::StrCat("hash-https://a.gov.cn/news/-", Ms(2026, 11, 20, 9) + 1000));
+  EXPECT_EQ(site.evidence(2).url(), "https://a.gov.cn/policy/");
+  EXPECT_EQ(site.evidence(2).fetched_at(), "2026-11-20T09:00:03+08:00");
+}
+
+TEST_F(AggregateTest, UnreachableSite) {
+  auto report = Aggregate(*store_, Options());
+  ASSERT_TRUE(report.ok()) << report.status();
+  const report::SiteReport& site = report->sites(2);
+  EXPECT_EQ(site.site_id(), "1002");
+  EXPECT_EQ(site.verdict(), "unreachable");
+  EXPECT_EQ(site.score(), 0.0);
+  EXPECT_EQ(site.reachability().probes(), 20);
+  EXPECT_EQ(site.reachability().failures(), 20);
+  EXPECT_DOUBLE_EQ(site.reachability().failure_ratio(), 1.0);
+  ASSERT_EQ(site.vetoes_size(), 1);
+  EXPECT_EQ(site.vetoes(0).rule(), "site_unreachable");
+  EXPECT_EQ(site.vetoes(0).detail(), "20 of 20 probes failed (100.0%)");
+  EXPECT_EQ(site.deductions_size(), 0);
+  EXPECT_EQ(site.columns_size(), 0);
+  ASSERT_EQ(site.evidence_size(), 1);
+  EXPECT_EQ(site.evidence(0).finding(), "site_unreachable");
+  EXPECT_EQ(site.evidence(0).url(), "https://b.gov.cn/");
+  EXPECT_EQ(site.evidence(0).fetched_at(), "2026-11-13T00:20:00+08:00");
+}
+
+TEST_F(AggregateTest, NavigationOnlyHomepageAndBlankColumns) {
+  auto report = Aggregate(*store_, Options());
+  ASSERT_TRUE(report.ok()) << report.status();
+  const report::SiteReport& site = report->sites(3);
+  EXPECT_EQ(site.site_id(), "1003");
+  EXPECT_TRUE(site.homepage().navigation_only());
+  EXPECT_EQ(site.homepage().last_update(), "2026-10-01");
+  EXPECT_EQ(site.homepage().updates_in_window(), 0);
+  EXPECT_THAT(VetoRules(site), ElementsAre("homepage_stale", "blank_columns"));
+  EXPECT_EQ(site.vetoes(0).detail(),
+            "navigation-only homepage: newest column item 2026-10-01, 50 days before "
+            "2026-11-20 (window 14 days)");
+  EXPECT_EQ(site.vetoes(1).detail(),
+            "5 blank columns: 空栏目0, 空栏目1, 空栏目2, 空栏目3, 空栏目4");
+  ASSERT_EQ(site.columns_size(), 6);
+  EXPECT_TRUE(site.columns(0).stale());
+  EXPECT_EQ(site.columns(5).items(), 1);
+  EXPECT_TRUE(site.columns(5).blank());
+  EXPECT_EQ(site.verdict(), "fail");
+  EXPECT_DOUBLE_EQ(site.score(), 97.0);
+  ASSERT_EQ(site.evidence_size(), 6);
+  EXPECT_EQ(site.evidence(0).finding(), "homepage_stale");
+  EXPECT_EQ(site.evidence(0).url(), "https://c.gov.cn/");
+  EXPECT_EQ(site.evidence(0).fetched_at(), "2026-11-19T09:00:00+08:00");
+  EXPECT_EQ(site.evidence(5).finding(), "blank_columns");
+  EXPECT_EQ(site.evidence(5).url(), "https://c.gov.cn/empty4/");
+  EXPECT_EQ(site.evidence(5).snapshot(),
+            absl::StrCat("hash-https://c.gov.cn/empty4/-", Ms(2026, 11, 19, 9) + 4));
+}
+
+TEST_F(AggregateTest, RunWindowBoundsProbesAndObservations) {
+  auto report = Aggregate(*store_, Options());
+  ASSERT_TRUE(report.ok()) << report.status();
+  const report::SiteReport& site = report->sites(0);
+  EXPECT_EQ(site.site_id(), "0999");
+  EXPECT_EQ(site.reachability().probes(), 20);
+  EXPECT_EQ(site.reachability().failures(), 1);
+  EXPECT_THAT(VetoRules(site), ElementsAre("site_unreachable"));
+  EXPECT_EQ(site.vetoes(0).detail(), "1 of 20 probes failed (5.0%)");
+  EXPECT_EQ(site.homepage().last_update(), "2026-11-20");
+  EXPECT_EQ(site.homepage().updates_in_window(), 1);
+  EXPECT_EQ(site.verdict(), "fail");
+  EXPECT_DOUBLE_EQ(site.score(), 100.0);
+  EXPECT_EQ(site.links().checked(), 0);
+}
+
+TEST_F(AggregateTest, WriteReportsRoundTrips) {
+  auto report = Aggregate(*store_, Options());
+  ASSERT_TRUE(report.ok()) << report.status();
+  const std::filesystem::path out = dir_ / "out" / "nested";
+  ASSERT_TRUE(WriteReports(*report, out.string()).ok());
+
+  auto read = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  const std::string json = read(out / "report.json");
+  auto parsed = ReportFromJson(json);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*parsed, *report));
+  EXPECT_TRUE(absl::StrContains(json, "\"site_id\": \"1001\""));
+  EXPECT_TRUE(absl::StrContains(json, "\"navigation_only\": false"));  // defaults printed
+
+  const std::string csv = read(out / "report.csv");
+  ASSERT_TRUE(absl::StartsWith(csv, "\xEF\xBB\xBF"));
+  std::vector<std::string> lines = absl::StrSplit(csv.substr(3), "\r\n", absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[0],
+            "site_id,name,url,region,level,verdict,score,probes,probe_failures,"
+            "homepage_last_update,stale_columns,blank_columns,broken_links,site_unreachable,"
+            "homepage_stale,columns_stale,blank_columns_veto");
+  EXPECT_EQ(lines[1],
+            "0999,省政府门户,https://www.p.gov.cn/,420000,province,fail,100.0,20,1,"
+            "2026-11-20,0,0,0,1,0,0,0");
+  EXPECT_EQ(lines[2],
+            "1001,甲市人民政府,https://a.gov.cn/,420100,city,pass,86.8,140,2,"
+            "2026-11-18,1,1,3,0,0,0,0");
+  EXPECT_EQ(lines[3],
+            "1002,乙县人民政府,https://b.gov.cn/,420101,county,unreachable,0.0,20,20,"
+            ",0,0,0,1,0,0,0");
+  EXPECT_EQ(lines[4],
+            "1003,丙局,https://c.gov.cn/,420100,county,fail,97.0,10,0,"
+            "2026-10-01,1,5,0,0,1,0,1");
+
+  const std::string html = read(out / "report.html");
+  EXPECT_TRUE(absl::StartsWith(html, "<!DOCTYPE html>"));
+  for (const char* id : {"0999", "1001", "1002", "1003"}) {
+    EXPECT_TRUE(absl::StrContains(html, absl::StrCat("id=\"", id, "\""))) << id;
+    EXPECT_TRUE(absl::StrContains(html, absl::StrCat("href=\"#", id, "\""))) << id;
+  }
+  EXPECT_TRUE(absl::StrContains(html, "<svg"));
+  EXPECT_TRUE(absl::StrContains(html, "甲市人民政府"));
+  EXPECT_TRUE(absl::EndsWith(html, "</html>\n"));
+}
+
+TEST_F(AggregateTest, WriteReportsFailsOnAFile) {
+  std::filesystem::create_directories(dir_);
+  const std::filesystem::path file = dir_ / "plainfile";
+  std::ofstream(file) << "x";
+  absl::Status status = WriteReports(report::CensusReport(), file.string());
+  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(absl::StrContains(status.message(), file.string())) << status;
+}
+
+TEST(ReportTextTest, CsvQuotingAndHtmlEscaping) {
+  report::CensusReport report;
+  report::SiteReport* site = report.add_sites();
+  site->set_site_id("x 1");
+  site->set_name("A \"quoted\", <b>name</b>");
+  site->set_url("javascript:alert(1)");
+  site->set_verdict("pass");
+  site->set_score(100);
+  const std::string csv = ReportToCsv(report);
+  EXPECT_TRUE(absl::StrContains(
+      csv, "\r\nx 1,\"A \"\"quoted\"\", <b>name</b>\",javascript:alert(1),,,pass,100.0,"));
+  const std::string html = ReportToHtml(report);
+  EXPECT_TRUE(absl::StrContains(html, "A &quot;quoted&quot;, &lt;b&gt;name&lt;/b&gt;"));
+  EXPECT_FALSE(absl::StrContains(html, "<b>name"));
+  EXPECT_FALSE(absl::StrContains(html, "href=\"javascript:"));
+  EXPECT_TRUE(absl::StrContains(html, "id=\"x_1\""));
+}
+
+TEST(ReportTextTest, MergeReports) {
+  report::CensusReport a;
+  a.mutable_census()->set_as_of("2026-11-20");
+  a.mutable_census()->set_rubric("gov-2019");
+  a.mutable_census()->set_sites(2);
+  a.mutable_census()->set_failed(1);
+  a.mutable_census()->set_passed(1);
+  a.mutable_census()->set_started("2026-11-13T00:00:05+08:00");
+  a.mutable_census()->set_finished("2026-11-20T10:00:00+08:00");
+  a.mutable_census()->set_pages_fetched(10);
+  a.mutable_census()->add_input_errors()->set_line(3);
+  a.add_sites()->set_site_id("3");
+  a.add_sites()->set_site_id("1");
+  report::CensusReport b = a;
+  b.mutable_census()->set_started("2026-11-13T00:00:01+08:00");
+  b.mutable_census()->set_finished("2026-11-20T11:00:00+08:00");
+  b.mutable_census()->set_unreachable(1);
+  b.mutable_census()->set_sites(1);
+  b.mutable_census()->set_passed(0);
+  b.clear_sites();
+  b.add_sites()->set_site_id("2");
+  report::CensusReport merged = MergeReports({a, b});
+  EXPECT_EQ(merged.census().sites(), 3);
+  EXPECT_EQ(merged.census().failed(), 2);
+  EXPECT_EQ(merged.census().passed(), 1);
+  EXPECT_EQ(merged.census().unreachable(), 1);
+  EXPECT_EQ(merged.census().pages_fetched(), 20);
+  EXPECT_EQ(merged.census().started(), "2026-11-13T00:00:01+08:00");
+  EXPECT_EQ(merged.census().finished(), "2026-11-20T11:00:00+08:00");
+  EXPECT_EQ(merged.census().input_errors_size(), 1);
+  ASSERT_EQ(merged.sites_size(), 3);
+  EXPECT_EQ(merged.sites(0).site_id(), "1");
+  EXPECT_EQ(merged.sites(1).site_id(), "2");
+  EXPECT_EQ(merged.sites(2).site_id(), "3");
+}
+
+}  // namespace
+}  // namespace census

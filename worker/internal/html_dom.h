@@ -1,0 +1,68 @@
+#ifndef CENSUS_WORKER_INTERNAL_HTML_DOM_H_
+#define CENSUS_WORKER_INTERNAL_HTML_DOM_H_
+
+// Thin helpers over libxml2's HTML DOM for the extractor. Nothing here throws;
+// libxml2 reports parse problems to nobody (NOERROR | NOWARNING).
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace census {
+namespace internal {
+
+struct DocDeleter {
+  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+};
+using DocPtr = std::unique_ptr<xmlDoc, DocDeleter>;
+
+// Parses UTF-8 text as HTML (recovering); null only when libxml2 gives up
+// entirely (e.g. empty input).
+DocPtr ParseHtml(absl::string_view utf8);
+
+// Name of the wrapper element that holds markup recovered from comments and
+// scripts (see ExpandEmbeddedMarkup); it is not visible to readers.
+inline constexpr char kEmbeddedTag[] = "census-embedded";
+
+// Lists shipped outside the visible DOM become elements: an HTML comment in the
+// body that holds list markup (<!-- <li><a ...>...</a></li> -->) is replaced by
+// its parsed content, and Hanweb-style <record><![CDATA[...]]></record> data and
+// JSON arrays of {title, url, date} inside <script> are parsed and inserted after
+// the script. Each insertion is wrapped in a <census-embedded> element.
+void ExpandEmbeddedMarkup(xmlDoc* doc);
+
+// Lower-case tag name of an element ("" for non-elements).
+absl::string_view TagName(const xmlNode* n);
+bool IsTag(const xmlNode* n, absl::string_view tag);
+// Attribute value ("" when absent).
+std::string Attr(const xmlNode* n, const char* name);
+// script, style, noscript, template, head, title: never visible text.
+bool IsNonContent(const xmlNode* n);
+
+// Appends the text of `n`'s subtree (skipping non-content elements) to `out`,
+// with a space at block-level element boundaries.
+void AppendText(const xmlNode* n, std::string* out);
+// Collapses runs of white space (ASCII, NBSP, ideographic space) to one space,
+// drops zero-width characters, trims.
+std::string CollapseWhitespace(absl::string_view s);
+// CollapseWhitespace(AppendText(n)).
+std::string NodeText(const xmlNode* n);
+
+// Inline style / hidden attribute of this element hides it from readers:
+// display:none, visibility:hidden, font-size:0, width or height 0/1px,
+// large negative off-screen positions or text-indent.
+bool HiddenByStyle(const xmlNode* n);
+// HiddenByStyle on the element or any ancestor.
+bool HiddenWithAncestors(const xmlNode* n);
+
+// True when `n` or an ancestor has the given tag.
+bool InsideTag(const xmlNode* n, absl::string_view tag);
+
+}  // namespace internal
+}  // namespace census
+
+#endif  // CENSUS_WORKER_INTERNAL_HTML_DOM_H_
