@@ -37,6 +37,7 @@ struct ExtractedLink {
   std::string text;
   bool hidden = false;       // hidden from readers (style/class/off-screen/tiny)
   bool attachment = false;   // .doc .pdf .xls .zip ...
+  std::string hidden_how;    // why it counts as hidden: "display:none", "off-screen", ...
 };
 
 struct NavColumn {
@@ -58,6 +59,8 @@ struct PageExtract {
                                       // absolute http(s) URL, empty otherwise
   bool blank_placeholder = false;     // 暂无信息 / 暂无数据 / 暂无内容 ...
   std::string text;                   // visible text, whitespace collapsed
+  std::string next_page_url;          // list pages: the pager's next page, "" if none
+  std::vector<MailboxMessage> messages;  // mailbox list pages (kind "mailbox")
 };
 
 // Never fails on bad bytes; InvalidArgument only when the input is not HTML at all
