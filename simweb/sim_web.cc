@@ -34,6 +34,11 @@ constexpr char kCss[] =
     ".nav a{color:#fff}.news_list li span,.date{float:right;color:#999}\n"
     ".footer{border-top:2px solid #c00;text-align:center;color:#666;padding:12px}\n";
 
+// What the spam hosts answer (no lexicon terms: the census judges the site's own pages).
+constexpr char kSpamPage[] =
+    "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>Welcome</title>\n"
+    "</head>\n<body>\n<h1>Welcome</h1>\n</body>\n</html>\n";
+
 constexpr const char* kSentences[] = {
     "为深入贯彻落实上级决策部署，进一步推动TOPIC工作落地见效，",
     "会议强调，各级各部门要提高政治站位，压实工作责任，",
@@ -179,6 +184,46 @@ std::string RenderList(const Site& s, const Column& c, const std::vector<int>& i
   return out;
 }
 
+std::string Day(absl::CivilDay d) {
+  return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
+}
+
+// A mailbox (interaction column) list: one table row a letter.
+std::string RenderMailbox(const Site& s, const Column& c, absl::CivilDay today) {
+  const char* submitted = c.slug == "ldxx" ? "来信时间" : "提交时间";
+  std::string out =
+      absl::StrCat("<table class=\"mailbox_list\" width=\"100%\">\n<thead><tr><th>标题</th><th>",
+                   submitted, "</th><th>状态</th><th>回复时间</th></tr></thead>\n<tbody>\n");
+  for (const Item& letter : c.items) {
+    absl::CivilDay replied;
+    const bool answered = Answered(letter, today, &replied);
+    absl::StrAppend(&out, "<tr><td class=\"title\"><a href=\"", ItemHref(s, c, letter, true),
+                    "\" target=\"_blank\">", Escape(letter.title), "</a></td><td class=\"date\">",
+                    Day(absl::CivilDay(letter.time)), "</td><td class=\"status\">",
+                    answered ? "已回复" : "未回复", "</td><td class=\"date\">",
+                    answered ? Day(replied) : "", "</td></tr>\n");
+  }
+  out += "</tbody>\n</table>\n";
+  return out;
+}
+
+// Links hidden from readers three common ways (injected spam).
+std::string HiddenLinks(const Site& s) {
+  std::string out;
+  for (const HiddenLink& l : s.hidden_links) {
+    const std::string a =
+        absl::StrCat("<a href=\"", l.url, "\" target=\"_blank\">", Escape(l.anchor), "</a>");
+    if (l.how == "display:none") {
+      absl::StrAppend(&out, "<div style=\"display:none\">", a, "</div>\n");
+    } else if (l.how == "off-screen") {
+      absl::StrAppend(&out, "<div style=\"position:absolute;left:-9999px;top:0\">", a, "</div>\n");
+    } else {
+      absl::StrAppend(&out, "<p style=\"font-size:0\">", a, "</p>\n");
+    }
+  }
+  return out;
+}
+
 std::string BrokenBlock(const Site& s, int column, const char* heading) {
   std::string out;
   for (const BrokenLink& l : s.broken_links) {
@@ -215,12 +260,13 @@ std::string RenderHome(const Site& s) {
        "<li><a href=\"http://www.gov.cn/\" target=\"_blank\">中国政府网</a></li>\n"
        "<li><a href=\"http://www.ccdi.gov.cn/\" target=\"_blank\">中央纪委国家监委网站</a></li>\n"
        "</ul></div>\n";
+  h += HiddenLinks(s);
   h += BrokenBlock(s, -1, "专题链接");
   h += Footer(s);
   return h;
 }
 
-std::string RenderColumn(const Site& s, int ci) {
+std::string RenderColumn(const Web& web, const Site& s, int ci) {
   const Column& c = s.columns[ci];
   std::string h =
       Head(s, absl::StrCat(c.name, "_", s.name),
@@ -228,8 +274,13 @@ std::string RenderColumn(const Site& s, int ci) {
                         "\">\n<meta name=\"ColumnType\" content=\"", Escape(c.name), "\">\n"));
   h += Position(&c);
   absl::StrAppend(&h, "<div class=\"list_box\"><div class=\"list_title\"><h2>", Escape(c.name),
-                  "</h2></div>\n<div class=\"list\">\n");
-  if (c.items.empty()) {
+                  "</h2></div>\n");
+  if (!c.intro.empty())
+    absl::StrAppend(&h, "<div class=\"col_intro\"><p>", Escape(c.intro), "</p></div>\n");
+  h += "<div class=\"list\">\n";
+  if (c.category == Category::kInteraction && !c.items.empty()) {
+    h += RenderMailbox(s, c, web.Today());
+  } else if (c.items.empty()) {
     if (c.says_no_info) {
       h += "<p class=\"no-data\">暂无信息</p>\n";
     } else {
@@ -283,9 +334,15 @@ std::string RenderArticle(const Web& web, const Site& s, int ci, int k) {
   }
   h += body;
   if (c.category == Category::kInteraction) {
-    absl::StrAppend(
-        &h, "<div class=\"reply\"><h3>答复内容</h3><p>答复单位：", Escape(s.org),
-        "</p><p>您好！您反映的问题已转交相关部门办理，感谢您的关注和支持。</p></div>\n");
+    absl::CivilDay replied;
+    if (Answered(item, web.Today(), &replied)) {
+      absl::StrAppend(
+          &h, "<div class=\"reply\"><h3>答复内容</h3><p>答复单位：", Escape(s.org),
+          "</p><p>答复时间：", Day(replied),
+          "</p><p>您好！您反映的问题已转交相关部门办理，感谢您的关注和支持。</p></div>\n");
+    } else {
+      h += "<div class=\"reply\"><h3>答复内容</h3><p>尚未答复</p></div>\n";
+    }
   }
   h += "</div>\n</div>\n";
   h += Footer(s);
@@ -445,7 +502,7 @@ SimWeb::Page SimWeb::Route(const Site* site, absl::string_view path) const {
       const Column& c = s.columns[ci];
       const std::string base = c.Path();
       if (path == base || path == base + "index.html") {
-        p.body = RenderColumn(s, static_cast<int>(ci));
+        p.body = RenderColumn(web_, s, static_cast<int>(ci));
         p.delay = c.delay;
         return p;
       }
@@ -459,12 +516,16 @@ SimWeb::Page SimWeb::Route(const Site* site, absl::string_view path) const {
     int id = 0;
     if (ParseArticlePath(path, &slug, &id)) {
       const int ci = id / 100000 - 1;
-      const int k = id % 100000;
-      if (ci >= 0 && ci < static_cast<int>(s.columns.size()) && s.columns[ci].slug == slug &&
-          k < static_cast<int>(s.columns[ci].items.size()) &&
-          s.columns[ci].ArticlePath(s.columns[ci].items[k]) == path) {
-        p.body = RenderArticle(web_, s, ci, k);
-        return p;
+      if (ci >= 0 && ci < static_cast<int>(s.columns.size()) && s.columns[ci].slug == slug) {
+        const std::vector<Item>& items = s.columns[ci].items;
+        for (size_t k = 0; k < items.size(); ++k) {
+          if (items[k].id != id) continue;
+          if (s.columns[ci].ArticlePath(items[k]) == path) {
+            p.body = RenderArticle(web_, s, ci, static_cast<int>(k));
+            return p;
+          }
+          break;
+        }
       }
     }
   }
@@ -506,8 +567,10 @@ HttpResponse SimWeb::Handle(const HttpRequest& req) {
 
   const bool external =
       std::find(ExternalHosts().begin(), ExternalHosts().end(), req.host) != ExternalHosts().end();
+  const bool spam =
+      std::find(SpamHosts().begin(), SpamHosts().end(), req.host) != SpamHosts().end();
   auto it = host_index_.find(req.host);
-  if (it == host_index_.end() && !external) {
+  if (it == host_index_.end() && !external && !spam) {
     HttpResponse r;
     r.status = 404;
     r.body = "<html><body><h1>404 Not Found</h1><p>unknown host</p></body></html>\n";
@@ -523,6 +586,11 @@ HttpResponse SimWeb::Handle(const HttpRequest& req) {
   if (external) {
     Page p;
     p.body = RenderExternal(req.host);
+    return Finish(nullptr, std::move(p));
+  }
+  if (spam) {  // every path answers, so the hidden links check as live
+    Page p;
+    p.body = kSpamPage;
     return Finish(nullptr, std::move(p));
   }
 
@@ -572,6 +640,14 @@ absl::Status SimWeb::WritePages(const std::string& dir) const {
   for (const std::string& host : ExternalHosts()) {
     absl::Status st = write(host, "/", RenderExternal(host));
     if (!st.ok()) return st;
+  }
+  for (const Site& s : web_.sites) {
+    for (const HiddenLink& l : s.hidden_links) {
+      const std::string rest = l.url.substr(7);
+      const size_t slash = rest.find('/');
+      absl::Status st = write(rest.substr(0, slash), rest.substr(slash), kSpamPage);
+      if (!st.ok()) return st;
+    }
   }
   for (const Site& s : web_.sites) {
     std::vector<std::string> paths = {"/",

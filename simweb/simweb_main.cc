@@ -3,11 +3,17 @@
 //   simweb serve    --seed 1 --sites 12 --as-of 2026-11-20 --probes 24 [--port 0]
 //                   [--truth-dir DIR] [--pages-dir DIR] [--probe-fail-delay 3s]
 //                   [--hang-delay 8s] [--slow-page-delay 1.2s]
-//                   [--pages-per-column N] [--article-bytes N]
+//                   [--pages-per-column N] [--article-bytes N] [--day N]
 //   simweb generate (same flags) --truth-dir DIR and/or --pages-dir DIR
 //
 // serve prints exactly one line "listening 127.0.0.1:PORT" on stdout once the
 // truth files are written, then serves until SIGTERM or SIGINT (exit 0).
+//
+// --sites 12 is the original demo (one site per scenario 0-11); --sites 17 adds the
+// interaction and content scenarios (unanswered mailbox, serious typo, sensitive word,
+// hidden spam links, forged date). --day N (default 0) serves the web as of as-of + N
+// days: news columns gain items each day, mailbox replies arrive, and from day 1 the
+// forged_date site shows one item with a later date; truth.json's "as_of" is as-of + N.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -38,7 +44,7 @@ int Usage(const std::string& error) {
                "usage: simweb serve|generate [--seed N] [--sites N] [--as-of YYYY-MM-DD]\n"
                "         [--probes N] [--port N] [--truth-dir DIR] [--pages-dir DIR]\n"
                "         [--probe-fail-delay 3s] [--hang-delay 8s] [--slow-page-delay 1.2s]\n"
-               "         [--pages-per-column N] [--article-bytes N]\n");
+               "         [--pages-per-column N] [--article-bytes N] [--day N]\n");
   return 2;
 }
 
@@ -106,7 +112,9 @@ int Main(int argc, char** argv) {
       ok = absl::ParseDuration(value, &o.slow_page_delay);
     } else if (key == "pages-per-column") {
       ok = absl::SimpleAtoi(value, &o.items_per_column) && o.items_per_column >= 8 &&
-           o.items_per_column < 100000;
+           o.items_per_column < 49000;  // item ids from 49998 up are added items
+    } else if (key == "day") {
+      ok = absl::SimpleAtoi(value, &o.day) && o.day >= 0 && o.day <= 3650;
     } else if (key == "article-bytes") {
       ok = absl::SimpleAtoi(value, &o.article_bytes) && o.article_bytes >= 0;
     } else {
@@ -162,9 +170,9 @@ int Main(int argc, char** argv) {
       return 1;
     }
   }
-  std::fprintf(stderr, "simweb: %d sites, seed %llu, as of %s, dead-host port %d\n", o.sites,
-               static_cast<unsigned long long>(o.seed), absl::FormatCivilTime(o.as_of).c_str(),
-               dead_port);
+  std::fprintf(stderr, "simweb: %d sites, seed %llu, day %d, as of %s, dead-host port %d\n",
+               o.sites, static_cast<unsigned long long>(o.seed), o.day,
+               absl::FormatCivilTime(o.as_of + o.day).c_str(), dead_port);
   std::printf("listening 127.0.0.1:%d\n", (*server)->port());
   std::fflush(stdout);
   int sig = 0;

@@ -296,7 +296,9 @@ TEST(SimWebTruthTest, ThresholdMarginsAcrossSeeds) {
         }
         for (const Item& item : c.items) EXPECT_LE(absl::CivilDay(item.time), as_of);
         EXPECT_GE(c.items.size(), 8u);
-        EXPECT_LE(c.items.size(), 20u);
+        // interaction_unanswered adds its two old letters to 在线咨询.
+        EXPECT_LE(c.items.size(),
+                  s.scenario == Scenario::kInteractionUnanswered && c.slug == "zxzx" ? 22u : 20u);
       }
       const SiteTruth t = ComputeSiteTruth(web, s);
       if (t.homepage_last_update.empty()) continue;
@@ -375,7 +377,9 @@ TEST(SimWebPagesTest, TemplatesAndDateFormats) {
     } else {
       EXPECT_EQ(cr.delay, absl::ZeroDuration()) << c.name;
     }
-    const std::string d = FormatItemDate(c.items[0].time, c.date_format);
+    // Mailbox lists (interaction columns) always show YYYY-MM-DD.
+    const std::string d = FormatItemDate(
+        c.items[0].time, c.category == Category::kInteraction ? DateFormat::kIso : c.date_format);
     EXPECT_TRUE(absl::StrContains(cr.body, d)) << c.name;
     saw_datetime |= c.date_format == DateFormat::kDateTime;
     saw_chinese |= c.date_format == DateFormat::kChinese;
@@ -515,9 +519,10 @@ std::string Resolve(const std::string& page, const std::string& href) {
 
 // Walks every site from its homepage; every link must answer 200 except the
 // listed broken links, and each broken link is on exactly its found_on page.
-TEST(SimWebPagesTest, EveryLinkResolvesExceptListedBroken) {
-  SimWeb sim(BuildWeb(Demo()));
-  const std::set<std::string> external(ExternalHosts().begin(), ExternalHosts().end());
+void WalkEverySite(const WebOptions& options) {
+  SimWeb sim(BuildWeb(options));
+  std::set<std::string> external(ExternalHosts().begin(), ExternalHosts().end());
+  external.insert(SpamHosts().begin(), SpamHosts().end());
   const std::regex link_re("(?:href|src)=\"([^\"]+)\"");
   int pages_walked = 0;
   for (const Site& s : sim.web().sites) {
@@ -578,8 +583,18 @@ TEST(SimWebPagesTest, EveryLinkResolvesExceptListedBroken) {
     size_t total = 0;
     for (const Column& c : s.columns) total += c.items.size();
     EXPECT_EQ(articles, total) << s.host;
+    // Hidden links were reached (their spam hosts answer 200).
+    for (const HiddenLink& l : s.hidden_links) EXPECT_EQ(seen.count(l.url), 1u) << l.url;
   }
   EXPECT_GT(pages_walked, 1000);
+}
+
+TEST(SimWebPagesTest, EveryLinkResolvesExceptListedBroken) { WalkEverySite(Demo()); }
+
+TEST(SimWebPagesTest, EveryLinkResolvesOnDayTwoOfTheExtendedWeb) {
+  WebOptions o = Demo(1, kScenarioCount);
+  o.day = 2;
+  WalkEverySite(o);
 }
 
 TEST(SimWebFilesTest, CsvFiles) {
@@ -601,8 +616,8 @@ TEST(SimWebFilesTest, CsvFiles) {
   EXPECT_TRUE(absl::StrContains(
       cols, absl::StrCat(s.site_id, ",工作动态,http://", s.host, "/col/gzdt/,news\n")));
   const std::string json = TruthJson(web, {"a:80:127.0.0.1:1"});
-  EXPECT_TRUE(
-      absl::StartsWith(json, "{\"seed\":1,\"as_of\":\"2026-11-20\",\"probes\":24,\"sites\":["));
+  EXPECT_TRUE(absl::StartsWith(
+      json, "{\"seed\":1,\"as_of\":\"2026-11-20\",\"day\":0,\"probes\":24,\"sites\":["));
   EXPECT_TRUE(absl::EndsWith(json, "],\"connect_to\":[\"a:80:127.0.0.1:1\"]}\n"));
   EXPECT_TRUE(absl::StrContains(
       json,
@@ -641,7 +656,9 @@ TEST(SimWebOptionsTest, LargeWebKnobs) {
   SimWeb sim(BuildWeb(o));
   for (const Site& s : sim.web().sites) {
     for (const Column& c : s.columns) {
-      EXPECT_TRUE(c.items.empty() || c.items.size() == 200u) << s.host << c.name;
+      const size_t want =
+          s.scenario == Scenario::kInteractionUnanswered && c.slug == "zxzx" ? 202u : 200u;
+      EXPECT_TRUE(c.items.empty() || c.items.size() == want) << s.host << c.name;
     }
   }
   const Site& s = sim.web().sites[0];
@@ -684,6 +701,354 @@ TEST(SimWebServerTest, ServesOverLoopback) {
   const std::string gone = Fetch((*server)->port(), sim->web().sites[6].host, "/");
   EXPECT_TRUE(absl::StartsWith(gone, "HTTP/1.1 503")) << gone.substr(0, 100);
   (*server)->Stop();
+}
+
+// ---------------------------------------------------------------- extended scenarios
+
+WebOptions Extended(int day = 0) {
+  WebOptions o = Demo(1, kScenarioCount);
+  o.day = day;
+  return o;
+}
+
+std::string Utf8Body(const Site& s, const HttpResponse& r) {
+  return s.gbk ? GbkToUtf8(r.body) : r.body;
+}
+
+// The href a column page writes for an item.
+std::string ItemHrefForTest(const Site& s, const Column& c, const Item& item) {
+  const std::string path = c.ArticlePath(item);
+  switch (c.href_style) {
+    case Column::HrefStyle::kRelative:
+      return "href=\"." + path.substr(c.Path().size() - 1) + "\"";
+    case Column::HrefStyle::kFullUrl:
+      return "href=\"http://" + s.host + path + "\"";
+    case Column::HrefStyle::kAbsolutePath:
+      break;
+  }
+  return "href=\"" + path + "\"";
+}
+
+int Count(const std::string& hay, const std::string& needle) {
+  int n = 0;
+  for (size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST(SimWebExtendedTest, ScenarioVerdictsOfSeventeenSites) {
+  const Web web = BuildWeb(Extended());
+  const Web demo = BuildWeb(Demo());
+  ASSERT_EQ(web.sites.size(), 17u);
+  const std::vector<std::string> names = {"interaction_unanswered", "serious_typo",
+                                          "sensitive_word", "hidden_spam_link", "forged_date"};
+  const std::vector<std::vector<std::string>> vetoes = {
+      {"interaction_unanswered"}, {"serious_error"}, {"serious_error"}, {"serious_error"}, {}};
+  for (int i = 12; i < 17; ++i) {
+    const SiteTruth t = ComputeSiteTruth(web, web.sites[i]);
+    EXPECT_EQ(ScenarioName(web.sites[i].scenario), names[i - 12]);
+    EXPECT_EQ(t.vetoes, vetoes[i - 12]) << i;
+    EXPECT_EQ(t.verdict, vetoes[i - 12].empty() ? "pass" : "fail") << i;
+    EXPECT_EQ(t.failures, 0) << i;
+    EXPECT_TRUE(absl::EndsWith(web.sites[i].host, absl::StrFormat("%02d.gov.cn", i + 1)));
+  }
+  // The first twelve sites are the demo's, finding for finding.
+  for (int i = 0; i < 12; ++i) {
+    const SiteTruth a = ComputeSiteTruth(web, web.sites[i]);
+    const SiteTruth b = ComputeSiteTruth(demo, demo.sites[i]);
+    EXPECT_EQ(a.verdict, b.verdict) << i;
+    EXPECT_EQ(a.vetoes, b.vetoes) << i;
+    EXPECT_EQ(a.homepage_last_update, b.homepage_last_update) << i;
+    EXPECT_EQ(a.columns.size(), b.columns.size()) << i;
+    EXPECT_EQ(a.interaction.unanswered_over_3_months, 0) << i;
+    EXPECT_TRUE(a.content.empty()) << i;
+  }
+  // Day 1: only the forged_date site changes its verdict.
+  const Web day1 = BuildWeb(Extended(1));
+  for (int i = 0; i < 17; ++i) {
+    const SiteTruth a = ComputeSiteTruth(web, web.sites[i]);
+    const SiteTruth b = ComputeSiteTruth(day1, day1.sites[i]);
+    if (i == 16) {
+      EXPECT_EQ(b.vetoes, std::vector<std::string>{"serious_error"});
+      EXPECT_EQ(b.verdict, "fail");
+    } else {
+      EXPECT_EQ(a.vetoes, b.vetoes) << i;
+    }
+  }
+}
+
+TEST(SimWebExtendedTest, MailboxesListLettersWithStatusAndReplyDates) {
+  SimWeb sim(BuildWeb(Extended()));
+  const absl::CivilDay today = sim.web().Today();
+  int mailboxes = 0;
+  for (const Site& s : sim.web().sites) {
+    if (s.scenario == Scenario::kUnreachable) continue;
+    const SiteTruth t = ComputeSiteTruth(sim.web(), s);
+    int letters = 0;
+    int answered = 0;
+    for (const Column& c : s.columns) {
+      if (c.category != Category::kInteraction) continue;
+      ++mailboxes;
+      const std::string body = Utf8Body(s, sim.Handle(Get(s.host, c.Path())));
+      EXPECT_TRUE(absl::StrContains(
+          body,
+          absl::StrCat("<thead><tr><th>标题</th><th>", c.slug == "ldxx" ? "来信时间" : "提交时间",
+                       "</th><th>状态</th><th>回复时间</th></tr></thead>")))
+          << s.host << c.name;
+      EXPECT_EQ(Count(body, "<tr><td class=\"title\">"), static_cast<int>(c.items.size()));
+      for (const Item& letter : c.items) {
+        ++letters;
+        absl::CivilDay replied;
+        const std::string submitted = FormatItemDate(letter.time, DateFormat::kIso);
+        const std::string row_tail =
+            Answered(letter, today, &replied)
+                ? absl::StrCat(
+                      submitted, "</td><td class=\"status\">已回复</td><td class=\"date\">",
+                      FormatItemDate(absl::CivilMinute(replied), DateFormat::kIso), "</td></tr>")
+                : absl::StrCat(
+                      submitted,
+                      "</td><td class=\"status\">未回复</td><td class=\"date\"></td></tr>");
+        EXPECT_TRUE(absl::StrContains(
+            body, absl::StrCat(letter.title, "</a></td><td class=\"date\">", row_tail)))
+            << s.host << " " << letter.title;
+        if (Answered(letter, today, &replied)) {
+          ++answered;
+          EXPECT_GE(replied - absl::CivilDay(letter.time), 1);
+          EXPECT_LE(replied - absl::CivilDay(letter.time), 5);
+        } else if (s.scenario != Scenario::kInteractionUnanswered) {
+          // Healthy mailboxes: only the last few days' letters wait for an answer.
+          EXPECT_LE(today - absl::CivilDay(letter.time), 4) << s.host;
+        }
+      }
+    }
+    EXPECT_EQ(t.interaction.messages, letters) << s.host;
+    EXPECT_EQ(t.interaction.answered, answered) << s.host;
+  }
+  EXPECT_GE(mailboxes, 16);
+
+  // interaction_unanswered: two consultation letters 4-8 months old, never answered.
+  const Site& s = sim.web().sites[12];
+  const SiteTruth t = ComputeSiteTruth(sim.web(), s);
+  EXPECT_EQ(t.interaction.unanswered_over_3_months, 2);
+  const Column* zxzx = nullptr;
+  for (const Column& c : s.columns) zxzx = c.slug == "zxzx" ? &c : zxzx;
+  ASSERT_NE(zxzx, nullptr);
+  EXPECT_EQ(zxzx->name, "在线咨询");
+  std::vector<std::string> old;
+  for (const Item& letter : zxzx->items) {
+    const int64_t age = today - absl::CivilDay(letter.time);
+    if (Answered(letter, today)) continue;
+    EXPECT_GE(age, 125);
+    EXPECT_LE(age, 235);
+    old.push_back(letter.title);
+    const std::string art = sim.Handle(Get(s.host, zxzx->ArticlePath(letter))).body;
+    EXPECT_TRUE(absl::StrContains(art, "<h3>答复内容</h3><p>尚未答复</p>"));
+  }
+  EXPECT_THAT(old, ElementsAre("咨询城乡居民医疗保险缴费问题", "关于小区燃气安全隐患的投诉"));
+  const std::string json = TruthJson(sim.web(), {});
+  EXPECT_TRUE(
+      absl::StrContains(json, absl::StrCat("\"interaction\":{\"messages\":", t.interaction.messages,
+                                           ",\"answered\":", t.interaction.answered,
+                                           ",\"unanswered_over_3_months\":2},\"content\":[]}")));
+}
+
+TEST(SimWebExtendedTest, PlantedLexiconTermsAreOnExactlyOnePage) {
+  SimWeb sim(BuildWeb(Extended()));
+  const Site& typo = sim.web().sites[13];
+  EXPECT_TRUE(typo.gbk);
+  const SiteTruth tt = ComputeSiteTruth(sim.web(), typo);
+  ASSERT_EQ(tt.content.size(), 1u);
+  EXPECT_EQ(tt.content[0].kind, "serious_typo");
+  EXPECT_EQ(tt.content[0].url, "http://" + typo.host + "/col/zcwj/");
+  EXPECT_EQ(tt.content[0].term, "习近平新时代中国特设社会主义思想");
+  EXPECT_EQ(tt.content[0].correction, "习近平新时代中国特色社会主义思想");
+  const std::string zcwj = Utf8Body(typo, sim.Handle(Get(typo.host, "/col/zcwj/")));
+  EXPECT_TRUE(absl::StrContains(
+      zcwj,
+      "<div class=\"col_intro\"><p>本栏目集中发布本级政府及部门制定的规范性文件和政策措施。"
+      "各地各部门要深入学习贯彻习近平新时代中国特设社会主义思想，严格落实政务公开各项要求。</p>"
+      "</div>\n<div class=\"list\">"));
+
+  const Site& spam = sim.web().sites[14];
+  const SiteTruth st = ComputeSiteTruth(sim.web(), spam);
+  ASSERT_EQ(st.content.size(), 2u);
+  EXPECT_EQ(st.content[0].kind, "sensitive_word");
+  EXPECT_EQ(st.content[0].term, "网上赌场");
+  EXPECT_EQ(st.content[1].term, "六合彩");
+  EXPECT_EQ(st.content[1].url, "http://" + spam.host + "/col/ztzl/");
+  EXPECT_EQ(st.content[1].correction, "");
+  const std::string json = TruthJson(sim.web(), {});
+  EXPECT_TRUE(absl::StrContains(
+      json,
+      absl::StrCat("\"content\":[\n  {\"kind\":\"sensitive_word\",\"url\":\"http://", spam.host,
+                   "/col/ztzl/\",\"term\":\"网上赌场\"},\n  {\"kind\":\"sensitive_word\","
+                   "\"url\":\"http://",
+                   spam.host, "/col/ztzl/\",\"term\":\"六合彩\"}]}")));
+  EXPECT_TRUE(absl::StrContains(
+      json, absl::StrCat("\"url\":\"http://", typo.host,
+                         "/col/zcwj/\",\"term\":\"习近平新时代中国特设社会主义思想\","
+                         "\"correction\":\"习近平新时代中国特色社会主义思想\"}")));
+
+  // Each term occurs on its page only: walk every page of every site.
+  std::map<std::string, std::set<std::string>> pages_with;
+  for (const Site& s : sim.web().sites) {
+    if (s.scenario == Scenario::kUnreachable) continue;
+    std::vector<std::string> paths = {"/", "/sitemap.html", "/contact.html"};
+    for (const Column& c : s.columns) {
+      paths.push_back(c.Path());
+      for (const Item& item : c.items) paths.push_back(c.ArticlePath(item));
+    }
+    for (const std::string& p : paths) {
+      const std::string body = Utf8Body(s, sim.Handle(Get(s.host, p)));
+      for (const char* term : {"习近平新时代中国特设社会主义思想", "网上赌场", "六合彩"}) {
+        if (absl::StrContains(body, term)) pages_with[term].insert("http://" + s.host + p);
+      }
+    }
+  }
+  EXPECT_THAT(pages_with["习近平新时代中国特设社会主义思想"],
+              ElementsAre("http://" + typo.host + "/col/zcwj/"));
+  EXPECT_THAT(pages_with["网上赌场"], ElementsAre("http://" + spam.host + "/col/ztzl/"));
+  EXPECT_THAT(pages_with["六合彩"], ElementsAre("http://" + spam.host + "/col/ztzl/"));
+}
+
+TEST(SimWebExtendedTest, HiddenSpamLinksOnTheHomepage) {
+  SimWeb sim(BuildWeb(Extended()));
+  const Site& s = sim.web().sites[15];
+  const std::string home = sim.Handle(Get(s.host, "/")).body;
+  EXPECT_TRUE(
+      absl::StrContains(home,
+                        "<div style=\"display:none\"><a href=\"http://www.bocai-spam.example/"
+                        "\" target=\"_blank\">娱乐城</a></div>\n"));
+  EXPECT_TRUE(absl::StrContains(
+      home,
+      "<div style=\"position:absolute;left:-9999px;top:0\"><a "
+      "href=\"http://www.casino-spam.example/vip/\" target=\"_blank\">真人视讯</a></div>\n"));
+  EXPECT_TRUE(
+      absl::StrContains(home,
+                        "<p style=\"font-size:0\"><a href=\"http://www.lottery-spam.example/"
+                        "kj.html\" target=\"_blank\">开奖直播</a></p>\n"));
+  const SiteTruth t = ComputeSiteTruth(sim.web(), s);
+  ASSERT_EQ(t.content.size(), 3u);
+  EXPECT_EQ(t.content[1].kind, "hidden_link");
+  EXPECT_EQ(t.content[1].url, s.Url());
+  EXPECT_EQ(t.content[1].target, "http://www.casino-spam.example/vip/");
+  EXPECT_EQ(t.content[1].found_on, "");
+  EXPECT_EQ(t.content[1].how, "off-screen");
+  const std::string json = TruthJson(sim.web(), {});
+  EXPECT_TRUE(
+      absl::StrContains(json, absl::StrCat("{\"kind\":\"hidden_link\",\"url\":\"http://", s.host,
+                                           "/\",\"target\":\"http://www.bocai-spam.example/\","
+                                           "\"how\":\"display:none\"}")));
+  // The spam hosts answer (so a census reaches them through --connect-to) ...
+  for (const char* url : {"/", "/vip/", "/kj.html"}) {
+    HttpResponse r = sim.Handle(Get("www.casino-spam.example", url));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(absl::StrContains(r.body, "<title>Welcome</title>"));
+  }
+  // ... and are routed only when some site links to them.
+  const auto ct = ConnectTo(sim.web(), 8080, 9);
+  EXPECT_THAT(ct, ::testing::Contains("www.lottery-spam.example:80:127.0.0.1:8080"));
+  EXPECT_EQ(ct.size(), 17u + 2u + 1u + 3u);
+  SimWeb demo(BuildWeb(Demo()));
+  EXPECT_EQ(ConnectTo(demo.web(), 8080, 9).size(), 12u + 2u + 1u);
+  EXPECT_EQ(demo.Handle(Get("www.no-such-spam.example", "/")).status, 404);
+}
+
+TEST(SimWebExtendedTest, DaysAddNewsAndMoveTheForgedDate) {
+  SimWeb day0(BuildWeb(Extended(0)));
+  SimWeb day1(BuildWeb(Extended(1)));
+  SimWeb day2(BuildWeb(Extended(2)));
+  SimWeb day1_again(BuildWeb(Extended(1)));
+  EXPECT_EQ(TruthJson(day1.web(), {}), TruthJson(day1_again.web(), {}));
+  EXPECT_NE(TruthJson(day0.web(), {}), TruthJson(day1.web(), {}));
+  EXPECT_TRUE(absl::StartsWith(TruthJson(day1.web(), {}),
+                               "{\"seed\":1,\"as_of\":\"2026-11-21\",\"day\":1,\"probes\":24,"));
+  // Day 0 is the web without days.
+  EXPECT_EQ(TruthJson(day0.web(), {}), TruthJson(BuildWeb(Demo(1, 17)), {}));
+
+  for (size_t i = 0; i < 17; ++i) {
+    const Site& a = day0.web().sites[i];
+    const Site& b = day1.web().sites[i];
+    const Site& c = day2.web().sites[i];
+    ASSERT_EQ(a.columns.size(), b.columns.size());
+    for (size_t ci = 0; ci < a.columns.size(); ++ci) {
+      const Column& ca = a.columns[ci];
+      const Column& cb = b.columns[ci];
+      const Column& cc = c.columns[ci];
+      std::map<int, std::string> paths_a, paths_b;
+      for (const Item& item : ca.items) paths_a[item.id] = ca.ArticlePath(item);
+      for (const Item& item : cb.items) paths_b[item.id] = cb.ArticlePath(item);
+      // Nothing disappears, hrefs stay; only fresh news columns grow, by 1-2 items a day.
+      for (const auto& [id, path] : paths_a) EXPECT_EQ(paths_b[id], path) << b.host << cb.name;
+      const size_t added1 = cb.items.size() - ca.items.size();
+      const size_t added2 = cc.items.size() - cb.items.size();
+      const bool grows =
+          ca.category == Category::kNews && !ca.items.empty() &&
+          !IsStale(ca.category, absl::CivilDay(ca.items.front().time), day0.web().Today());
+      if (grows) {
+        EXPECT_GE(added1, 1u) << b.host << cb.name;
+        EXPECT_LE(added1, 2u) << b.host << cb.name;
+        EXPECT_GE(added2, 1u) << b.host << cb.name;
+        EXPECT_LE(added2, 2u) << b.host << cb.name;
+        EXPECT_EQ(FormatItemDate(cb.items.front().time, DateFormat::kIso), "2026-11-21");
+        EXPECT_EQ(FormatItemDate(cc.items.front().time, DateFormat::kIso), "2026-11-22");
+        // Day 2 still lists day 1's items, unchanged.
+        for (size_t k = 0; k < added1; ++k) {
+          EXPECT_EQ(cc.items[added2 + k].title, cb.items[k].title);
+          EXPECT_EQ(cc.items[added2 + k].id, cb.items[k].id);
+        }
+      } else {
+        EXPECT_EQ(added1, 0u) << b.host << cb.name;
+      }
+    }
+  }
+
+  // forged_date: same href, date moved from day 0's date to day 1.
+  const Site& f0 = day0.web().sites[16];
+  const Site& f1 = day1.web().sites[16];
+  ASSERT_TRUE(f1.has_forged_date);
+  const Column& g0 = f0.columns[f0.forged_date.column];
+  const Column& g1 = f1.columns[f1.forged_date.column];
+  EXPECT_EQ(g1.slug, "gzdt");
+  const Item* before = nullptr;
+  const Item* after = nullptr;
+  for (const Item& item : g0.items) before = item.id == f0.forged_date.item_id ? &item : before;
+  for (const Item& item : g1.items) after = item.id == f1.forged_date.item_id ? &item : after;
+  ASSERT_NE(before, nullptr);
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ(g0.ArticlePath(*before), g1.ArticlePath(*after));
+  EXPECT_EQ(before->time, f0.forged_date.before);
+  EXPECT_EQ(after->time, absl::CivilMinute(2026, 11, 21, 9, 0));
+  EXPECT_GE(day0.web().Today() - absl::CivilDay(before->time), 3);
+  const std::string href = ItemHrefForTest(f1, g1, *after);
+  const std::string list0 = day0.Handle(Get(f0.host, g0.Path())).body;
+  const std::string list1 = day1.Handle(Get(f1.host, g1.Path())).body;
+  EXPECT_TRUE(absl::StrContains(list0, FormatItemDate(before->time, g0.date_format)));
+  EXPECT_TRUE(absl::StrContains(list0, href));
+  EXPECT_TRUE(absl::StrContains(list1, href));
+  const std::string art1 = day1.Handle(Get(f1.host, g1.ArticlePath(*after))).body;
+  EXPECT_TRUE(absl::StrContains(art1, "<meta name=\"PubDate\" content=\"2026-11-21 09:00\">"));
+  const std::string art0 = day0.Handle(Get(f0.host, g0.ArticlePath(*before))).body;
+  EXPECT_TRUE(absl::StrContains(
+      art0, absl::StrCat("<meta name=\"PubDate\" content=\"",
+                         FormatItemDate(before->time, DateFormat::kDateTime), "\">")));
+
+  const SiteTruth t0 = ComputeSiteTruth(day0.web(), f0);
+  const SiteTruth t1 = ComputeSiteTruth(day1.web(), f1);
+  const SiteTruth t2 = ComputeSiteTruth(day2.web(), day2.web().sites[16]);
+  EXPECT_TRUE(t0.content.empty());
+  ASSERT_EQ(t1.content.size(), 1u);
+  EXPECT_EQ(t1.content[0].kind, "forged_date");
+  EXPECT_EQ(t1.content[0].url, "http://" + f1.host + g1.ArticlePath(*after));
+  EXPECT_EQ(t1.content[0].found_on, "http://" + f1.host + "/col/gzdt/");
+  EXPECT_EQ(t1.content[0].date_before, FormatItemDate(before->time, DateFormat::kIso));
+  EXPECT_EQ(t1.content[0].date_after, "2026-11-21");
+  ASSERT_EQ(t2.content.size(), 1u);
+  EXPECT_EQ(t2.content[0].url, t1.content[0].url);
+  const std::string json = TruthJson(day1.web(), {});
+  EXPECT_TRUE(absl::StrContains(
+      json, absl::StrCat("{\"kind\":\"forged_date\",\"url\":\"", t1.content[0].url,
+                         "\",\"found_on\":\"http://", f1.host, "/col/gzdt/\",\"date_before\":\"",
+                         t1.content[0].date_before, "\",\"date_after\":\"2026-11-21\"}")));
 }
 
 }  // namespace

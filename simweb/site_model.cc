@@ -90,6 +90,10 @@ constexpr ColumnDef kExtraColumns[] = {
 
 enum class ColState { kFresh, kStale, kBlank };
 
+// Item ids are (column index + 1) * 100000 + k; items added after the original list
+// (day-N news, planted letters) use k >= kDayItemIdBase.
+constexpr int kDayItemIdBase = 50000;
+
 struct PlannedColumn {
   ColumnDef def;
   ColState state = ColState::kFresh;
@@ -216,6 +220,124 @@ int FindColumn(const Site& s, const char* slug) {
   return -1;
 }
 
+// Draws for the content added after the original generator (mailbox replies, day-N
+// items, planted content) come from their own generators, so the original sites'
+// columns and dates are unchanged by them.
+Rng ExtraRng(const WebOptions& o, int site, uint64_t salt) {
+  return Rng(SplitMix(SplitMix(o.seed ^ 0x5EED5EED5EEDULL) +
+                      static_cast<uint64_t>(site) * 1000003ULL + salt));
+}
+
+bool NewestFirst(const Item& a, const Item& b) { return a.time > b.time; }
+
+// Mailbox replies for an interaction column; news items for days 1..o.day.
+void AddNewContent(const WebOptions& o, const Site& s, const std::string& place, bool fresh,
+                   int col_id_base, Column* c) {
+  if (c->category == Category::kInteraction) {
+    Rng r = ExtraRng(o, s.index, static_cast<uint64_t>(col_id_base));
+    for (Item& letter : c->items) letter.reply_after_days = r.Uniform(1, 5);
+  }
+  if (c->category != Category::kNews || !fresh || c->items.empty() || o.day <= 0) return;
+  std::vector<Item> added;
+  for (int d = 1; d <= o.day; ++d) {
+    Rng r =
+        ExtraRng(o, s.index, (static_cast<uint64_t>(d) << 24) + static_cast<uint64_t>(col_id_base));
+    const int n = r.Uniform(1, 2);
+    for (int j = 0; j < n; ++j) {
+      Item item;
+      item.title = Title(r, c->category, place);
+      const int hour = r.Uniform(8, 17);
+      const int minute = r.Uniform(0, 59);
+      const absl::CivilDay day = o.as_of + d;
+      item.time = absl::CivilMinute(day.year(), day.month(), day.day(), hour, minute);
+      item.path_time = item.time;
+      item.id = col_id_base + kDayItemIdBase + d * 4 + j;
+      added.push_back(std::move(item));
+    }
+  }
+  c->items.insert(c->items.begin(), added.begin(), added.end());
+  std::stable_sort(c->items.begin(), c->items.end(), NewestFirst);
+}
+
+void AddScenarioContent(const WebOptions& o, Site* s) {
+  switch (s->scenario) {
+    case Scenario::kInteractionUnanswered: {
+      // Two consultation letters 4-8 months old that never got an answer.
+      const int ci = FindColumn(*s, "zxzx");
+      Column& c = s->columns[ci];
+      Rng r = ExtraRng(o, s->index, 1);
+      int ages[2];
+      ages[0] = r.Uniform(125, 180);
+      ages[1] = r.Uniform(190, 235);
+      const char* titles[] = {"咨询城乡居民医疗保险缴费问题", "关于小区燃气安全隐患的投诉"};
+      const int base = (ci + 1) * 100000 + kDayItemIdBase - 2;
+      for (int k = 0; k < 2; ++k) {
+        Item letter;
+        letter.title = titles[k];
+        const absl::CivilDay day = o.as_of - ages[k];
+        const int hour = r.Uniform(8, 17);
+        const int minute = r.Uniform(0, 59);
+        letter.time = absl::CivilMinute(day.year(), day.month(), day.day(), hour, minute);
+        letter.path_time = letter.time;
+        letter.id = base + k;
+        letter.reply_after_days = -1;
+        c.items.push_back(std::move(letter));
+      }
+      std::stable_sort(c.items.begin(), c.items.end(), NewestFirst);
+      break;
+    }
+    case Scenario::kSeriousTypo: {
+      const int ci = FindColumn(*s, "zcwj");
+      s->columns[ci].intro =
+          "本栏目集中发布本级政府及部门制定的规范性文件和政策措施。各地各部门要深入学习贯彻"
+          "习近平新时代中国特设社会主义思想，严格落实政务公开各项要求。";
+      s->planted_terms.push_back({"serious_typo", "习近平新时代中国特设社会主义思想",
+                                  "习近平新时代中国特色社会主义思想", ci});
+      break;
+    }
+    case Scenario::kSensitiveWord: {
+      const int ci = FindColumn(*s, "ztzl");
+      s->columns[ci].intro =
+          "【推广】澳门网上赌场，注册即送88元体验金；六合彩开奖结果实时更新，"
+          "请访问 www.bocai-spam.example 了解详情。";
+      s->planted_terms.push_back({"sensitive_word", "网上赌场", "", ci});
+      s->planted_terms.push_back({"sensitive_word", "六合彩", "", ci});
+      break;
+    }
+    case Scenario::kHiddenSpamLink:
+      s->hidden_links = {
+          {"http://www.bocai-spam.example/", "娱乐城", "display:none"},
+          {"http://www.casino-spam.example/vip/", "真人视讯", "off-screen"},
+          {"http://www.lottery-spam.example/kj.html", "开奖直播", "font-size:0"},
+      };
+      break;
+    case Scenario::kForgedDate: {
+      // The fourth 工作动态 item is re-dated to day 1 (as if published that day).
+      const int ci = FindColumn(*s, "gzdt");
+      Column& c = s->columns[ci];
+      // Day-N items are newer than every original item; skip past them.
+      size_t k = 0;
+      while (k < c.items.size() && c.items[k].id % 100000 >= kDayItemIdBase) ++k;
+      k += 3;
+      if (k >= c.items.size()) break;
+      Item& item = c.items[k];
+      s->has_forged_date = true;
+      s->forged_date.column = ci;
+      s->forged_date.item_id = item.id;
+      s->forged_date.before = item.time;
+      const absl::CivilDay day1 = o.as_of + 1;
+      s->forged_date.after = absl::CivilMinute(day1.year(), day1.month(), day1.day(), 9, 0);
+      if (o.day >= 1) {
+        item.time = s->forged_date.after;
+        std::stable_sort(c.items.begin(), c.items.end(), NewestFirst);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
 Site BuildSite(const WebOptions& o, int i) {
   Rng r(SplitMix(o.seed * 0x100000001B3ULL + static_cast<uint64_t>(i)));
   Site s;
@@ -276,6 +398,10 @@ Site BuildSite(const WebOptions& o, int i) {
     case Scenario::kHealthyGbkMeta:
       s.gbk = true;
       s.charset_in_header = false;
+      break;
+    case Scenario::kSeriousTypo:  // the typo must survive GBK -> UTF-8
+      s.gbk = true;
+      s.charset_in_header = true;
       break;
     default:
       if (i >= kScenarioCount && r.OneIn(4)) {
@@ -344,6 +470,8 @@ Site BuildSite(const WebOptions& o, int i) {
     add(extra("bszn"), ColState::kBlank);
     add(extra("bmfw"), ColState::kBlank);
     add(kBaseColumns[7], ColState::kBlank);  // 专题专栏
+  } else if (s.scenario == Scenario::kInteractionUnanswered) {
+    add(extra("zxzx"), ColState::kFresh);  // 在线咨询, a consultation mailbox
   }
   const int random_extras = r.Uniform(0, 2);
   for (int k = 0; k < random_extras; ++k) {
@@ -401,11 +529,14 @@ Site BuildSite(const WebOptions& o, int i) {
       const int minute = r.Uniform(0, 59);
       const absl::CivilDay day = o.as_of - age;
       item.time = absl::CivilMinute(day.year(), day.month(), day.day(), hour, minute);
+      item.path_time = item.time;
       item.id = col_id_base + k;
       c.items.push_back(std::move(item));
     }
+    AddNewContent(o, s, place, p.state == ColState::kFresh, col_id_base, &c);
     s.columns.push_back(std::move(c));
   }
+  AddScenarioContent(o, &s);
 
   // Homepage blocks: the newest items of 工作动态 and 通知公告 (for the
   // homepage_stale scenario only items older than 30 days).
@@ -418,7 +549,8 @@ Site BuildSite(const WebOptions& o, int i) {
       const int want = r.Uniform(6, 8);
       for (size_t k = 0; k < c.items.size() && static_cast<int>(block.items.size()) < want; ++k) {
         const absl::CivilDay day(c.items[k].time);
-        if (o.as_of - day >= min_age) block.items.push_back(static_cast<int>(k));
+        // (The homepage_stale site's homepage shows none of the days' new items.)
+        if (min_age == 0 || o.as_of - day >= min_age) block.items.push_back(static_cast<int>(k));
       }
       s.home_blocks.push_back(std::move(block));
     }
@@ -483,6 +615,16 @@ const char* ScenarioName(Scenario s) {
       return "broken_links";
     case Scenario::kMixed:
       return "mixed";
+    case Scenario::kInteractionUnanswered:
+      return "interaction_unanswered";
+    case Scenario::kSeriousTypo:
+      return "serious_typo";
+    case Scenario::kSensitiveWord:
+      return "sensitive_word";
+    case Scenario::kHiddenSpamLink:
+      return "hidden_spam_link";
+    case Scenario::kForgedDate:
+      return "forged_date";
   }
   return "unknown";
 }
@@ -531,14 +673,28 @@ std::string FormatItemDate(absl::CivilMinute t, DateFormat f) {
 }
 
 std::string Column::ArticlePath(const Item& item) const {
-  return absl::StrFormat("/col/%s/%04d%02d/t%04d%02d%02d_%d.html", slug, item.time.year(),
-                         item.time.month(), item.time.year(), item.time.month(), item.time.day(),
-                         item.id);
+  const absl::CivilMinute t = item.path_time;
+  return absl::StrFormat("/col/%s/%04d%02d/t%04d%02d%02d_%d.html", slug, t.year(), t.month(),
+                         t.year(), t.month(), t.day(), item.id);
 }
 
 const std::vector<std::string>& ExternalHosts() {
   static const auto* hosts = new std::vector<std::string>{"www.gov.cn", "www.ccdi.gov.cn"};
   return *hosts;
+}
+
+const std::vector<std::string>& SpamHosts() {
+  static const auto* hosts = new std::vector<std::string>{
+      "www.bocai-spam.example", "www.casino-spam.example", "www.lottery-spam.example"};
+  return *hosts;
+}
+
+bool Answered(const Item& letter, absl::CivilDay today, absl::CivilDay* replied) {
+  if (letter.reply_after_days < 0) return false;
+  const absl::CivilDay r = absl::CivilDay(letter.time) + letter.reply_after_days;
+  if (r > today) return false;
+  if (replied != nullptr) *replied = r;
+  return true;
 }
 
 Web BuildWeb(const WebOptions& options) {

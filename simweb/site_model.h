@@ -19,22 +19,29 @@
 
 namespace census::simweb {
 
-// Site i gets scenario i % kScenarioCount.
+// Site i gets scenario i % kScenarioCount. The first 12 are the original demo; the
+// content and interaction scenarios follow, so `--sites 17` holds one site of each.
 enum class Scenario {
-  kHealthy = 0,       // UTF-8, ul/li template
-  kHealthyGbkHeader,  // GBK declared in the Content-Type header, table template
-  kHealthyGbkMeta,    // GBK declared only in <meta>, div/[MM-DD] template
-  kHomepageStale,     // homepage items all > 30 days old, columns fresh
-  kColumnsStale,      // exactly 5 stale columns
-  kBlankColumns,      // exactly 5 blank columns
-  kUnreachable,       // every request answers 503
-  kFlakyHigh,         // probes with counter % 4 == 0 are slow
-  kFlakyLow,          // only probe 0 is slow
-  kNavigationOnly,    // homepage carries navigation only
-  kBrokenLinks,       // one broken link of each kind
-  kMixed,             // date-times, 年月日 dates, a slow (not broken) column page
+  kHealthy = 0,            // UTF-8, ul/li template
+  kHealthyGbkHeader,       // GBK declared in the Content-Type header, table template
+  kHealthyGbkMeta,         // GBK declared only in <meta>, div/[MM-DD] template
+  kHomepageStale,          // homepage items all > 30 days old, columns fresh
+  kColumnsStale,           // exactly 5 stale columns
+  kBlankColumns,           // exactly 5 blank columns
+  kUnreachable,            // every request answers 503
+  kFlakyHigh,              // probes with counter % 4 == 0 are slow
+  kFlakyLow,               // only probe 0 is slow
+  kNavigationOnly,         // homepage carries navigation only
+  kBrokenLinks,            // one broken link of each kind
+  kMixed,                  // date-times, 年月日 dates, a slow (not broken) column page
+  kInteractionUnanswered,  // 在线咨询 holds 2 letters 4-8 months old, still 未回复
+  kSeriousTypo,            // GBK; 政策文件's page text carries a built-in serious typo
+  kSensitiveWord,          // 专题专栏's page carries injected gambling spam text
+  kHiddenSpamLink,         // homepage hides 3 links to spam hosts from readers
+  kForgedDate,             // from day 1 one 工作动态 item shows a later date, same href
 };
-constexpr int kScenarioCount = 12;
+constexpr int kScenarioCount = 17;
+constexpr int kDemoScenarioCount = 12;  // the original demo (`--sites 12`)
 const char* ScenarioName(Scenario s);
 
 enum class Category {
@@ -67,8 +74,12 @@ std::string FormatItemDate(absl::CivilMinute t, DateFormat f);
 
 struct Item {
   std::string title;
-  absl::CivilMinute time;  // publication time (site-local)
-  int id = 0;              // unique within the site
+  absl::CivilMinute time;       // publication time shown (site-local); mailbox: submitted
+  absl::CivilMinute path_time;  // date in the article's URL (differs from time if forged)
+  int id = 0;                   // unique within the site
+  // Mailbox letters (interaction columns): the reply comes this many days after the
+  // letter (-1: never); a reply later than the day being served is not there yet.
+  int reply_after_days = -1;
 };
 
 struct Column {
@@ -82,6 +93,9 @@ struct Column {
   absl::Duration delay = absl::ZeroDuration();  // slow list page (still healthy)
   enum class HrefStyle { kAbsolutePath, kRelative, kFullUrl } href_style = HrefStyle::kAbsolutePath;
 
+  // Visible text shown above the list (column intro or, on a hacked site, spam).
+  std::string intro;
+
   std::string Path() const { return "/col/" + slug + "/"; }
   std::string ArticlePath(const Item& item) const;
 };
@@ -93,7 +107,31 @@ struct BrokenLink {
   std::string anchor;  // link text
   int column = -1;     // page it appears on: -1 = homepage, else column index
   std::string error;   // http_404 | http_5xx | timeout | soft_404 | redirect_loop | dns | connect
-  int status = 0;      // 404, 500, 200 (soft_404), 302 (redirect_loop: the last answer); 0 for timeout/dns/connect
+  int status = 0;      // 404, 500, 200 (soft_404), 302 (redirect_loop: the last answer); 0 for
+                       // timeout/dns/connect
+};
+
+// A link hidden from readers on the homepage (injected spam).
+struct HiddenLink {
+  std::string url;     // absolute, on a SpamHosts() host
+  std::string anchor;  // link text
+  std::string how;     // display:none | off-screen | font-size:0
+};
+
+// A lexicon term placed in a page's visible text (exactly once on that page).
+struct PlantedTerm {
+  std::string kind;  // sensitive_word | serious_typo
+  std::string term;
+  std::string correction;
+  int column = -1;  // the column page it is on (-1: homepage)
+};
+
+// An item whose shown date moves later between day 0 and day 1 (same href).
+struct ForgedDate {
+  int column = -1;
+  int item_id = 0;
+  absl::CivilMinute before;  // shown on day 0
+  absl::CivilMinute after;   // shown from day 1 on
 };
 
 struct HomeBlock {
@@ -120,6 +158,10 @@ struct Site {
   std::vector<Column> columns;  // navigation order
   std::vector<HomeBlock> home_blocks;
   std::vector<BrokenLink> broken_links;
+  std::vector<HiddenLink> hidden_links;
+  std::vector<PlantedTerm> planted_terms;
+  bool has_forged_date = false;
+  ForgedDate forged_date;  // when has_forged_date; in effect when options.day >= 1
 
   std::string Url() const { return "http://" + host + "/"; }
 };
@@ -127,7 +169,10 @@ struct Site {
 struct WebOptions {
   uint64_t seed = 1;
   int sites = 12;
-  absl::CivilDay as_of = absl::CivilDay(2026, 11, 20);
+  absl::CivilDay as_of = absl::CivilDay(2026, 11, 20);  // the as-of date of day 0
+  // Day served: day N shows the web as of as_of + N (news columns gain items each day,
+  // mailbox replies arrive, the forged_date scenario's item changes its date on day 1).
+  int day = 0;
   int probes = 24;
   int items_per_column = 0;  // 0: 8-20 chosen by seed; else exactly this many
   int article_bytes = 0;     // 0: ~2 KB of text; else at least this many bytes of body
@@ -139,6 +184,9 @@ struct WebOptions {
 struct Web {
   WebOptions options;
   std::vector<Site> sites;
+
+  // The monitoring date of the day served: as_of + day.
+  absl::CivilDay Today() const { return options.as_of + options.day; }
 };
 
 // Builds the model; same options -> identical model.
@@ -146,6 +194,11 @@ Web BuildWeb(const WebOptions& options);
 
 // Hosts outside the registry that pages link to (中国政府网 ...); served 200.
 const std::vector<std::string>& ExternalHosts();
+// Spam hosts the hidden links point to; served 200 (a neutral page).
+const std::vector<std::string>& SpamHosts();
+
+// Is a mailbox letter answered on `today`? Its reply date then (`replied`).
+bool Answered(const Item& letter, absl::CivilDay today, absl::CivilDay* replied = nullptr);
 
 // Days between two civil days (a - b).
 inline int64_t DaysBetween(absl::CivilDay a, absl::CivilDay b) { return a - b; }

@@ -88,7 +88,7 @@ bool IsStale(Category c, absl::CivilDay newest, absl::CivilDay as_of) {
 
 SiteTruth ComputeSiteTruth(const Web& web, const Site& site) {
   SiteTruth t;
-  const absl::CivilDay as_of = web.options.as_of;
+  const absl::CivilDay as_of = web.Today();
   const int n = web.options.probes;
   t.probes = n;
   switch (site.scenario) {
@@ -163,10 +163,62 @@ SiteTruth ComputeSiteTruth(const Web& web, const Site& site) {
     t.broken_links.push_back(std::move(b));
   }
 
+  // Interaction: every letter of the interaction (mailbox) columns.
+  const absl::CivilDay year_ago = MinusMonths(as_of, 12);
+  const absl::CivilDay three_months_ago = MinusMonths(as_of, 3);
+  for (const Column& c : site.columns) {
+    if (c.category != Category::kInteraction) continue;
+    for (const Item& letter : c.items) {
+      ++t.interaction.messages;
+      if (Answered(letter, as_of)) {
+        ++t.interaction.answered;
+        continue;
+      }
+      const absl::CivilDay submitted(letter.time);
+      if (submitted >= year_ago && submitted < three_months_ago) {
+        ++t.interaction.unanswered_over_3_months;
+      }
+    }
+  }
+
+  // Content findings.
+  for (const PlantedTerm& p : site.planted_terms) {
+    ContentTruth ct;
+    ct.kind = p.kind;
+    ct.url = p.column < 0 ? site.Url()
+                          : absl::StrCat("http://", site.host, site.columns[p.column].Path());
+    ct.term = p.term;
+    ct.correction = p.correction;
+    t.content.push_back(std::move(ct));
+  }
+  for (const HiddenLink& l : site.hidden_links) {
+    ContentTruth ct;
+    ct.kind = "hidden_link";
+    ct.url = site.Url();
+    ct.target = l.url;
+    ct.how = l.how;
+    t.content.push_back(std::move(ct));
+  }
+  if (site.has_forged_date && web.options.day >= 1) {
+    const Column& c = site.columns[site.forged_date.column];
+    for (const Item& item : c.items) {
+      if (item.id != site.forged_date.item_id) continue;
+      ContentTruth ct;
+      ct.kind = "forged_date";
+      ct.url = absl::StrCat("http://", site.host, c.ArticlePath(item));
+      ct.found_on = absl::StrCat("http://", site.host, c.Path());
+      ct.date_before = Day(absl::CivilDay(site.forged_date.before));
+      ct.date_after = Day(absl::CivilDay(site.forged_date.after));
+      t.content.push_back(std::move(ct));
+    }
+  }
+
   if (site_unreachable) t.vetoes.push_back("site_unreachable");
   if (homepage_stale) t.vetoes.push_back("homepage_stale");
   if (stale >= 5) t.vetoes.push_back("columns_stale");
   if (blank >= 5) t.vetoes.push_back("blank_columns");
+  if (t.interaction.unanswered_over_3_months > 0) t.vetoes.push_back("interaction_unanswered");
+  if (!t.content.empty()) t.vetoes.push_back("serious_error");
   std::sort(t.vetoes.begin(), t.vetoes.end());
   t.verdict = t.vetoes.empty() ? "pass" : "fail";
   return t;
@@ -186,13 +238,18 @@ std::vector<std::string> ConnectTo(const Web& web, int port, int dead_port) {
       out.push_back(absl::StrCat(host, ":80:127.0.0.1:", dead_port));
     }
   }
+  bool hidden = false;
+  for (const Site& s : web.sites) hidden = hidden || !s.hidden_links.empty();
+  if (hidden) {
+    for (const std::string& h : SpamHosts()) out.push_back(absl::StrCat(h, ":80:127.0.0.1:", port));
+  }
   return out;
 }
 
 std::string TruthJson(const Web& web, const std::vector<std::string>& connect_to) {
-  std::string j =
-      absl::StrCat("{\"seed\":", web.options.seed, ",\"as_of\":", Json(Day(web.options.as_of)),
-                   ",\"probes\":", web.options.probes, ",\"sites\":[");
+  std::string j = absl::StrCat("{\"seed\":", web.options.seed,
+                               ",\"as_of\":", Json(Day(web.Today())), ",\"day\":", web.options.day,
+                               ",\"probes\":", web.options.probes, ",\"sites\":[");
   for (size_t i = 0; i < web.sites.size(); ++i) {
     const Site& s = web.sites[i];
     const SiteTruth t = ComputeSiteTruth(web, s);
@@ -222,6 +279,23 @@ std::string TruthJson(const Web& web, const std::vector<std::string>& connect_to
                       ",\"found_on\":", Json(bt.found_on),
                       ",\"on_homepage\":", Bool(bt.on_homepage), ",\"error\":", Json(bt.error),
                       ",\"status\":", bt.status, "}");
+    }
+    absl::StrAppend(&j, "],\"interaction\":{\"messages\":", t.interaction.messages,
+                    ",\"answered\":", t.interaction.answered,
+                    ",\"unanswered_over_3_months\":", t.interaction.unanswered_over_3_months,
+                    "},\"content\":[");
+    for (size_t c = 0; c < t.content.size(); ++c) {
+      const ContentTruth& ct = t.content[c];
+      absl::StrAppend(&j, c > 0 ? "," : "", "\n  {\"kind\":", Json(ct.kind),
+                      ",\"url\":", Json(ct.url));
+      const std::pair<const char*, const std::string*> optional[] = {
+          {"found_on", &ct.found_on},     {"target", &ct.target}, {"term", &ct.term},
+          {"correction", &ct.correction}, {"how", &ct.how},       {"date_before", &ct.date_before},
+          {"date_after", &ct.date_after}};
+      for (const auto& [name, value] : optional) {
+        if (!value->empty()) absl::StrAppend(&j, ",\"", name, "\":", Json(*value));
+      }
+      j += "}";
     }
     j += "]}";
   }

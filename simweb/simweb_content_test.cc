@@ -1,0 +1,88 @@
+// The simulated web against the built-in lexicon: scanning the text of every page of
+// every site finds exactly the serious_typo / sensitive_word findings truth.json lists.
+
+#include <iconv.h>
+
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "simweb/sim_web.h"
+#include "simweb/site_model.h"
+#include "simweb/truth.h"
+#include "worker/content_scan.h"
+
+namespace census::simweb {
+namespace {
+
+std::string GbkToUtf8(const std::string& s);
+
+// Crude visible text: no tags, no <head>.
+std::string Text(const std::string& html) {
+  static const std::regex head("<head>[\\s\\S]*?</head>");
+  static const std::regex tag("<[^>]*>");
+  return std::regex_replace(std::regex_replace(html, head, " "), tag, " ");
+}
+
+TEST(SimWebLexiconTest, BuiltinLexiconFindsExactlyTheTruth) {
+  WebOptions o;
+  o.seed = 1;
+  o.sites = kScenarioCount;
+  o.day = 1;
+  SimWeb sim(BuildWeb(o));
+  auto scanner = LexiconScanner::Create(BuiltinLexicon());
+  ASSERT_TRUE(scanner.ok()) << scanner.status();
+  std::set<std::string> found;
+  std::set<std::string> want;
+  int pages = 0;
+  for (const Site& s : sim.web().sites) {
+    if (s.scenario == Scenario::kUnreachable) continue;
+    for (const ContentTruth& c : ComputeSiteTruth(sim.web(), s).content) {
+      if (c.kind == "serious_typo" || c.kind == "sensitive_word") {
+        want.insert(absl::StrCat(c.kind, " ", c.url, " ", c.term, " ", c.correction));
+      }
+    }
+    std::vector<std::string> paths = {"/", "/sitemap.html", "/contact.html"};
+    for (const Column& c : s.columns) {
+      paths.push_back(c.Path());
+      for (const Item& item : c.items) paths.push_back(c.ArticlePath(item));
+    }
+    for (const std::string& p : paths) {
+      HttpRequest req;
+      req.method = "GET";
+      req.host = s.host;
+      req.target = p;
+      HttpResponse r = sim.Handle(req);
+      ASSERT_EQ(r.status, 200) << s.host << p;
+      ++pages;
+      const std::string html = s.gbk ? GbkToUtf8(r.body) : r.body;
+      for (const ContentHit& h : (*scanner)->Scan(Text(html))) {
+        found.insert(
+            absl::StrCat(h.kind(), " http://", s.host, p, " ", h.term(), " ", h.correction()));
+      }
+    }
+  }
+  EXPECT_GT(pages, 2000);
+  EXPECT_EQ(want.size(), 3u);
+  EXPECT_EQ(found, want);
+}
+
+std::string GbkToUtf8(const std::string& s) {
+  iconv_t cd = iconv_open("UTF-8", "GB18030");
+  std::string out(s.size() * 3 + 4, '\0');
+  char* in = const_cast<char*>(s.data());
+  size_t in_left = s.size();
+  char* o = out.data();
+  size_t out_left = out.size();
+  iconv(cd, &in, &in_left, &o, &out_left);
+  iconv_close(cd);
+  out.resize(out.size() - out_left);
+  return out;
+}
+
+}  // namespace
+}  // namespace census::simweb
