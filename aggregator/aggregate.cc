@@ -2,14 +2,22 @@
 // the rubric itself is in site_verdict.cc).
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "aggregator/aggregator.h"
 #include "aggregator/site_verdict.h"
 #include "common/clock.h"
@@ -17,6 +25,11 @@
 
 namespace census {
 namespace {
+
+// Threads aggregating sites (at most; fewer on smaller machines).
+constexpr size_t kMaxThreads = 8;
+// Sites a thread aggregates between two hand-overs to AggregateEach's callback.
+constexpr size_t kSitesPerThreadChunk = 64;
 
 // The newer of two records by fetch time (ties: the later one in key order).
 template <typename T>
@@ -39,13 +52,44 @@ void AddEvidence(report::SiteReport* site, const std::string& finding, const std
   evidence->set_snapshot(snapshot);
 }
 
+// Views into the site's observations (which outlive every LinkEntry).
 struct LinkEntry {
-  std::string url;
-  std::string found_on;
+  absl::string_view url;
+  absl::string_view found_on;
   bool on_homepage = false;
 };
 
-absl::StatusOr<report::SiteReport> AggregateSite(Store& store, const Site& info,
+// A forged_date finding with what its evidence needs of the snapshot showing it.
+struct Forged {
+  DateChange change;
+  int64_t fetched_at_ms = 0;
+  std::string content_hash;
+};
+
+// What a page's snapshot history says (one per URL, from the same scan that yields the
+// page's newest observation).
+struct PageHistory {
+  HistorySummary summary;
+  std::vector<Forged> forged;
+};
+
+// FindDateChanges of a one-snapshot history, short-cut: a snapshot whose dated items
+// all have distinct hrefs shows no date change (FindDateChanges needs a second sighting
+// of an href, or a second snapshot for a publication date).
+std::vector<DateChange> DateChangesOf(const PageObservation& snapshot) {
+  const auto& items = snapshot.items();
+  for (int a = 0; a < items.size(); ++a) {
+    if (items[a].href().empty() || items[a].date().empty()) continue;
+    for (int b = 0; b < a; ++b) {
+      if (items[b].href() == items[a].href() && !items[b].date().empty()) {
+        return FindDateChanges({snapshot});
+      }
+    }
+  }
+  return {};
+}
+
+absl::StatusOr<report::SiteReport> AggregateSite(Store::Reader& store, const Site& info,
                                                  const AggregateOptions& options) {
   const absl::CivilDay as_of = options.as_of;
   report::SiteReport site;
@@ -60,37 +104,80 @@ absl::StatusOr<report::SiteReport> AggregateSite(Store& store, const Site& info,
   int probes = 0;
   int failures = 0;
   std::optional<FetchRecord> last_failed_probe;
-  std::map<std::string, FetchRecord> column_fetches;  // url → newest
-  RETURN_IF_ERROR(store.ForEachFetch(info.site_id(), options.run_started_ms,
-                                     options.run_finished_ms, [&](const FetchRecord& record) {
-                                       if (record.kind() == PROBE) {
-                                         ++probes;
-                                         if (ProbeFailed(record)) {
-                                           ++failures;
-                                           if (!last_failed_probe ||
-                                               NewerOrSame(record, *last_failed_probe)) {
-                                             last_failed_probe = record;
-                                           }
-                                         }
-                                       } else if (record.kind() == COLUMN) {
-                                         auto it = column_fetches.find(record.url());
-                                         if (it == column_fetches.end()) {
-                                           column_fetches.emplace(record.url(), record);
-                                         } else if (NewerOrSame(record, it->second)) {
-                                           it->second = record;
-                                         }
-                                       }
-                                     }));
+  // The newest fetch of each column page: its time and error, and the whole record only
+  // when it failed (a failed column page is a broken link of the homepage).
+  struct ColumnFetch {
+    int64_t fetched_at_ms = 0;
+    FetchError error = FETCH_OK;
+    std::optional<FetchRecord> failed;
+  };
+  absl::flat_hash_map<std::string, ColumnFetch> column_fetches;  // url → newest
+  RETURN_IF_ERROR(store.ForEachFetch(
+      info.site_id(), options.run_started_ms, options.run_finished_ms,
+      [&](const FetchRecord& record) {
+        if (record.kind() == PROBE) {
+          ++probes;
+          if (ProbeFailed(record)) {
+            ++failures;
+            if (!last_failed_probe || NewerOrSame(record, *last_failed_probe)) {
+              last_failed_probe = record;
+            }
+          }
+        } else if (record.kind() == COLUMN) {
+          auto [it, inserted] = column_fetches.try_emplace(record.url());
+          ColumnFetch& newest = it->second;
+          if (inserted || record.fetched_at_ms() >= newest.fetched_at_ms) {  // NewerOrSame
+            newest.fetched_at_ms = record.fetched_at_ms();
+            newest.error = record.error();
+            if (record.error() != FETCH_OK && record.error() != TOO_LARGE) {
+              newest.failed = record;
+            } else {
+              newest.failed.reset();
+            }
+          }
+        }
+      }));
   report::Reachability* reach = site.mutable_reachability();
   reach->set_probes(probes);
   reach->set_failures(failures);
   reach->set_failure_ratio(probes > 0 ? static_cast<double>(failures) / probes : 0.0);
 
-  // Observations as of the end of the run.
-  ASSIGN_OR_RETURN(std::vector<PageObservation> observations,
-                   store.LatestObservations(info.site_id(), options.run_finished_ms));
+  // Observations as of the end of the run: one scan of the site's observations gives
+  // each URL's newest observation and what its snapshot history says.
+  std::vector<const PageObservation*> observations;  // newest per URL, in URL order
+  std::vector<PageHistory> histories;                // parallel to `observations`
+  absl::flat_hash_map<const PageObservation*, size_t> observation_index;
+  std::vector<PageObservation> snapshots;  // the history as SummarizeHistory takes it
+  RETURN_IF_ERROR(store.ForEachObservationHistory(
+      info.site_id(), options.run_finished_ms,
+      [&](const std::vector<const PageObservation*>& history) -> absl::Status {
+        PageHistory page;
+        if (history.size() == 1) {
+          page.summary.observations = 1;  // SummarizeHistory of one snapshot
+          for (DateChange& change : DateChangesOf(*history[0])) {
+            page.forged.push_back(
+                {std::move(change), history[0]->fetched_at_ms(), history[0]->content_hash()});
+          }
+        } else {
+          snapshots.clear();
+          for (const PageObservation* obs : history) snapshots.push_back(*obs);
+          page.summary = SummarizeHistory(snapshots);
+          for (DateChange& change : FindDateChanges(snapshots)) {
+            const PageObservation& shown = snapshots[change.index];
+            page.forged.push_back({std::move(change), shown.fetched_at_ms(), shown.content_hash()});
+          }
+        }
+        observation_index.emplace(history.back(), observations.size());
+        histories.push_back(std::move(page));
+        observations.push_back(history.back());
+        return absl::OkStatus();
+      }));
+  auto history_of = [&](const PageObservation* obs) -> const PageHistory& {
+    return histories[observation_index.at(obs)];
+  };
   const PageObservation* homepage_obs = nullptr;
-  for (const PageObservation& obs : observations) {
+  for (const PageObservation* observation : observations) {
+    const PageObservation& obs = *observation;
     if (obs.kind() != HOMEPAGE) continue;
     if (homepage_obs == nullptr) {
       homepage_obs = &obs;
@@ -106,27 +193,42 @@ absl::StatusOr<report::SiteReport> AggregateSite(Store& store, const Site& info,
   const std::string homepage_url = homepage_obs != nullptr ? homepage_obs->url() : info.url();
 
   // Columns, in their order; without a stored list, those the observations name.
-  ASSIGN_OR_RETURN(std::vector<Column> columns, store.Columns(info.site_id()));
+  ASSIGN_OR_RETURN(const google::protobuf::RepeatedPtrField<Column>* stored_columns,
+                   store.Columns(info.site_id()));
+  std::vector<const Column*> columns(stored_columns->pointer_begin(),
+                                     stored_columns->pointer_end());
+  std::map<std::string, Column> seen;
   if (columns.empty()) {
-    std::map<std::string, Column> seen;
-    for (const PageObservation& obs : observations) {
-      if (obs.kind() != COLUMN) continue;
-      Column column = obs.column();
-      if (column.url().empty()) column.set_url(obs.url());
+    for (const PageObservation* obs : observations) {
+      if (obs->kind() != COLUMN) continue;
+      Column column = obs->column();
+      if (column.url().empty()) column.set_url(obs->url());
       seen.emplace(column.url(), column);
     }
-    for (auto& [url, column] : seen) columns.push_back(column);
+    for (auto& [url, column] : seen) columns.push_back(&column);
   }
 
+  // Column observations by the URLs they answer to (their own and their column's),
+  // each list in observation order.
+  absl::flat_hash_map<absl::string_view, std::vector<const PageObservation*>> column_candidates;
+  column_candidates.reserve(observations.size());
+  for (const PageObservation* obs : observations) {
+    if (obs->kind() != COLUMN) continue;
+    column_candidates[obs->url()].push_back(obs);
+    if (obs->column().url() != obs->url()) column_candidates[obs->column().url()].push_back(obs);
+  }
+
+  std::vector<Forged> forged;
   std::vector<const PageObservation*> column_obs(columns.size(), nullptr);
   std::vector<ColumnFacts> column_facts(columns.size());
+  std::vector<report::ColumnReport> column_reports;
+  column_reports.reserve(columns.size());
   for (size_t i = 0; i < columns.size(); ++i) {
-    const Column& column = columns[i];
-    for (const PageObservation& obs : observations) {
-      if (obs.kind() != COLUMN) continue;
-      if (obs.url() != column.url() && obs.column().url() != column.url()) continue;
-      if (column_obs[i] == nullptr || NewerOrSame(obs, *column_obs[i])) {
-        column_obs[i] = &obs;
+    const Column& column = *columns[i];
+    if (auto candidates = column_candidates.find(column.url());
+        candidates != column_candidates.end()) {
+      for (const PageObservation* obs : candidates->second) {
+        if (column_obs[i] == nullptr || NewerOrSame(*obs, *column_obs[i])) column_obs[i] = obs;
       }
     }
     ColumnFacts& facts = column_facts[i];
@@ -136,44 +238,73 @@ absl::StatusOr<report::SiteReport> AggregateSite(Store& store, const Site& info,
     if (const PageObservation* obs = column_obs[i]) {
       facts.observed = true;
       facts.blank_placeholder = obs->blank_placeholder();
+      facts.item_dates.reserve(obs->items_size());
       for (const ListItem& item : obs->items()) facts.item_dates.push_back(item.date());
     }
     auto fetch = column_fetches.find(column.url());
-    if (fetch != column_fetches.end()) facts.fetch_error = fetch->second.error();
-    *site.add_columns() = JudgeColumn(facts, as_of, options.rubric);
+    if (fetch != column_fetches.end()) facts.fetch_error = fetch->second.error;
+    if (column_obs[i] != nullptr) {
+      const PageHistory& history = history_of(column_obs[i]);
+      facts.observations = history.summary.observations;
+      facts.changes = history.summary.changes;
+      facts.observation_interval_days = history.summary.mean_interval_days;
+      forged.insert(forged.end(), history.forged.begin(), history.forged.end());
+    }
+    column_reports.push_back(JudgeColumn(facts, as_of, options.rubric));
   }
 
   // Homepage.
   std::vector<std::string> homepage_dates;
   if (homepage_obs != nullptr) {
+    homepage_dates.reserve(homepage_obs->items_size());
     for (const ListItem& item : homepage_obs->items()) homepage_dates.push_back(item.date());
   }
-  std::vector<report::ColumnReport> column_reports(site.columns().begin(), site.columns().end());
-  *site.mutable_homepage() =
-      JudgeHomepage(homepage_dates, column_reports, !columns.empty(), as_of, options.rubric);
+  std::vector<std::string> second_level_dates;
+  for (const ColumnFacts& facts : column_facts) {
+    second_level_dates.insert(second_level_dates.end(), facts.item_dates.begin(),
+                              facts.item_dates.end());
+  }
+  *site.mutable_homepage() = JudgeHomepage(homepage_dates, column_reports, !columns.empty(), as_of,
+                                           options.rubric, second_level_dates);
+  site.mutable_columns()->Reserve(static_cast<int>(column_reports.size()));
+  for (report::ColumnReport& column : column_reports) *site.add_columns() = std::move(column);
 
   // Links: homepage first, then the column pages in order; first page wins.
   std::vector<LinkEntry> links;
-  absl::flat_hash_map<std::string, size_t> link_index;
+  absl::flat_hash_map<absl::string_view, size_t> link_index;
+  absl::flat_hash_map<absl::string_view, const PageLink*> outlink_by_url;  // first page wins
+  {
+    size_t expected = 0;
+    if (homepage_obs != nullptr) expected += homepage_obs->links_size();
+    for (const PageObservation* obs : column_obs) {
+      if (obs != nullptr) expected += obs->links_size();
+    }
+    links.reserve(expected);
+    link_index.reserve(expected);
+  }
   auto collect = [&](const PageObservation& obs, bool is_homepage) {
-    for (const std::string& url : obs.links()) {
-      if (!IsWebLink(url)) continue;
+    for (const PageLink& link : obs.outlinks()) outlink_by_url.emplace(link.url(), &link);
+    auto add = [&](const std::string& url) {
+      if (!IsWebLink(url)) return;
       auto [it, inserted] = link_index.emplace(url, links.size());
       if (inserted) links.push_back({url, obs.url(), is_homepage});
-    }
+    };
+    for (const std::string& url : obs.links()) add(url);
+    for (const PageLink& link : obs.outlinks()) add(link.url());
   };
   if (homepage_obs != nullptr) collect(*homepage_obs, true);
   for (const PageObservation* obs : column_obs) {
     if (obs != nullptr) collect(*obs, false);
   }
   // Column pages that failed are broken links of the homepage (their nav entry).
-  absl::flat_hash_map<std::string, const FetchRecord*> failed_columns;
-  for (const auto& [url, record] : column_fetches) {
-    if (record.error() == FETCH_OK || record.error() == TOO_LARGE) continue;
-    bool is_column = std::any_of(columns.begin(), columns.end(),
-                                 [&](const Column& c) { return c.url() == url; });
-    if (!is_column) continue;
-    failed_columns.emplace(url, &record);
+  absl::flat_hash_set<absl::string_view> column_urls;
+  column_urls.reserve(columns.size());
+  for (const Column* column : columns) column_urls.insert(column->url());
+  absl::flat_hash_map<absl::string_view, const FetchRecord*> failed_columns;
+  for (const auto& [url, fetch] : column_fetches) {
+    if (!fetch.failed.has_value()) continue;
+    if (!column_urls.contains(url)) continue;
+    failed_columns.emplace(url, &*fetch.failed);
     auto it = link_index.find(url);
     if (it == link_index.end()) {
       link_index.emplace(url, links.size());
@@ -184,11 +315,28 @@ absl::StatusOr<report::SiteReport> AggregateSite(Store& store, const Site& info,
     }
   }
 
-  absl::flat_hash_map<std::string, const PageObservation*> page_by_url;
+  absl::flat_hash_map<absl::string_view, const PageObservation*> page_by_url;
   if (homepage_obs != nullptr) page_by_url[homepage_obs->url()] = homepage_obs;
   for (const PageObservation* obs : column_obs) {
     if (obs != nullptr) page_by_url.emplace(obs->url(), obs);
   }
+
+  // The newest link check in the run of every link but the failed column pages: one
+  // batched lookup (a merge join over the store's link/ index).
+  std::vector<absl::string_view> lookup_urls;
+  std::vector<size_t> lookup_entry;  // index into `links` of each lookup
+  lookup_urls.reserve(links.size());
+  lookup_entry.reserve(links.size());
+  for (size_t i = 0; i < links.size(); ++i) {
+    if (failed_columns.contains(links[i].url)) continue;
+    lookup_urls.push_back(links[i].url);
+    lookup_entry.push_back(i);
+  }
+  ASSIGN_OR_RETURN(
+      const std::vector<const FetchRecord*>* lookups,
+      store.LatestLinkChecks(lookup_urls, options.run_started_ms, options.run_finished_ms));
+  std::vector<const FetchRecord*> link_checks(links.size(), nullptr);
+  for (size_t k = 0; k < lookups->size(); ++k) link_checks[lookup_entry[k]] = (*lookups)[k];
 
   struct Broken {
     report::BrokenLink link;
@@ -196,30 +344,33 @@ absl::StatusOr<report::SiteReport> AggregateSite(Store& store, const Site& info,
   };
   std::vector<Broken> broken;
   int checked = 0;
-  for (const LinkEntry& entry : links) {
-    std::optional<FetchRecord> check;
+  for (size_t i = 0; i < links.size(); ++i) {
+    const LinkEntry& entry = links[i];
+    const FetchRecord* check = link_checks[i];
     auto failed = failed_columns.find(entry.url);
-    if (failed != failed_columns.end()) {
-      check = *failed->second;  // the column report says so too
-    } else {
-      ASSIGN_OR_RETURN(
-          check, store.LatestLinkCheck(entry.url, options.run_started_ms, options.run_finished_ms));
-    }
-    if (!check) {
+    if (failed != failed_columns.end()) check = failed->second;  // the column report says so too
+    if (check == nullptr) {
       // A column page read in this run was checked by that fetch.
-      if (column_fetches.count(entry.url) > 0) ++checked;
+      if (column_fetches.contains(entry.url)) ++checked;
       continue;
     }
-    if (check->error() == BLOCKED_ADDRESS) continue;
+    if (check->error() == BLOCKED_ADDRESS || check->robots_disallowed()) continue;
     ++checked;
     std::optional<std::string> error = BrokenLinkError(*check);
     if (!error) continue;
     Broken b;
-    b.link.set_url(entry.url);
-    b.link.set_found_on(entry.found_on);
+    b.link.set_url(std::string(entry.url));
+    b.link.set_found_on(std::string(entry.found_on));
     b.link.set_on_homepage(entry.on_homepage);
     b.link.set_error(*error);
     b.link.set_status(check->status());
+    b.link.set_confirmed(LinkConfirmed(*check));
+    auto outlink = outlink_by_url.find(entry.url);
+    if (outlink != outlink_by_url.end()) {
+      b.link.set_attachment(outlink->second->attachment());
+      b.link.set_text(outlink->second->text());
+      b.link.set_online_system(IsOnlineSystemText(outlink->second->text(), options.rubric));
+    }
     b.checked_at_ms = check->fetched_at_ms();
     broken.push_back(std::move(b));
   }
@@ -227,33 +378,171 @@ absl::StatusOr<report::SiteReport> AggregateSite(Store& store, const Site& info,
             [](const Broken& a, const Broken& b) { return a.link.url() < b.link.url(); });
   report::Links* report_links = site.mutable_links();
   report_links->set_checked(checked);
-  for (const Broken& b : broken) *report_links->add_broken() = b.link;
+  int confirmed = 0;
+  for (const Broken& b : broken) {
+    *report_links->add_broken() = b.link;
+    if (b.link.confirmed()) ++confirmed;
+  }
+  report_links->set_confirmed(confirmed);
+  report_links->set_suspected(static_cast<int>(broken.size()) - confirmed);
 
-  site.mutable_interaction();
+  // Interaction: the messages of the consultation-type mailboxes.
+  std::vector<MailboxMessage> messages;
+  std::vector<const PageObservation*> mailboxes;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const PageObservation* obs = column_obs[i];
+    if (obs == nullptr) continue;
+    bool mailbox = columns[i]->category() == INTERACTION || obs->page_kind() == "mailbox";
+    if (!mailbox || !IsConsultationColumn(columns[i]->name(), options.rubric)) continue;
+    mailboxes.push_back(obs);
+    messages.insert(messages.end(), obs->messages().begin(), obs->messages().end());
+  }
+  *site.mutable_interaction() = JudgeInteraction(messages, as_of, options.rubric);
+
+  // Content: lexicon hits and hidden off-site links on every page read, forged dates
+  // in the list pages' and articles' histories.
+  struct Content {
+    report::ContentFinding finding;
+    int64_t fetched_at_ms = 0;
+    std::string snapshot;
+  };
+  std::vector<Content> content;
+  std::vector<const PageObservation*> pages(observations.begin(), observations.end());
+  std::sort(pages.begin(), pages.end(),
+            [](const PageObservation* a, const PageObservation* b) { return a->url() < b->url(); });
+  for (const PageObservation* obs : pages) {
+    for (const ContentHit& hit : obs->content_hits()) {
+      Content c;
+      c.finding.set_kind(hit.kind());
+      c.finding.set_url(obs->url());
+      c.finding.set_detail(absl::StrCat(
+          "\"", hit.term(), "\"",
+          hit.correction().empty() ? std::string()
+                                   : absl::StrCat(" (should be \"", hit.correction(), "\")"),
+          hit.context().empty() ? std::string() : absl::StrCat(": …", hit.context(), "…")));
+      c.fetched_at_ms = obs->fetched_at_ms();
+      c.snapshot = obs->content_hash();
+      content.push_back(std::move(c));
+    }
+    for (const PageLink& link : obs->outlinks()) {
+      if (!link.hidden() || !IsWebLink(link.url()) || !IsOffSite(link.url(), info.url())) continue;
+      Content c;
+      c.finding.set_kind("hidden_link");
+      c.finding.set_url(obs->url());
+      c.finding.set_detail(absl::StrCat(
+          "hidden link to ", link.url(),
+          link.text().empty() ? "" : absl::StrCat(" \"", link.text(), "\""),
+          link.hidden_how().empty() ? "" : absl::StrCat(" (", link.hidden_how(), ")")));
+      c.fetched_at_ms = obs->fetched_at_ms();
+      c.snapshot = obs->content_hash();
+      content.push_back(std::move(c));
+    }
+    if (obs->page_kind() == "article" || obs == homepage_obs) {
+      const PageHistory& history = history_of(obs);
+      forged.insert(forged.end(), history.forged.begin(), history.forged.end());
+    }
+  }
+  // The same moved item shows on several pages (a column and the homepage): one
+  // finding per article URL, from the first page that showed it.
+  absl::flat_hash_set<std::string> forged_urls;
+  for (Forged& f : forged) {
+    if (!forged_urls.insert(f.change.url).second) continue;
+    Content c;
+    c.finding.set_kind("forged_date");
+    c.finding.set_url(f.change.url);
+    c.finding.set_detail(f.change.detail);
+    c.fetched_at_ms = f.fetched_at_ms;
+    c.snapshot = f.content_hash;
+    content.push_back(std::move(c));
+  }
+  for (const Content& c : content) *site.add_content() = c.finding;
+
   JudgeSite(as_of, options.rubric, &site);
 
-  // Evidence: each veto, then each broken link.
+  // Evidence: each veto, each deduction, each broken link, each content finding.
+  auto page_evidence = [&](const std::string& finding, const PageObservation* obs,
+                           const std::string& fallback_url) {
+    if (obs != nullptr) {
+      AddEvidence(&site, finding, obs->url(), obs->fetched_at_ms(), obs->content_hash());
+    } else {
+      AddEvidence(&site, finding, fallback_url, 0, "");
+    }
+  };
+  auto probe_evidence = [&](const std::string& finding) {
+    AddEvidence(&site, finding, info.url(),
+                last_failed_probe ? last_failed_probe->fetched_at_ms() : 0,
+                last_failed_probe ? last_failed_probe->content_hash() : "");
+  };
+  auto column_evidence = [&](const std::string& finding,
+                             const std::function<bool(const report::ColumnReport&)>& pick) {
+    for (int i = 0; i < site.columns_size(); ++i) {
+      if (pick(site.columns(i))) page_evidence(finding, column_obs[i], site.columns(i).url());
+    }
+  };
+  auto mailbox_evidence = [&](const std::string& finding,
+                              const std::function<bool(const MailboxMessage&)>& pick) {
+    for (const PageObservation* obs : mailboxes) {
+      if (std::any_of(obs->messages().begin(), obs->messages().end(), pick)) {
+        page_evidence(finding, obs, obs->url());
+      }
+    }
+  };
+  auto link_pages_evidence = [&](const std::string& finding,
+                                 const std::function<bool(const report::BrokenLink&)>& pick) {
+    std::set<std::string> seen;
+    for (const Broken& b : broken) {
+      if (!pick(b.link) || !seen.insert(b.link.found_on()).second) continue;
+      auto page = page_by_url.find(b.link.found_on());
+      page_evidence(finding, page != page_by_url.end() ? page->second : nullptr, b.link.found_on());
+    }
+  };
+  const Rubric& rubric = options.rubric;
   for (const report::Veto& veto : site.vetoes()) {
-    if (veto.rule() == "site_unreachable") {
-      AddEvidence(&site, veto.rule(), info.url(),
-                  last_failed_probe ? last_failed_probe->fetched_at_ms() : 0,
-                  last_failed_probe ? last_failed_probe->content_hash() : "");
-    } else if (veto.rule() == "homepage_stale") {
-      if (homepage_obs != nullptr) {
-        AddEvidence(&site, veto.rule(), homepage_obs->url(), homepage_obs->fetched_at_ms(),
-                    homepage_obs->content_hash());
-      } else {
-        AddEvidence(&site, veto.rule(), info.url(), 0, "");
+    const std::string& rule = veto.rule();
+    if (rule == "site_unreachable") {
+      probe_evidence(rule);
+    } else if (rule == "homepage_stale") {
+      page_evidence(rule, homepage_obs, info.url());
+    } else if (rule == "columns_stale") {
+      column_evidence(rule, [](const report::ColumnReport& c) { return c.stale(); });
+    } else if (rule == "long_unupdated") {
+      column_evidence(rule, [](const report::ColumnReport& c) { return c.long_unupdated(); });
+    } else if (rule == "blank_columns") {
+      column_evidence(rule, [](const report::ColumnReport& c) { return c.blank(); });
+    } else if (rule == "interaction_unanswered") {
+      mailbox_evidence(
+          rule, [&](const MailboxMessage& m) { return UnansweredTooLong(m, as_of, rubric); });
+    } else if (rule == "serious_error") {
+      for (const Content& c : content) {
+        AddEvidence(&site, rule, c.finding.url(), c.fetched_at_ms, c.snapshot);
       }
-    } else if (veto.rule() == "columns_stale" || veto.rule() == "blank_columns") {
-      bool stale_rule = veto.rule() == "columns_stale";
-      for (int i = 0; i < site.columns_size(); ++i) {
-        const report::ColumnReport& column = site.columns(i);
-        if (!(stale_rule ? column.stale() : column.blank())) continue;
-        const PageObservation* obs = column_obs[i];
-        AddEvidence(&site, veto.rule(), column.url(), obs ? obs->fetched_at_ms() : 0,
-                    obs ? obs->content_hash() : "");
-      }
+    }
+  }
+  std::set<std::string> deduction_rules;
+  for (const report::Deduction& deduction : site.deductions()) {
+    const std::string& rule = deduction.rule();
+    if (!deduction_rules.insert(rule).second) continue;  // columns_not_updated: once
+    if (rule == "homepage_availability") {
+      probe_evidence(rule);
+    } else if (rule == "homepage_update_volume") {
+      page_evidence(rule, homepage_obs, info.url());
+    } else if (rule == "columns_not_updated") {
+      column_evidence(rule, [](const report::ColumnReport& c) { return c.stale(); });
+    } else if (rule == "interaction_slow_replies") {
+      mailbox_evidence(rule, [&](const MailboxMessage& m) { return SlowReply(m, as_of, rubric); });
+    } else if (rule == "attachments_unavailable") {
+      link_pages_evidence(rule, [](const report::BrokenLink& l) { return l.attachment(); });
+    } else if (rule == "online_systems_unavailable") {
+      link_pages_evidence(rule, [&](const report::BrokenLink& l) {
+        return l.online_system() && !(l.attachment() && rubric.attachments_unavailable.enabled);
+      });
+    } else if (rule == "broken_links_homepage" || rule == "broken_links_other") {
+      const bool home = rule == "broken_links_homepage";
+      link_pages_evidence(rule, [&](const report::BrokenLink& l) {
+        if (l.attachment() && rubric.attachments_unavailable.enabled) return false;
+        if (l.online_system() && rubric.online_systems_unavailable.enabled) return false;
+        return l.on_homepage() == home;
+      });
     }
   }
   for (const Broken& b : broken) {
@@ -261,39 +550,99 @@ absl::StatusOr<report::SiteReport> AggregateSite(Store& store, const Site& info,
     AddEvidence(&site, "broken_link", b.link.url(), b.checked_at_ms,
                 page != page_by_url.end() ? page->second->content_hash() : "");
   }
+  for (const Content& c : content) {
+    AddEvidence(&site, c.finding.kind(), c.finding.url(), c.fetched_at_ms, c.snapshot);
+  }
   return site;
 }
 
 }  // namespace
 
-absl::StatusOr<report::CensusReport> Aggregate(Store& store, const AggregateOptions& options) {
+absl::StatusOr<report::CensusSummary> AggregateEach(
+    Store& store, const AggregateOptions& options,
+    const std::function<absl::Status(report::SiteReport& site)>& on_site) {
   std::vector<Site> sites;
   RETURN_IF_ERROR(store.ForEachSite([&](const Site& site) { sites.push_back(site); }));
   std::sort(sites.begin(), sites.end(),
             [](const Site& a, const Site& b) { return a.site_id() < b.site_id(); });
 
-  report::CensusReport report;
-  report::CensusSummary* census = report.mutable_census();
-  census->set_as_of(FormatCivilDay(options.as_of));
-  census->set_rubric(options.rubric.name);
-  census->set_started(FormatRfc3339(absl::FromUnixMillis(options.run_started_ms)));
-  census->set_finished(FormatRfc3339(absl::FromUnixMillis(options.run_finished_ms)));
-  census->set_pages_fetched(options.pages_fetched);
+  report::CensusSummary census;
+  census.set_as_of(FormatCivilDay(options.as_of));
+  census.set_rubric(options.rubric.name);
+  census.set_started(FormatRfc3339(absl::FromUnixMillis(options.run_started_ms)));
+  census.set_finished(FormatRfc3339(absl::FromUnixMillis(options.run_finished_ms)));
+  census.set_pages_fetched(options.pages_fetched);
   for (const report::InputError& error : options.input_errors) {
-    *census->add_input_errors() = error;
+    *census.add_input_errors() = error;
   }
+
+  // Sites are independent and the Store is thread-safe: a few threads (one Store::Reader
+  // each) aggregate a chunk of sites, each report placed by index, then the chunk goes
+  // to `on_site` in order; so the result does not depend on the number of threads and
+  // only a chunk of reports is held at a time. On an error the lowest failing index of
+  // the chunk wins (every lower index was already taken, and finished, when the threads
+  // stop), i.e. the first failing site.
+  const size_t threads =
+      std::min<size_t>(std::max<size_t>(sites.size(), 1),
+                       std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kMaxThreads));
+  const size_t chunk_size = kSitesPerThreadChunk * threads;
+  std::vector<std::unique_ptr<Store::Reader>> readers;
+  for (size_t t = 0; t < threads; ++t) readers.push_back(store.NewReader());
+  std::vector<report::SiteReport> chunk(std::min(chunk_size, sites.size()));
   int passed = 0;
   int unreachable = 0;
-  for (const Site& info : sites) {
-    ASSIGN_OR_RETURN(report::SiteReport site, AggregateSite(store, info, options));
-    if (site.verdict() == "pass") ++passed;
-    if (site.verdict() == "unreachable") ++unreachable;
-    *report.add_sites() = std::move(site);
+  for (size_t begin = 0; begin < sites.size(); begin += chunk_size) {
+    const size_t end = std::min(sites.size(), begin + chunk_size);
+    std::atomic<size_t> next{begin};
+    std::atomic<bool> stop{false};
+    std::mutex error_mu;
+    size_t error_index = end;
+    absl::Status error;
+    auto work = [&](Store::Reader* reader) {
+      while (!stop.load(std::memory_order_relaxed)) {
+        const size_t i = next.fetch_add(1);
+        if (i >= end) return;
+        absl::StatusOr<report::SiteReport> site = AggregateSite(*reader, sites[i], options);
+        if (!site.ok()) {
+          std::lock_guard<std::mutex> lock(error_mu);
+          if (i < error_index) {
+            error_index = i;
+            error = site.status();
+          }
+          stop.store(true);
+          return;
+        }
+        chunk[i - begin] = *std::move(site);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads && begin + t < end; ++t)
+      pool.emplace_back(work, readers[t].get());
+    work(readers[0].get());
+    for (std::thread& thread : pool) thread.join();
+    if (!error.ok()) return error;
+    for (size_t i = begin; i < end; ++i) {
+      report::SiteReport& site = chunk[i - begin];
+      if (site.verdict() == "pass") ++passed;
+      if (site.verdict() == "unreachable") ++unreachable;
+      RETURN_IF_ERROR(on_site(site));
+      site.Clear();
+    }
   }
-  census->set_sites(static_cast<int>(sites.size()));
-  census->set_passed(passed);
-  census->set_failed(static_cast<int>(sites.size()) - passed);
-  census->set_unreachable(unreachable);
+  census.set_sites(static_cast<int>(sites.size()));
+  census.set_passed(passed);
+  census.set_failed(static_cast<int>(sites.size()) - passed);
+  census.set_unreachable(unreachable);
+  return census;
+}
+
+absl::StatusOr<report::CensusReport> Aggregate(Store& store, const AggregateOptions& options) {
+  report::CensusReport report;
+  ASSIGN_OR_RETURN(*report.mutable_census(),
+                   AggregateEach(store, options, [&](report::SiteReport& site) {
+                     report.add_sites()->Swap(&site);
+                     return absl::OkStatus();
+                   }));
   return report;
 }
 

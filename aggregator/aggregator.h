@@ -4,49 +4,100 @@
 // Aggregator: turns what one store shard holds into the census report, and writes
 // report.json / report.csv / report.html. Reads only (the Store may be read-only).
 
+#include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "proto/census.pb.h"
 #include "proto/report.pb.h"
 #include "storage/store.h"
 
 namespace census {
 
-// Thresholds of the rubric (gov-2019 defaults). Windows count back from as_of:
-// an item dated D is "within N days" when as_of - D <= N days.
-struct Rubric {
-  std::string name = "gov-2019";
-  double unreachable_veto_ratio = 0.05;          // site_unreachable when failures/probes >= this
-  int homepage_window_days = 14;                 // homepage_stale when newest item older
-  int news_window_days = 14;                     // NEWS stale
-  int notice_policy_window_months = 6;           // NOTICE/POLICY stale (calendar months)
-  int personnel_plan_window_months = 12;         // PERSONNEL/PLAN stale
-  int stale_columns_veto = 5;                    // columns_stale when stale columns >= this
-  int blank_columns_veto = 5;                    // blank_columns when blank columns >= this
-  double availability_points_per_percent = 5.0;  // deduction per 1% failed probes
-  double homepage_link_points = 1.0;             // per broken link on the homepage
-  double other_link_points = 0.1;                // per broken link elsewhere
-  double links_cap = 20.0;                       // cap of each link deduction rule
+// The rubric as the aggregator uses it: proto/rubric.proto (a text-format file, see
+// docs/REPORT.md "Rubric file") validated and resolved into typed rules. A rule the file
+// leaves out has enabled = false and is not applied. Windows count back from as_of: an
+// item dated D is inside window W when D >= WindowStart(as_of, W).
+struct RubricWindow {
+  int days = 0;    // exactly one of days / months is > 0 in a valid rule
+  int months = 0;  // calendar months, the day clamped (08-31 minus 6 months = 02-28)
 };
 
-// Reads a rubric file (--rubric): one `key = value` a line (`:` also accepted), `#`
-// comments and blank lines ignored; keys are the Rubric field names above, missing keys
-// keep their gov-2019 default. InvalidArgument (with the line number) on an unknown key
-// or a bad value.
-absl::StatusOr<Rubric> ParseRubric(const std::string& text);
+struct RubricRule {
+  bool enabled = false;
+  double threshold = 0.0;  // veto: ratio or count; deduction / warning: rule-specific
+  RubricWindow window;
+  RubricWindow lookback;  // interaction_unanswered: messages submitted within it
+  double points = 0.0;    // deductions: per occurrence
+  double cap = 0.0;       // deductions: cap of the rule's sum, 0 = none
+};
+
+struct CategoryRubric {
+  RubricWindow window;  // stale when no item within it
+  double points = 0.0;  // columns_not_updated per stale column
+};
+
+struct Rubric {
+  std::string name;
+  std::string description;
+  double fail_below = 0.0;  // score < fail_below fails the site (0 = never)
+  std::map<Category, CategoryRubric> categories;
+  std::set<Category> should_update;  // long_unupdated
+  std::vector<std::string> consultation_exclude;
+  std::vector<std::string> online_system_keywords;
+  // Vetoes.
+  RubricRule site_unreachable, homepage_stale, columns_stale, long_unupdated, blank_columns,
+      interaction_unanswered, serious_error;
+  // Deductions.
+  RubricRule homepage_availability, broken_links_homepage, broken_links_other,
+      attachments_unavailable, online_systems_unavailable, homepage_update_volume,
+      columns_not_updated, interaction_slow_replies;
+  // Early warnings.
+  RubricRule warn_unreachable_ratio, warn_homepage_not_updated, warn_blank_columns,
+      warn_columns_not_updated;
+};
+
+// The first day inside `window` counted back from as_of (as_of - days, or as_of minus
+// months calendar months with the day clamped).
+absl::CivilDay WindowStart(absl::CivilDay as_of, const RubricWindow& window);
+
+// Parses and validates a text-format census.Rubric (proto/rubric.proto). Errors are
+// InvalidArgument and start with `source`: "FILE:3:7: syntax message" for text-format
+// errors, "FILE: rule columns_stale: threshold must be >= 1" for invalid rules.
+absl::StatusOr<Rubric> ParseRubric(const std::string& text, const std::string& source = "rubric");
+
+// Reads and parses a rubric file (--rubric). NotFound / InvalidArgument naming the file.
+absl::StatusOr<Rubric> LoadRubricFile(const std::string& path);
+
+// The built-in gov-2019 rubric (rubrics/gov-2019.textproto compiled into the binary).
+const Rubric& DefaultRubric();
+
+// The text of the built-in rubric file.
+const std::string& DefaultRubricText();
 
 struct AggregateOptions {
   absl::CivilDay as_of;
   int64_t run_started_ms = 0;   // probes / link checks counted from here
   int64_t run_finished_ms = 0;  // and up to here ("as of T" for observations)
-  Rubric rubric;
+  Rubric rubric = DefaultRubric();
   std::vector<report::InputError> input_errors;
   int pages_fetched = 0;
 };
 
 absl::StatusOr<report::CensusReport> Aggregate(Store& store, const AggregateOptions& options);
+
+// Aggregate without holding the whole report (a national census is ~40 KB of report
+// protos a site): calls `on_site` from the calling thread with each site's report, in
+// site_id order (that of Aggregate's report.sites; `on_site` may move or swap it
+// away), and returns the census summary. A non-OK status from `on_site` stops it.
+// Aggregate is this, collecting the sites.
+absl::StatusOr<report::CensusSummary> AggregateEach(
+    Store& store, const AggregateOptions& options,
+    const std::function<absl::Status(report::SiteReport& site)>& on_site);
 
 // Writes report.json, report.csv and report.html into `out_dir` (created if missing).
 absl::Status WriteReports(const report::CensusReport& report, const std::string& out_dir);

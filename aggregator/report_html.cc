@@ -1,8 +1,13 @@
-// report.html: the readable census notice. Self-contained HTML5 (inline CSS and SVG,
-// no scripts, no external resources); every text from the report is escaped.
+// report.html: the census notice (政府网站普查情况通报) as offices publish it.
+// Self-contained HTML5: inline CSS and SVG charts, no scripts, no external resources,
+// print-friendly. Every text taken from the report is escaped; only http(s) URLs become
+// links. Fields of proto/report.proto this file does not know yet are still shown (by
+// reflection), so a new report field is never silently dropped from the notice.
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,14 +15,22 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "aggregator/aggregator.h"
 #include "common/clock.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 
 namespace census {
 namespace {
 
-std::string Esc(const std::string& text) {
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+std::string Esc(absl::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
@@ -46,100 +59,385 @@ std::string Esc(const std::string& text) {
 
 // An id attribute value: HTML5 ids must be non-empty and have no whitespace.
 std::string AnchorId(const std::string& site_id) {
-  std::string id;
+  std::string id = "site-";
   for (char c : site_id) {
     id += (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') ? '_' : c;
   }
-  return id.empty() ? "_" : id;
+  return id;
+}
+
+bool IsWebUrl(const std::string& url) {
+  return absl::StartsWithIgnoreCase(url, "http://") || absl::StartsWithIgnoreCase(url, "https://");
 }
 
 // A link when the URL is http(s), plain text otherwise (no javascript: hrefs).
 std::string Link(const std::string& url, const std::string& text) {
-  if (absl::StartsWithIgnoreCase(url, "http://") || absl::StartsWithIgnoreCase(url, "https://")) {
+  if (IsWebUrl(url)) {
     return absl::StrCat("<a href=\"", Esc(url), "\" rel=\"noopener noreferrer\">", Esc(text),
                         "</a>");
   }
   return Esc(text);
 }
 
-std::string RuleLabel(const std::string& rule) {
-  static const std::map<std::string, std::string> kLabels = {
+std::string UrlCell(const std::string& url) {
+  return absl::StrCat("<td class=\"url\">", url.empty() ? "—" : Link(url, url), "</td>");
+}
+
+// "中文 <small>english</small>" for a known key, the escaped key otherwise.
+std::string Label(const std::map<std::string, std::string>& labels, const std::string& key) {
+  auto it = labels.find(key);
+  if (it == labels.end()) return key.empty() ? "—" : Esc(key);
+  return absl::StrCat(it->second, " <small>", Esc(key), "</small>");
+}
+
+const std::map<std::string, std::string>& RuleLabels() {
+  static const auto* labels = new std::map<std::string, std::string>{
       {"site_unreachable", "站点无法访问"},
-      {"homepage_stale", "首页不更新"},
+      {"homepage_stale", "首页栏目信息更新不及时"},
       {"columns_stale", "栏目不更新"},
+      {"long_unupdated", "应更新栏目长期未更新"},
       {"blank_columns", "空白栏目"},
       {"interaction_unanswered", "互动回应差"},
-      {"serious_error", "严重错误"},
+      {"serious_error", "严重表述错误"},
       {"homepage_availability", "首页可用性"},
-      {"broken_links_homepage", "首页链接不可用"},
-      {"broken_links_other", "其他页面链接不可用"},
+      {"broken_links_homepage", "首页不可用链接"},
+      {"broken_links_other", "其他页面不可用链接"},
+      {"attachments_unavailable", "附件无法下载"},
+      {"online_systems_unavailable", "办事系统无法使用"},
+      {"homepage_update_volume", "首页更新量不足"},
       {"columns_not_updated", "栏目未按时更新"},
-      {"broken_link", "链接不可用"},
+      {"interaction_slow_replies", "互动回复不及时"},
+      {"broken_link", "不可用链接"},
+      {"unreachable_ratio", "访问失败率偏高"},
+      {"homepage_not_updated", "首页长时间未更新"},
+      {"sensitive_word", "敏感词"},
+      {"serious_typo", "严重错别字"},
+      {"hidden_link", "隐藏链接（暗链）"},
+      {"forged_date", "发布日期被改动"},
+      {"content", "内容问题"},
   };
-  auto it = kLabels.find(rule);
-  return it == kLabels.end() ? Esc(rule)
-                             : absl::StrCat(it->second, " <code>", Esc(rule), "</code>");
+  return *labels;
+}
+std::string RuleLabel(const std::string& rule) { return Label(RuleLabels(), rule); }
+
+const std::map<std::string, std::string>& CategoryLabels() {
+  static const auto* labels = new std::map<std::string, std::string>{
+      {"news", "动态要闻"},    {"notice", "通知公告"}, {"policy", "政策文件"},
+      {"personnel", "人事"},   {"plan", "规划计划"},   {"interaction", "互动交流"},
+      {"service", "办事服务"}, {"topic", "专题专栏"},  {"other", "其他"},
+  };
+  return *labels;
+}
+
+const std::map<std::string, std::string>& ErrorLabels() {
+  static const auto* labels = new std::map<std::string, std::string>{
+      {"http_404", "页面不存在"}, {"http_4xx", "拒绝访问"},   {"http_5xx", "服务器错误"},
+      {"timeout", "超时"},        {"dns", "域名无法解析"},    {"connect", "无法连接"},
+      {"tls", "证书错误"},        {"soft_404", "错误提示页"}, {"redirect_loop", "循环跳转"},
+      {"other", "其他错误"},      {"not_fetched", "未抓取"},
+  };
+  return *labels;
 }
 
 std::string VerdictBadge(const std::string& verdict) {
-  std::string label = verdict == "pass"          ? "合格 pass"
-                      : verdict == "unreachable" ? "无法访问 unreachable"
-                      : verdict == "fail"        ? "不合格 fail"
-                                                 : verdict;
-  std::string cls = verdict == "pass" ? "pass" : verdict == "fail" ? "fail" : "unr";
-  return absl::StrCat("<span class=\"badge ", cls, "\">", Esc(label), "</span>");
+  if (verdict == "pass") return "<span class=\"badge pass\">合格 <small>pass</small></span>";
+  if (verdict == "fail") return "<span class=\"badge fail\">不合格 <small>fail</small></span>";
+  if (verdict == "unreachable") {
+    return "<span class=\"badge unr\">无法访问 <small>unreachable</small></span>";
+  }
+  return absl::StrCat("<span class=\"badge\">", Esc(verdict), "</span>");
 }
 
-std::string Score(double score) { return absl::StrFormat("%.1f", score); }
+std::string Num(double value) {
+  if (std::isnan(value) || std::isinf(value)) return "—";
+  return absl::StrFormat("%.1f", value);
+}
+std::string Percent(int part, int whole) {
+  return whole > 0 ? absl::StrFormat("%.1f%%", 100.0 * part / whole) : "—";
+}
+
+// ------------------------------------------------------------ unknown fields
+
+// Fields of `d` numbered above `last_known`: added to the proto after this renderer.
+std::vector<const FieldDescriptor*> NewFields(const Descriptor* d, int last_known) {
+  std::vector<const FieldDescriptor*> fields;
+  for (int i = 0; i < d->field_count(); ++i) {
+    if (d->field(i)->number() > last_known) fields.push_back(d->field(i));
+  }
+  std::sort(fields.begin(), fields.end(), [](const FieldDescriptor* a, const FieldDescriptor* b) {
+    return a->number() < b->number();
+  });
+  return fields;
+}
+
+bool HasValue(const Message& m, const FieldDescriptor* f) {
+  const Reflection* r = m.GetReflection();
+  return f->is_repeated() ? r->FieldSize(m, f) > 0 : r->HasField(m, f);
+}
+
+std::string ValueText(const Message& m, const FieldDescriptor* f, int index);
+
+std::string MessageText(const Message& m) {
+  std::vector<std::string> parts;
+  const Descriptor* d = m.GetDescriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (!HasValue(m, f)) continue;
+    parts.push_back(absl::StrCat(f->name(), ": ", ValueText(m, f, -1)));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+// Plain text (not escaped) of a field: index -1 = the whole field (repeated: joined).
+std::string ValueText(const Message& m, const FieldDescriptor* f, int index) {
+  const Reflection* r = m.GetReflection();
+  if (f->is_repeated() && index < 0) {
+    std::vector<std::string> parts;
+    for (int i = 0; i < r->FieldSize(m, f); ++i) parts.push_back(ValueText(m, f, i));
+    return absl::StrJoin(parts, ", ");
+  }
+  const bool rep = f->is_repeated();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      return absl::StrCat(rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f));
+    case FieldDescriptor::CPPTYPE_INT64:
+      return absl::StrCat(rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f));
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return absl::StrCat(rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f));
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return absl::StrCat(rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f));
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return absl::StrFormat("%g", rep ? r->GetRepeatedDouble(m, f, index) : r->GetDouble(m, f));
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return absl::StrFormat("%g", rep ? r->GetRepeatedFloat(m, f, index) : r->GetFloat(m, f));
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return (rep ? r->GetRepeatedBool(m, f, index) : r->GetBool(m, f)) ? "是 yes" : "否 no";
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return std::string((rep ? r->GetRepeatedEnum(m, f, index) : r->GetEnum(m, f))->name());
+    case FieldDescriptor::CPPTYPE_STRING:
+      return rep ? r->GetRepeatedString(m, f, index) : r->GetString(m, f);
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      return MessageText(rep ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f));
+  }
+  return "";
+}
+
+// Cells (th or td) for the new fields of a table's row message.
+std::string NewFieldHeaders(const std::vector<const FieldDescriptor*>& fields) {
+  std::string out;
+  for (const FieldDescriptor* f : fields) absl::StrAppend(&out, "<th>", Esc(f->name()), "</th>");
+  return out;
+}
+std::string NewFieldCells(const Message& m, const std::vector<const FieldDescriptor*>& fields) {
+  std::string out;
+  for (const FieldDescriptor* f : fields) {
+    absl::StrAppend(&out, "<td>", HasValue(m, f) ? Esc(ValueText(m, f, -1)) : "", "</td>");
+  }
+  return out;
+}
+
+// A block for each new field of `m` that has a value: a table for repeated messages,
+// a line otherwise.
+std::string NewFieldBlocks(const Message& m, int last_known) {
+  std::string out;
+  for (const FieldDescriptor* f : NewFields(m.GetDescriptor(), last_known)) {
+    if (!HasValue(m, f)) continue;
+    absl::StrAppend(&out, "<h4>", Esc(f->name()), "</h4>\n");
+    const Reflection* r = m.GetReflection();
+    if (f->is_repeated() && f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      const Descriptor* d = f->message_type();
+      std::vector<const FieldDescriptor*> columns = NewFields(d, 0);
+      absl::StrAppend(&out, "<table><thead><tr>", NewFieldHeaders(columns),
+                      "</tr></thead><tbody>\n");
+      for (int i = 0; i < r->FieldSize(m, f); ++i) {
+        absl::StrAppend(&out, "<tr>", NewFieldCells(r->GetRepeatedMessage(m, f, i), columns),
+                        "</tr>\n");
+      }
+      absl::StrAppend(&out, "</tbody></table>\n");
+    } else {
+      absl::StrAppend(&out, "<p>", Esc(ValueText(m, f, -1)), "</p>\n");
+    }
+  }
+  return out;
+}
+
+// Last field numbers this file renders by name (proto/report.proto as of writing).
+constexpr int kSummaryKnown = 10;
+constexpr int kSiteKnown = 18;
+constexpr int kColumnKnown = 14;
+constexpr int kBrokenKnown = 9;
+constexpr int kLinksKnown = 4;
+constexpr int kInteractionKnown = 5;
+constexpr int kContentKnown = 3;
+constexpr int kEvidenceKnown = 4;
+constexpr int kWarningKnown = 2;
+
+// ------------------------------------------------------------ style
 
 const char kStyle[] = R"css(
-body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:0 auto;max-width:1100px;padding:1em 2em;color:#222;line-height:1.5}
-h1{border-bottom:3px solid #b22;padding-bottom:.3em}
-h2{border-bottom:1px solid #ccc;margin-top:2em}
-table{border-collapse:collapse;margin:.5em 0 1em;font-size:.92em}
-th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
-th{background:#f3f3f3}
-td.n{text-align:right}
-.badge{display:inline-block;padding:.1em .6em;border-radius:.8em;color:#fff;font-weight:bold}
-.badge.pass{background:#2a7d2a}.badge.fail{background:#b22}.badge.unr{background:#555}
-.site{border:1px solid #ddd;border-radius:6px;padding:0 1em 1em;margin:1.5em 0}
-.mark{color:#b22;font-weight:bold}
+*{box-sizing:border-box}
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;margin:0 auto;max-width:1120px;padding:1em 2em 3em;color:#222;line-height:1.55;background:#fff}
+header.notice{text-align:center;border-bottom:3px solid #b01c1c;margin-bottom:1.2em}
+header.notice .org{color:#b01c1c;font-size:1.6em;font-weight:bold;letter-spacing:.15em;margin:.4em 0 0}
+h1{font-size:1.7em;margin:.3em 0 .2em}
+header.notice p{margin:.2em 0 .8em;color:#444}
+h2{font-size:1.3em;border-left:6px solid #b01c1c;padding-left:.5em;margin-top:2em}
+h3{font-size:1.12em;margin:.4em 0}
+h4{font-size:1em;margin:1em 0 .3em;color:#333}
+small{color:#777;font-weight:normal;font-size:.78em}
+th small{display:block}
+p.lead{font-size:1.05em;text-indent:2em}
+table{border-collapse:collapse;margin:.4em 0 1em;font-size:.9em;max-width:100%}
+th,td{border:1px solid #c8c8c8;padding:.25em .55em;text-align:left;vertical-align:top}
+th{background:#f2f2f2}
+td.n,th.n{text-align:right;white-space:nowrap}
+table.wide{width:100%}
+.url{word-break:break-all;overflow-wrap:anywhere}
+td.hash,code.hash{font-family:monospace;font-size:.8em;word-break:break-all}
+.badge{display:inline-block;padding:.05em .6em;border-radius:.8em;color:#fff;font-weight:bold;font-size:.9em;white-space:nowrap}
+.badge small{color:#fff;opacity:.85}
+.badge.pass{background:#2a7d2a}.badge.fail{background:#b01c1c}.badge.unr{background:#555}
+.kpi{display:flex;flex-wrap:wrap;gap:.8em;margin:.6em 0 1em}
+.kpi div{border:1px solid #ddd;border-radius:6px;padding:.5em 1em;min-width:9em}
+.kpi b{display:block;font-size:1.6em}
+.site{border:1px solid #ccc;border-radius:6px;padding:.3em 1em 1em;margin:1.4em 0}
+.site.fail{border-left:6px solid #b01c1c}.site.unreachable{border-left:6px solid #555}.site.pass{border-left:6px solid #2a7d2a}
+.meta{color:#444;margin:.2em 0}
+ul.vetoes li{color:#b01c1c}
+ul.warnings li{color:#a55a00}
+.mark{color:#b01c1c;font-weight:bold}
+.warn{color:#a55a00;font-weight:bold}
 .muted{color:#777}
-code{font-size:.85em;color:#555}
-.url{word-break:break-all}
-svg text{font-size:11px;font-family:sans-serif}
+.legend span{display:inline-block;margin-right:1.2em}
+.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-.1em}
+figure{margin:.5em 0 1.2em}
+figcaption{font-weight:bold;margin-bottom:.3em}
+svg{max-width:100%;height:auto}
+svg text{font-size:12px;font-family:"Noto Sans CJK SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;fill:#333}
+nav.toc{columns:2;font-size:.92em}
+footer{margin-top:3em;border-top:1px solid #ccc;color:#777;font-size:.85em}
+@media print{
+ body{max-width:none;padding:0;font-size:10.5pt}
+ a{color:inherit;text-decoration:none}
+ nav.toc,.top{display:none}
+ h2{break-after:avoid}
+ .site,figure,tr{break-inside:avoid}
+ .site{border-left-width:3px}
+}
 )css";
 
-// A horizontal bar chart: one bar a (label, value).
-std::string BarChart(const std::string& title,
-                     const std::vector<std::pair<std::string, double>>& bars,
-                     const std::string& color) {
-  if (bars.empty()) return "<p class=\"muted\">—</p>\n";
-  const int bar_h = 16;
-  const int label_w = 160;
-  const int chart_w = 480;
-  const int h = static_cast<int>(bars.size()) * (bar_h + 4) + 24;
-  double max_value = 1.0;
-  for (const auto& bar : bars) max_value = std::max(max_value, bar.second);
+// ------------------------------------------------------------ charts
+
+constexpr char kRed[] = "#b01c1c";
+constexpr char kOrange[] = "#e08a00";
+constexpr char kGrey[] = "#8a8a8a";
+constexpr char kBlue[] = "#2b6cb0";
+
+std::string Ellipsize(const std::string& text, size_t max_chars) {
+  // Counts UTF-8 code points; cuts on a code point boundary.
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      if (chars == max_chars) return text.substr(0, i) + "…";
+      ++chars;
+    }
+  }
+  return text;
+}
+
+struct Segment {
+  double value = 0;
+  const char* color = kRed;
+  std::string what;  // for the tooltip
+};
+struct Bar {
+  std::string label;    // left of the bar
+  std::string tooltip;  // <title>
+  std::vector<Segment> segments;
+};
+
+// A horizontal (stacked) bar chart, one <g class="bar"> per bar.
+std::string HorizontalBars(const std::string& id, const std::string& title,
+                           const std::vector<Bar>& bars, const std::string& unit) {
+  const int bar_h = 16, gap = 5, label_w = 230, chart_w = 560, top = 6;
+  const int width = label_w + chart_w + 70;
+  const int height = top + static_cast<int>(bars.size()) * (bar_h + gap) + 22;
+  double max_total = 1.0;
+  for (const Bar& bar : bars) {
+    double total = 0;
+    for (const Segment& s : bar.segments) total += s.value;
+    max_total = std::max(max_total, total);
+  }
   std::string svg = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-      "role=\"img\" aria-label=\"%s\">\n<title>%s</title>\n",
-      label_w + chart_w + 60, h, Esc(title), Esc(title));
-  int y = 4;
-  for (const auto& [label, value] : bars) {
-    int w = static_cast<int>(value / max_value * chart_w);
+      "<svg id=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+      "height=\"%d\" role=\"img\" aria-label=\"%s\"><title>%s</title>\n",
+      id, width, height, width, height, Esc(title), Esc(title));
+  int y = top;
+  for (const Bar& bar : bars) {
     absl::StrAppendFormat(&svg,
-                          "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>"
+                          "<g class=\"bar\"><title>%s</title>"
+                          "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>",
+                          Esc(bar.tooltip), label_w - 6, y + bar_h - 3,
+                          Esc(Ellipsize(bar.label, 16)));
+    double x = label_w;
+    double total = 0;
+    for (const Segment& s : bar.segments) {
+      if (s.value <= 0) continue;
+      double w = std::max(1.0, s.value / max_total * chart_w);
+      absl::StrAppendFormat(&svg,
+                            "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+                            "fill=\"%s\"><title>%s</title></rect>",
+                            x, y, w, bar_h, s.color, Esc(s.what));
+      x += w;
+      total += s.value;
+    }
+    absl::StrAppendFormat(&svg, "<text x=\"%.1f\" y=\"%d\">%s</text></g>\n", x + 4, y + bar_h - 3,
+                          Esc(absl::StrCat(absl::StrFormat("%g", total), unit)));
+    y += bar_h + gap;
+  }
+  absl::StrAppendFormat(&svg,
+                        "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>"
+                        "<text x=\"%d\" y=\"%d\">0</text><text x=\"%d\" y=\"%d\" "
+                        "text-anchor=\"end\">%s</text>\n</svg>\n",
+                        label_w, top, label_w, y, label_w - 3, y + 14, label_w + chart_w, y + 14,
+                        Esc(absl::StrCat(absl::StrFormat("%g", max_total), unit)));
+  return svg;
+}
+
+// A vertical histogram, one <g class="bar"> per bucket.
+std::string Histogram(const std::string& id, const std::string& title,
+                      const std::vector<std::pair<std::string, int>>& buckets) {
+  const int col_w = 74, gap = 14, left = 50, top = 14, plot_h = 180;
+  const int width = left + static_cast<int>(buckets.size()) * (col_w + gap) + 10;
+  const int height = top + plot_h + 40;
+  int max_count = 1;
+  for (const auto& bucket : buckets) max_count = std::max(max_count, bucket.second);
+  std::string svg = absl::StrFormat(
+      "<svg id=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+      "height=\"%d\" role=\"img\" aria-label=\"%s\"><title>%s</title>\n"
+      "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>"
+      "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%d</text>"
+      "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n",
+      id, width, height, width, height, Esc(title), Esc(title), left, top + plot_h, width - 5,
+      top + plot_h, left - 6, top + 10, max_count, left - 6, top + plot_h);
+  int x = left + gap / 2;
+  for (const auto& [label, count] : buckets) {
+    int h = count == 0 ? 0 : std::max(1, static_cast<int>(1.0 * count / max_count * plot_h));
+    absl::StrAppendFormat(&svg,
+                          "<g class=\"bar\"><title>%s: %d</title>"
                           "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>"
-                          "<text x=\"%d\" y=\"%d\">%s</text>\n",
-                          label_w - 6, y + bar_h - 4, Esc(label), label_w, y, std::max(w, 1), bar_h,
-                          color, label_w + std::max(w, 1) + 4, y + bar_h - 4,
-                          absl::StrFormat("%g", value));
-    y += bar_h + 4;
+                          "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%d</text>"
+                          "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text></g>\n",
+                          Esc(label), count, x, top + plot_h - h, col_w, h, kBlue, x + col_w / 2,
+                          top + plot_h - h - 3, count, x + col_w / 2, top + plot_h + 16,
+                          Esc(label));
+    x += col_w + gap;
   }
   svg += "</svg>\n";
   return svg;
 }
+
+// ------------------------------------------------------------ tallies
 
 struct Tally {
   int sites = 0;
@@ -147,130 +445,263 @@ struct Tally {
   int unreachable = 0;
 };
 
-void TallyTable(std::string* out, const std::string& key_header,
+void TallyTable(std::string* out, const std::string& id, const std::string& key_header,
                 const std::map<std::string, Tally>& tallies) {
-  absl::StrAppend(out, "<table><thead><tr><th>", key_header,
-                  "</th><th>网站数 Sites</th><th>不合格 Failed</th>"
-                  "<th>无法访问 Unreachable</th></tr></thead><tbody>\n");
-  for (const auto& [key, tally] : tallies) {
-    absl::StrAppend(out, "<tr><td>", key.empty() ? "<span class=\"muted\">—</span>" : Esc(key),
-                    "</td><td class=\"n\">", tally.sites, "</td><td class=\"n\">", tally.failed,
-                    "</td><td class=\"n\">", tally.unreachable, "</td></tr>\n");
+  absl::StrAppend(out, "<table id=\"", id, "\"><thead><tr><th>", key_header,
+                  "</th><th class=\"n\">检查 <small>checked</small></th>"
+                  "<th class=\"n\">合格 <small>passed</small></th>"
+                  "<th class=\"n\">不合格 <small>failed</small></th>"
+                  "<th class=\"n\">其中无法访问 <small>unreachable</small></th>"
+                  "<th class=\"n\">合格率 <small>pass rate</small></th></tr></thead><tbody>\n");
+  for (const auto& [key, t] : tallies) {
+    absl::StrAppend(out, "<tr><td>", key.empty() ? "<span class=\"muted\">未填 —</span>" : Esc(key),
+                    "</td><td class=\"n\">", t.sites, "</td><td class=\"n\">", t.sites - t.failed,
+                    "</td><td class=\"n\">", t.failed, "</td><td class=\"n\">", t.unreachable,
+                    "</td><td class=\"n\">", Percent(t.sites - t.failed, t.sites), "</td></tr>\n");
   }
   absl::StrAppend(out, "</tbody></table>\n");
 }
 
-void SiteSection(std::string* out, const report::SiteReport& site) {
-  absl::StrAppend(out, "<section class=\"site\" id=\"", Esc(AnchorId(site.site_id())), "\">\n<h3>",
-                  Esc(site.name()), " <code>", Esc(site.site_id()), "</code> ",
-                  VerdictBadge(site.verdict()), "</h3>\n");
-  absl::StrAppend(out, "<p>", Link(site.url(), site.url()), "<br>得分 Score: <b>",
-                  Score(site.score()), "</b>");
-  if (!site.org().empty()) absl::StrAppend(out, " · 主办 Org: ", Esc(site.org()));
-  if (!site.region().empty()) absl::StrAppend(out, " · 地区 Region: ", Esc(site.region()));
-  if (!site.level().empty()) absl::StrAppend(out, " · 层级 Level: ", Esc(site.level()));
+// ------------------------------------------------------------ one site
+
+std::string ColumnState(const report::ColumnReport& c) {
+  std::vector<std::string> marks;
+  if (!c.fetch_error().empty()) {
+    marks.push_back(absl::StrCat("<span class=\"mark\">无法打开 ",
+                                 Label(ErrorLabels(), c.fetch_error()), "</span>"));
+  }
+  if (c.blank()) marks.push_back("<span class=\"mark\">空白 <small>blank</small></span>");
+  if (c.stale()) marks.push_back("<span class=\"mark\">未更新 <small>stale</small></span>");
+  if (c.long_unupdated()) {
+    marks.push_back("<span class=\"mark\">长期未更新 <small>long unupdated</small></span>");
+  }
+  if (marks.empty()) return "正常 <small>ok</small>";
+  return absl::StrJoin(marks, "<br>");
+}
+
+void ColumnsTable(std::string* out, const report::SiteReport& site) {
+  const std::vector<const FieldDescriptor*> extra =
+      NewFields(report::ColumnReport::descriptor(), kColumnKnown);
+  int stale = 0, blank = 0;
+  for (const report::ColumnReport& c : site.columns()) {
+    stale += c.stale() ? 1 : 0;
+    blank += c.blank() ? 1 : 0;
+  }
+  absl::StrAppend(out, "<h4>栏目 <small>Columns</small> (", site.columns_size(), ")：未更新 ",
+                  stale, " 个，空白 ", blank, " 个</h4>\n",
+                  "<table class=\"wide columns\"><thead><tr><th>栏目 <small>column</small></th>"
+                  "<th>类别 <small>category</small></th>"
+                  "<th class=\"n\">条目 <small>items</small></th>"
+                  "<th>最后更新 <small>last update</small></th>"
+                  "<th class=\"n\">30天更新 <small>30 days</small></th>"
+                  "<th class=\"n\">平均间隔 <small>mean interval (d)</small></th>"
+                  "<th class=\"n\">变化率 <small>changes/day (obs)</small></th>"
+                  "<th>状态 <small>state</small></th>",
+                  NewFieldHeaders(extra), "</tr></thead><tbody>\n");
+  for (const report::ColumnReport& c : site.columns()) {
+    std::string rate = "—";
+    if (c.observations() > 0) {
+      rate = absl::StrFormat("%.3f <small>(%d)</small>", c.change_rate_per_day(), c.observations());
+    }
+    bool problem = c.stale() || c.blank() || c.long_unupdated() || !c.fetch_error().empty();
+    absl::StrAppend(out, problem ? "<tr class=\"problem\">" : "<tr>", "<td>",
+                    Link(c.url(), c.name().empty() ? c.url() : c.name()), "</td><td>",
+                    Label(CategoryLabels(), c.category()), "</td><td class=\"n\">", c.items(),
+                    "</td><td>", c.last_update().empty() ? "—" : Esc(c.last_update()),
+                    "</td><td class=\"n\">", c.updates_30d(), "</td><td class=\"n\">",
+                    c.mean_interval_days() > 0 ? Num(c.mean_interval_days()) : "—",
+                    "</td><td class=\"n\">", rate, "</td><td>", ColumnState(c), "</td>",
+                    NewFieldCells(c, extra), "</tr>\n");
+  }
+  absl::StrAppend(out, "</tbody></table>\n");
+}
+
+void BrokenLinksTable(std::string* out, const report::SiteReport& site) {
+  const report::Links& links = site.links();
+  absl::StrAppend(out, "<h4>链接 <small>Links</small></h4>\n<p>已检查 <small>checked</small> ",
+                  links.checked(), " · 不可用 <small>broken</small> <b>", links.broken_size(),
+                  "</b>");
+  if (links.confirmed() + links.suspected() > 0) {
+    absl::StrAppend(out, "（确认 <small>confirmed</small> ", links.confirmed(),
+                    "，疑似 <small>suspected</small> ", links.suspected(), "）");
+  }
+  for (const FieldDescriptor* f : NewFields(report::Links::descriptor(), kLinksKnown)) {
+    if (HasValue(links, f)) {
+      absl::StrAppend(out, " · ", Esc(f->name()), " ", Esc(ValueText(links, f, -1)));
+    }
+  }
+  absl::StrAppend(out, "</p>\n");
+  if (links.broken_size() == 0) return;
+  const std::vector<const FieldDescriptor*> extra =
+      NewFields(report::BrokenLink::descriptor(), kBrokenKnown);
+  absl::StrAppend(
+      out,
+      "<table class=\"wide broken\"><thead><tr><th>链接 <small>URL</small></th>"
+      "<th>所在页面 <small>found on</small></th>"
+      "<th>错误 <small>error</small></th><th class=\"n\">状态码 <small>status</small></th>"
+      "<th>判定 <small>class</small></th>",
+      NewFieldHeaders(extra), "</tr></thead><tbody>\n");
+  for (const report::BrokenLink& b : links.broken()) {
+    std::vector<std::string> tags;
+    if (b.on_homepage()) tags.push_back("首页 <small>homepage</small>");
+    if (b.attachment()) tags.push_back("附件 <small>attachment</small>");
+    if (b.online_system()) tags.push_back("办事系统 <small>online system</small>");
+    std::string url_cell = absl::StrCat("<td class=\"url\">", Link(b.url(), b.url()));
+    if (!b.text().empty()) absl::StrAppend(&url_cell, "<br><small>", Esc(b.text()), "</small>");
+    absl::StrAppend(&url_cell, "</td>");
+    absl::StrAppend(out, "<tr>", url_cell, "<td class=\"url\">", Link(b.found_on(), b.found_on()),
+                    tags.empty() ? "" : "<br>", absl::StrJoin(tags, " · "), "</td><td>",
+                    Label(ErrorLabels(), b.error()), "</td><td class=\"n\">",
+                    b.status() != 0 ? absl::StrCat(b.status()) : "—", "</td><td>",
+                    b.confirmed() ? "<span class=\"mark\">确认 <small>confirmed</small></span>"
+                                  : "<span class=\"warn\">疑似 <small>suspected</small></span>",
+                    "</td>", NewFieldCells(b, extra), "</tr>\n");
+  }
+  absl::StrAppend(out, "</tbody></table>\n");
+}
+
+void SiteSection(std::string* out, const report::SiteReport& site, int index) {
+  const std::string verdict_class = site.verdict() == "pass"          ? "pass"
+                                    : site.verdict() == "unreachable" ? "unreachable"
+                                                                      : "fail";
+  absl::StrAppend(out, "<section class=\"site ", verdict_class, "\" id=\"",
+                  Esc(AnchorId(site.site_id())), "\" data-verdict=\"", Esc(site.verdict()),
+                  "\">\n<h3>", index, ". ", Esc(site.name()), " ", VerdictBadge(site.verdict()),
+                  " <span class=\"score\">得分 <small>score</small> <b>", Num(site.score()),
+                  "</b></span></h3>\n");
+  absl::StrAppend(out, "<p class=\"meta\">网站标识码 <small>site id</small> <code>",
+                  Esc(site.site_id()),
+                  "</code> · 首页 <small>homepage</small> <span class=\"url\">",
+                  Link(site.url(), site.url()), "</span>");
+  if (!site.org().empty()) absl::StrAppend(out, " · 主办单位 <small>org</small> ", Esc(site.org()));
+  if (!site.region().empty())
+    absl::StrAppend(out, " · 地区 <small>region</small> ", Esc(site.region()));
+  if (!site.level().empty())
+    absl::StrAppend(out, " · 层级 <small>level</small> ", Esc(site.level()));
   absl::StrAppend(out, "</p>\n");
 
   if (site.vetoes_size() > 0) {
-    absl::StrAppend(out, "<h4>单项否决 Vetoes</h4>\n<ul>\n");
+    absl::StrAppend(out, "<h4>单项否决 <small>Vetoes</small></h4>\n<ul class=\"vetoes\">\n");
     for (const report::Veto& veto : site.vetoes()) {
-      absl::StrAppend(out, "<li class=\"mark\">", RuleLabel(veto.rule()), ": ", Esc(veto.detail()),
+      absl::StrAppend(out, "<li><b>", RuleLabel(veto.rule()), "</b>：", Esc(veto.detail()),
                       "</li>\n");
     }
     absl::StrAppend(out, "</ul>\n");
   }
+  if (site.early_warnings_size() > 0) {
+    const std::vector<const FieldDescriptor*> extra =
+        NewFields(report::EarlyWarning::descriptor(), kWarningKnown);
+    absl::StrAppend(out, "<h4>预警 <small>Early warnings</small></h4>\n<ul class=\"warnings\">\n");
+    for (const report::EarlyWarning& w : site.early_warnings()) {
+      absl::StrAppend(out, "<li><b>", RuleLabel(w.rule()), "</b>：", Esc(w.detail()));
+      for (const FieldDescriptor* f : extra) {
+        if (HasValue(w, f))
+          absl::StrAppend(out, " · ", Esc(f->name()), ": ", Esc(ValueText(w, f, -1)));
+      }
+      absl::StrAppend(out, "</li>\n");
+    }
+    absl::StrAppend(out, "</ul>\n");
+  }
   if (site.deductions_size() > 0) {
-    absl::StrAppend(out,
-                    "<h4>扣分 Deductions</h4>\n<table><thead><tr><th>规则 Rule</th>"
-                    "<th>扣分 Points</th><th>说明 Detail</th></tr></thead><tbody>\n");
+    double total = 0;
+    for (const report::Deduction& d : site.deductions()) total += d.points();
+    absl::StrAppend(
+        out,
+        "<h4>扣分 <small>Deductions</small></h4>\n<table class=\"deductions\"><thead>"
+        "<tr><th>指标 <small>rule</small></th><th class=\"n\">扣分 <small>points</small>"
+        "</th><th>说明 <small>detail</small></th></tr></thead><tbody>\n");
     for (const report::Deduction& d : site.deductions()) {
       absl::StrAppend(out, "<tr><td>", RuleLabel(d.rule()), "</td><td class=\"n\">",
-                      absl::StrFormat("%g", d.points()), "</td><td>", Esc(d.detail()),
+                      absl::StrFormat("%.2f", d.points()), "</td><td>", Esc(d.detail()),
                       "</td></tr>\n");
     }
-    absl::StrAppend(out, "</tbody></table>\n");
+    absl::StrAppend(out, "<tr><th>合计 <small>total</small></th><th class=\"n\">",
+                    absl::StrFormat("%.2f", total), "</th><th></th></tr>\n</tbody></table>\n");
   }
 
   const report::Reachability& reach = site.reachability();
   const report::Homepage& home = site.homepage();
   absl::StrAppend(
-      out, "<h4>可用性与更新 Reachability and updates</h4>\n<table><tbody>\n",
-      "<tr><th>探测次数 Probes</th><td class=\"n\">", reach.probes(), "</td></tr>\n",
-      "<tr><th>失败次数 Failures</th><td class=\"n\">", reach.failures(), " (",
-      absl::StrFormat("%.1f%%", reach.failure_ratio() * 100.0), ")</td></tr>\n",
-      "<tr><th>首页最后更新 Homepage last update</th><td>",
-      home.last_update().empty() ? "<span class=\"mark\">无 none</span>" : Esc(home.last_update()),
-      home.navigation_only() ? " <span class=\"muted\">(导航型首页 navigation-only)</span>" : "",
-      "</td></tr>\n", "<tr><th>两周内更新 Updates in window</th><td class=\"n\">",
+      out, "<h4>可用性与首页更新 <small>Reachability and homepage</small></h4>\n",
+      "<table class=\"facts\"><tbody>\n<tr><th>首页探测 <small>probes</small></th><td class=\"n\">",
+      reach.probes(), "</td><th>失败 <small>failures</small></th><td class=\"n\">",
+      reach.failures(), " (", absl::StrFormat("%.1f%%", reach.failure_ratio() * 100.0),
+      ")</td></tr>\n<tr><th>首页最后更新 <small>last update</small></th><td>",
+      home.last_update().empty() ? "<span class=\"mark\">无 <small>none</small></span>"
+                                 : Esc(home.last_update()),
+      home.navigation_only() ? " <small>（导航型首页，按二级页面判断 navigation-only）</small>"
+                             : "",
+      "</td><th>窗口内更新 <small>updates in window</small></th><td class=\"n\">",
       home.updates_in_window(), "</td></tr>\n</tbody></table>\n");
 
-  if (site.columns_size() > 0) {
-    absl::StrAppend(out,
-                    "<h4>栏目 Columns</h4>\n<table><thead><tr><th>栏目 Name</th>"
-                    "<th>类别 Category</th><th>条目 Items</th><th>最后更新 Last update</th>"
-                    "<th>30天更新 30d</th><th>平均间隔(天) Interval</th>"
-                    "<th>状态 State</th></tr></thead><tbody>\n");
-    for (const report::ColumnReport& c : site.columns()) {
-      std::string state;
-      if (!c.fetch_error().empty()) {
-        state = absl::StrCat("<span class=\"mark\">无法打开 ", Esc(c.fetch_error()), "</span>");
-      } else if (c.blank()) {
-        state = "<span class=\"mark\">空白 blank</span>";
-      } else if (c.stale()) {
-        state = "<span class=\"mark\">未更新 stale</span>";
-      } else {
-        state = "正常 ok";
-      }
-      absl::StrAppend(out, "<tr><td>", Link(c.url(), c.name()), "</td><td>", Esc(c.category()),
-                      "</td><td class=\"n\">", c.items(), "</td><td>", Esc(c.last_update()),
-                      "</td><td class=\"n\">", c.updates_30d(), "</td><td class=\"n\">",
-                      absl::StrFormat("%.1f", c.mean_interval_days()), "</td><td>", state,
-                      "</td></tr>\n");
-    }
-    absl::StrAppend(out, "</tbody></table>\n");
-  }
+  if (site.columns_size() > 0) ColumnsTable(out, site);
+  BrokenLinksTable(out, site);
 
-  absl::StrAppend(out, "<h4>链接 Links</h4>\n<p>已检查 Checked: ", site.links().checked(),
-                  " · 不可用 Broken: ", site.links().broken_size(), "</p>\n");
-  if (site.links().broken_size() > 0) {
-    absl::StrAppend(out,
-                    "<table><thead><tr><th>链接 URL</th><th>所在页面 Found on</th>"
-                    "<th>首页 Homepage</th><th>错误 Error</th><th>状态码 Status</th>"
-                    "</tr></thead><tbody>\n");
-    for (const report::BrokenLink& b : site.links().broken()) {
-      absl::StrAppend(out, "<tr><td class=\"url\">", Link(b.url(), b.url()),
-                      "</td><td class=\"url\">", Link(b.found_on(), b.found_on()), "</td><td>",
-                      b.on_homepage() ? "是 yes" : "否 no", "</td><td>", Esc(b.error()),
-                      "</td><td class=\"n\">", b.status(), "</td></tr>\n");
+  const report::Interaction& inter = site.interaction();
+  if (inter.messages() > 0 || inter.unanswered_over_3_months() > 0) {
+    absl::StrAppend(
+        out, "<h4>互动交流 <small>Interaction</small></h4>\n<p class=\"interaction\">留言 ",
+        "<small>messages</small> ", inter.messages(), " · 已回复 <small>answered</small> ",
+        inter.answered(), " · 超过3个月未回复 <small>unanswered &gt; 3 months</small> ",
+        inter.unanswered_over_3_months() > 0
+            ? absl::StrCat("<span class=\"mark\">", inter.unanswered_over_3_months(), "</span>")
+            : "0",
+        " · 平均回复 <small>mean reply</small> ",
+        inter.answered() > 0 ? absl::StrCat(Num(inter.mean_reply_days()), " 天") : "—",
+        " · 回复超时 <small>slow replies</small> ", inter.slow_replies());
+    for (const FieldDescriptor* f :
+         NewFields(report::Interaction::descriptor(), kInteractionKnown)) {
+      if (HasValue(inter, f)) {
+        absl::StrAppend(out, " · ", Esc(f->name()), " ", Esc(ValueText(inter, f, -1)));
+      }
     }
-    absl::StrAppend(out, "</tbody></table>\n");
+    absl::StrAppend(out, "</p>\n");
   }
 
   if (site.content_size() > 0) {
-    absl::StrAppend(out, "<h4>内容问题 Content findings</h4>\n<ul>\n");
+    const std::vector<const FieldDescriptor*> extra =
+        NewFields(report::ContentFinding::descriptor(), kContentKnown);
+    absl::StrAppend(
+        out,
+        "<h4>内容问题 <small>Content findings</small></h4>\n<table class=\"wide content\">"
+        "<thead><tr><th>类型 <small>kind</small></th><th>页面 <small>page</small></th>"
+        "<th>说明 <small>detail</small></th>",
+        NewFieldHeaders(extra), "</tr></thead><tbody>\n");
     for (const report::ContentFinding& f : site.content()) {
-      absl::StrAppend(out, "<li>", Esc(f.kind()), ": ", Link(f.url(), f.url()), " ",
-                      Esc(f.detail()), "</li>\n");
+      absl::StrAppend(out, "<tr><td class=\"mark\">", RuleLabel(f.kind()), "</td>",
+                      UrlCell(f.url()), "<td>", Esc(f.detail()), "</td>", NewFieldCells(f, extra),
+                      "</tr>\n");
     }
-    absl::StrAppend(out, "</ul>\n");
+    absl::StrAppend(out, "</tbody></table>\n");
   }
 
+  absl::StrAppend(out, NewFieldBlocks(site, kSiteKnown));
+
   if (site.evidence_size() > 0) {
-    absl::StrAppend(out, "<h4>证据 Evidence</h4>\n<ol>\n");
+    const std::vector<const FieldDescriptor*> extra =
+        NewFields(report::Evidence::descriptor(), kEvidenceKnown);
+    absl::StrAppend(
+        out,
+        "<h4>证据 <small>Evidence (snapshots readable with census replay)</small></h4>\n"
+        "<table class=\"wide evidence\"><thead><tr><th>问题 <small>finding</small></th>"
+        "<th>页面 <small>URL</small></th><th>抓取时间 <small>fetched at</small></th>"
+        "<th>快照 <small>snapshot (SHA-256)</small></th>",
+        NewFieldHeaders(extra), "</tr></thead><tbody>\n");
     for (const report::Evidence& e : site.evidence()) {
-      absl::StrAppend(out, "<li>", RuleLabel(e.finding()), ": <span class=\"url\">",
-                      Link(e.url(), e.url()), "</span>");
-      if (!e.fetched_at().empty()) {
-        absl::StrAppend(out, " · 抓取时间 fetched <time>", Esc(e.fetched_at()), "</time>");
-      }
-      if (!e.snapshot().empty()) {
-        absl::StrAppend(out, " · 快照 snapshot <code>", Esc(e.snapshot()), "</code>");
-      }
-      absl::StrAppend(out, "</li>\n");
+      absl::StrAppend(
+          out, "<tr><td>", RuleLabel(e.finding()), "</td>", UrlCell(e.url()), "<td>",
+          e.fetched_at().empty() ? "—" : absl::StrCat("<time>", Esc(e.fetched_at()), "</time>"),
+          "</td><td class=\"hash\">", e.snapshot().empty() ? "—" : Esc(e.snapshot()), "</td>",
+          NewFieldCells(e, extra), "</tr>\n");
     }
-    absl::StrAppend(out, "</ol>\n");
+    absl::StrAppend(out, "</tbody></table>\n");
   }
-  absl::StrAppend(out, "<p><a href=\"#top\">↑ 返回 top</a></p>\n</section>\n");
+  absl::StrAppend(
+      out, "<p class=\"top\"><a href=\"#top\">↑ 返回顶部 <small>top</small></a></p>\n</section>\n");
+}
+
+std::string SiteLabel(const report::SiteReport& site) {
+  return site.name().empty() ? site.site_id() : site.name();
 }
 
 }  // namespace
@@ -279,37 +710,65 @@ std::string ReportToHtml(const report::CensusReport& report) {
   const report::CensusSummary& census = report.census();
   absl::CivilDay as_of;
   const bool have_as_of = ParseCivilDay(census.as_of(), &as_of);
+  const int sites = census.sites() > 0 ? census.sites() : report.sites_size();
+  const int failed = census.failed();
+  const int passed = census.passed();
 
   std::string out;
+  out.reserve(4096 + static_cast<size_t>(report.sites_size()) * 8192);
+  const std::string title = absl::StrCat(census.as_of(), " 政府网站普查情况通报");
   absl::StrAppend(&out,
                   "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                  "<title>政府网站普查情况通报 Government website census ",
-                  Esc(census.as_of()), "</title>\n<style>", kStyle,
+                  "<title>",
+                  Esc(title), "</title>\n<style>", kStyle,
                   "</style>\n</head>\n<body id=\"top\">\n");
-  absl::StrAppend(
-      &out, "<h1>政府网站普查情况通报<br><small>Government website census</small></h1>\n",
-      "<p>监测时间点 As of: <b>", Esc(census.as_of()), "</b> · 规则 Rubric: ", Esc(census.rubric()),
-      " · 开始 Started: ", Esc(census.started()), " · 结束 Finished: ", Esc(census.finished()),
-      "</p>\n");
+  absl::StrAppend(&out,
+                  "<header class=\"notice\">\n<p class=\"org\">政府网站普查</p>\n<h1 id=\"title\">",
+                  Esc(title),
+                  "</h1>\n<p>Government website census — notice of results · 监测时间点 <small>as "
+                  "of</small> <b>",
+                  Esc(census.as_of()), "</b> · 指标 <small>rubric</small> <b>",
+                  Esc(census.rubric()), "</b></p>\n</header>\n");
 
-  // Summary.
-  absl::StrAppend(&out, "<h2 id=\"summary\">总体情况 Summary</h2>\n<table><tbody>\n",
-                  "<tr><th>检查网站 Sites checked</th><td class=\"n\">", census.sites(),
-                  "</td></tr>\n", "<tr><th>不合格 Failed</th><td class=\"n\">", census.failed(),
-                  "</td></tr>\n", "<tr><th>其中无法访问 of which unreachable</th><td class=\"n\">",
-                  census.unreachable(), "</td></tr>\n", "<tr><th>合格 Passed</th><td class=\"n\">",
-                  census.passed(), "</td></tr>\n",
-                  "<tr><th>抓取页面 Pages fetched</th><td class=\"n\">", census.pages_fetched(),
-                  "</td></tr>\n", "<tr><th>监测时间点 As of</th><td>", Esc(census.as_of()),
-                  "</td></tr>\n", "</tbody></table>\n");
+  // Summary, in the words of a notice, then the figures.
+  absl::StrAppend(
+      &out, "<h2 id=\"summary\">一、总体情况 <small>Summary</small></h2>\n<p class=\"lead\">",
+      "按照", Esc(census.rubric()), "指标，以", Esc(census.as_of()),
+      "为监测时间点，本次共检查政府网站 <b id=\"lead-sites\">", sites, "</b> 个，其中合格 ", passed,
+      " 个，不合格 <b id=\"lead-failed\">", failed, "</b> 个（含无法访问 ", census.unreachable(),
+      " 个），总体合格率 ", Percent(passed, sites), "。</p>\n");
+  absl::StrAppend(
+      &out, "<div class=\"kpi\" id=\"kpi\">",
+      "<div>检查网站 <small>sites checked</small><b id=\"sum-sites\">", sites,
+      "</b></div><div>不合格 <small>failed</small><b id=\"sum-failed\" class=\"mark\">", failed,
+      "</b></div><div>其中无法访问 <small>unreachable</small><b id=\"sum-unreachable\">",
+      census.unreachable(), "</b></div><div>合格 <small>passed</small><b id=\"sum-passed\">",
+      passed, "</b></div><div>合格率 <small>pass rate</small><b id=\"sum-rate\">",
+      Percent(passed, sites), "</b></div></div>\n");
+  absl::StrAppend(&out, "<p class=\"meta\">监测起止 <small>run</small> ",
+                  census.started().empty() ? "—" : Esc(census.started()), " — ",
+                  census.finished().empty() ? "—" : Esc(census.finished()),
+                  " · 抓取页面 <small>pages fetched</small> ", census.pages_fetched(), "</p>\n");
+  for (const FieldDescriptor* f : NewFields(report::CensusSummary::descriptor(), kSummaryKnown)) {
+    if (HasValue(census, f)) {
+      absl::StrAppend(&out, "<p class=\"meta\">", Esc(f->name()), ": ",
+                      Esc(ValueText(census, f, -1)), "</p>\n");
+    }
+  }
 
   // Failures by rule, region and level.
   std::map<std::string, int> by_rule;
+  std::map<std::string, int> warnings_by_rule;
   std::map<std::string, Tally> by_region;
   std::map<std::string, Tally> by_level;
   for (const report::SiteReport& site : report.sites()) {
-    for (const report::Veto& veto : site.vetoes()) ++by_rule[veto.rule()];
+    std::set<std::string> rules;
+    for (const report::Veto& veto : site.vetoes()) rules.insert(veto.rule());
+    for (const std::string& rule : rules) ++by_rule[rule];
+    std::set<std::string> warnings;
+    for (const report::EarlyWarning& w : site.early_warnings()) warnings.insert(w.rule());
+    for (const std::string& rule : warnings) ++warnings_by_rule[rule];
     for (auto* tallies : {&by_region, &by_level}) {
       Tally& t = (*tallies)[tallies == &by_region ? site.region() : site.level()];
       ++t.sites;
@@ -317,76 +776,205 @@ std::string ReportToHtml(const report::CensusReport& report) {
       if (site.verdict() == "unreachable") ++t.unreachable;
     }
   }
-  absl::StrAppend(&out, "<h2 id=\"by-rule\">按问题统计 Failures by rule</h2>\n");
+  absl::StrAppend(&out,
+                  "<h2 id=\"by-rule\">二、存在的主要问题 <small>Failures by rule</small></h2>\n");
   if (by_rule.empty()) {
-    absl::StrAppend(&out, "<p class=\"muted\">无 none</p>\n");
+    absl::StrAppend(&out, "<p class=\"muted\">无单项否决 <small>no vetoes</small></p>\n");
   } else {
-    absl::StrAppend(&out,
-                    "<table><thead><tr><th>否决项 Rule</th><th>网站数 Sites</th>"
-                    "</tr></thead><tbody>\n");
+    absl::StrAppend(
+        &out,
+        "<table id=\"table-by-rule\"><thead><tr><th>单项否决指标 <small>veto rule</small></th>"
+        "<th class=\"n\">网站数 <small>sites</small></th>"
+        "<th class=\"n\">占检查网站 <small>of checked</small></th></tr></thead><tbody>\n");
     for (const auto& [rule, count] : by_rule) {
+      absl::StrAppend(&out, "<tr><td>", RuleLabel(rule), "</td><td class=\"n\">", count,
+                      "</td><td class=\"n\">", Percent(count, sites), "</td></tr>\n");
+    }
+    absl::StrAppend(&out,
+                    "</tbody></table>\n<p class=\"muted\">一个网站可同时触发多项否决。 "
+                    "<small>A site may fail on several rules.</small></p>\n");
+  }
+  if (!warnings_by_rule.empty()) {
+    absl::StrAppend(&out,
+                    "<h3>预警 <small>Early warnings (before a veto line is crossed)</small></h3>\n"
+                    "<table id=\"table-warnings\"><thead><tr><th>预警 <small>warning</small></th>"
+                    "<th class=\"n\">网站数 <small>sites</small></th></tr></thead><tbody>\n");
+    for (const auto& [rule, count] : warnings_by_rule) {
       absl::StrAppend(&out, "<tr><td>", RuleLabel(rule), "</td><td class=\"n\">", count,
                       "</td></tr>\n");
     }
     absl::StrAppend(&out, "</tbody></table>\n");
   }
-  absl::StrAppend(&out, "<h2 id=\"by-region\">按地区 By region</h2>\n");
-  TallyTable(&out, "地区 Region", by_region);
-  absl::StrAppend(&out, "<h2 id=\"by-level\">按层级 By level</h2>\n");
-  TallyTable(&out, "层级 Level", by_level);
+  absl::StrAppend(&out, "<h3 id=\"by-region\">按地区 <small>By region</small></h3>\n");
+  TallyTable(&out, "table-by-region", "地区 <small>region</small>", by_region);
+  absl::StrAppend(&out, "<h3 id=\"by-level\">按层级 <small>By level</small></h3>\n");
+  TallyTable(&out, "table-by-level", "层级 <small>level</small>", by_level);
 
-  // Charts: the 40 sites with most broken links / oldest homepage.
+  // Charts.
   constexpr size_t kChartBars = 40;
-  std::vector<std::pair<std::string, double>> broken_bars;
-  std::vector<std::pair<std::string, double>> age_bars;
+  std::vector<std::pair<const report::SiteReport*, int>> ages;    // days since homepage update
+  std::vector<std::pair<const report::SiteReport*, int>> broken;  // broken links
+  // Mean update interval of each column with at least two dated items.
+  const std::vector<std::pair<std::string, double>> kIntervalBuckets = {
+      {"≤1天", 1},     {"1–7天", 7},      {"7–14天", 14},   {"14–30天", 30},
+      {"30–90天", 90}, {"90–180天", 180}, {">180天", 1e300}};
+  std::vector<std::pair<std::string, int>> intervals;
+  for (const auto& bucket : kIntervalBuckets) intervals.emplace_back(bucket.first, 0);
+  int no_interval = 0;
+  bool any_column = false;
   for (const report::SiteReport& site : report.sites()) {
-    if (site.links().broken_size() > 0) {
-      broken_bars.emplace_back(site.site_id(), site.links().broken_size());
-    }
     absl::CivilDay last;
     if (have_as_of && ParseCivilDay(site.homepage().last_update(), &last)) {
-      age_bars.emplace_back(site.site_id(),
-                            static_cast<double>(std::max<int64_t>(0, as_of - last)));
+      ages.emplace_back(&site, static_cast<int>(std::max<int64_t>(0, as_of - last)));
+    }
+    if (site.links().broken_size() > 0) broken.emplace_back(&site, site.links().broken_size());
+    for (const report::ColumnReport& c : site.columns()) {
+      any_column = true;
+      if (c.mean_interval_days() <= 0) {
+        ++no_interval;
+        continue;
+      }
+      for (size_t b = 0; b < kIntervalBuckets.size(); ++b) {
+        if (c.mean_interval_days() <= kIntervalBuckets[b].second) {
+          ++intervals[b].second;
+          break;
+        }
+      }
     }
   }
-  for (auto* bars : {&broken_bars, &age_bars}) {
-    std::stable_sort(bars->begin(), bars->end(),
-                     [](const auto& a, const auto& b) { return a.second > b.second; });
-    if (bars->size() > kChartBars) bars->resize(kChartBars);
-  }
-  absl::StrAppend(&out, "<h2 id=\"charts\">图表 Charts</h2>\n",
-                  "<h3>不可用链接数 Broken links per site</h3>\n",
-                  BarChart("Broken links per site", broken_bars, "#b22"),
-                  "<h3>首页距上次更新天数 Days since homepage update</h3>\n",
-                  BarChart("Days since homepage update", age_bars, "#c80"));
+  auto by_value = [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first->site_id() < b.first->site_id();
+  };
+  std::sort(ages.begin(), ages.end(), by_value);
+  std::sort(broken.begin(), broken.end(), by_value);
+  const size_t age_total = ages.size();
+  const size_t broken_total = broken.size();
+  if (ages.size() > kChartBars) ages.resize(kChartBars);
+  if (broken.size() > kChartBars) broken.resize(kChartBars);
 
-  // Index of sites.
+  absl::StrAppend(&out, "<h2 id=\"charts\">三、图表 <small>Charts</small></h2>\n");
+  absl::StrAppend(
+      &out,
+      "<figure id=\"fig-home-age\"><figcaption>首页距最后更新天数 <small>Days since the "
+      "homepage was last updated",
+      age_total > kChartBars ? absl::StrCat(" (", kChartBars, " longest of ", age_total, ")") : "",
+      "</small></figcaption>\n");
+  if (ages.empty()) {
+    absl::StrAppend(&out, "<p class=\"muted\">无数据 <small>no data</small></p>\n");
+  } else {
+    std::vector<Bar> bars;
+    for (const auto& [site, days] : ages) {
+      bool vetoed = std::any_of(site->vetoes().begin(), site->vetoes().end(),
+                                [](const report::Veto& v) { return v.rule() == "homepage_stale"; });
+      bars.push_back({SiteLabel(*site),
+                      absl::StrCat(site->name(), " ", site->site_id(), ": ", days, " 天"),
+                      {{static_cast<double>(days), vetoed ? kRed : kGrey,
+                        vetoed ? "首页不更新 homepage_stale" : "未否决 not vetoed"}}});
+    }
+    absl::StrAppend(&out,
+                    HorizontalBars("chart-home-age", "Days since homepage update", bars, " 天"),
+                    "<p class=\"legend\"><span><i style=\"background:", kRed,
+                    "\"></i>首页不更新否决 <small>homepage_stale veto</small></span><span><i "
+                    "style=\"background:",
+                    kGrey, "\"></i>未否决 <small>not vetoed</small></span></p>\n");
+  }
+  absl::StrAppend(&out, "</figure>\n");
+
+  if (any_column) {
+    absl::StrAppend(
+        &out,
+        "<figure id=\"fig-intervals\"><figcaption>栏目平均更新间隔分布 <small>Columns by mean "
+        "update interval (",
+        no_interval, " columns with fewer than two dated items not shown)</small></figcaption>\n",
+        Histogram("chart-intervals", "Columns by mean update interval", intervals), "</figure>\n");
+  }
+
+  absl::StrAppend(
+      &out, "<figure id=\"fig-broken\"><figcaption>各网站不可用链接数 <small>Broken links per site",
+      broken_total > kChartBars ? absl::StrCat(" (", kChartBars, " most of ", broken_total, ")")
+                                : "",
+      "</small></figcaption>\n");
+  if (broken.empty()) {
+    absl::StrAppend(&out,
+                    "<p class=\"muted\">未发现不可用链接 <small>no broken links</small></p>\n");
+  } else {
+    std::vector<Bar> bars;
+    for (const auto& [site, count] : broken) {
+      int confirmed = 0;
+      for (const report::BrokenLink& b : site->links().broken()) confirmed += b.confirmed() ? 1 : 0;
+      bars.push_back({SiteLabel(*site),
+                      absl::StrCat(site->name(), " ", site->site_id(), ": ", count, " (确认 ",
+                                   confirmed, ", 疑似 ", count - confirmed, ")"),
+                      {{static_cast<double>(confirmed), kRed, "确认 confirmed"},
+                       {static_cast<double>(count - confirmed), kOrange, "疑似 suspected"}}});
+    }
+    absl::StrAppend(&out, HorizontalBars("chart-broken", "Broken links per site", bars, ""),
+                    "<p class=\"legend\"><span><i style=\"background:", kRed,
+                    "\"></i>确认 <small>confirmed (404/403, failed again)</small></span><span><i "
+                    "style=\"background:",
+                    kOrange,
+                    "\"></i>疑似 <small>suspected (timeout, 5xx, refused)</small></span></p>\n");
+  }
+  absl::StrAppend(&out, "</figure>\n");
+
+  // The failing sites, as a notice lists them.
   absl::StrAppend(&out,
-                  "<h2 id=\"sites\">网站列表 Sites</h2>\n<table><thead><tr>"
-                  "<th>标识码 Site ID</th><th>名称 Name</th><th>结论 Verdict</th>"
-                  "<th>得分 Score</th><th>否决项 Vetoes</th></tr></thead><tbody>\n");
+                  "<h2 id=\"failed\">四、不合格网站名单 <small>Sites that failed</small></h2>\n");
+  int failing_rows = 0;
+  std::string failing;
   for (const report::SiteReport& site : report.sites()) {
-    std::string vetoes;
+    if (site.verdict() == "pass") continue;
+    std::vector<std::string> rules;
     for (const report::Veto& veto : site.vetoes()) {
-      absl::StrAppend(&vetoes, vetoes.empty() ? "" : ", ", Esc(veto.rule()));
+      auto it = RuleLabels().find(veto.rule());
+      rules.push_back(it == RuleLabels().end() ? Esc(veto.rule()) : it->second);
     }
-    absl::StrAppend(&out, "<tr><td><a href=\"#", Esc(AnchorId(site.site_id())), "\">",
-                    Esc(site.site_id()), "</a></td><td>", Esc(site.name()), "</td><td>",
-                    VerdictBadge(site.verdict()), "</td><td class=\"n\">", Score(site.score()),
-                    "</td><td>", vetoes, "</td></tr>\n");
+    if (rules.empty() && site.verdict() == "fail") rules.push_back("得分低于合格线");
+    absl::StrAppend(&failing, "<tr><td class=\"n\">", ++failing_rows, "</td><td>",
+                    site.region().empty() ? "—" : Esc(site.region()), "</td><td><a href=\"#",
+                    Esc(AnchorId(site.site_id())), "\">", Esc(SiteLabel(site)),
+                    "</a></td><td><code>", Esc(site.site_id()), "</code></td><td>",
+                    VerdictBadge(site.verdict()), "</td><td class=\"n\">", Num(site.score()),
+                    "</td><td>", absl::StrJoin(rules, "；"), "</td></tr>\n");
   }
-  absl::StrAppend(&out, "</tbody></table>\n");
+  if (failing_rows == 0) {
+    absl::StrAppend(&out, "<p>本次检查网站全部合格。 <small>Every site passed.</small></p>\n");
+  } else {
+    absl::StrAppend(
+        &out,
+        "<table class=\"wide\" id=\"table-failed\"><thead><tr><th class=\"n\">序号 "
+        "<small>no.</small></th>"
+        "<th>地区 <small>region</small></th><th>网站名称 <small>site</small></th>"
+        "<th>标识码 <small>site id</small></th><th>结论 <small>verdict</small></th>"
+        "<th class=\"n\">得分 <small>score</small></th><th>主要问题 <small>vetoes</small></th>"
+        "</tr></thead><tbody>\n",
+        failing, "</tbody></table>\n");
+  }
 
-  for (const report::SiteReport& site : report.sites()) SiteSection(&out, site);
+  // Every site's findings.
+  absl::StrAppend(&out,
+                  "<h2 id=\"sites\">五、各网站检查详情 <small>Findings per site</small></h2>\n");
+  int index = 0;
+  for (const report::SiteReport& site : report.sites()) SiteSection(&out, site, ++index);
 
   if (census.input_errors_size() > 0) {
-    absl::StrAppend(&out, "<h2 id=\"input-errors\">输入错误 Input errors</h2>\n<ul>\n");
+    absl::StrAppend(
+        &out,
+        "<h2 id=\"input-errors\">附：输入错误 <small>Input errors</small></h2>\n"
+        "<table><thead><tr><th>文件 <small>file</small></th><th class=\"n\">行 "
+        "<small>line</small></th><th>原因 <small>reason</small></th></tr></thead><tbody>\n");
     for (const report::InputError& e : census.input_errors()) {
-      absl::StrAppend(&out, "<li>", Esc(e.file()), ":", e.line(), ": ", Esc(e.reason()), "</li>\n");
+      absl::StrAppend(&out, "<tr><td>", Esc(e.file()), "</td><td class=\"n\">", e.line(),
+                      "</td><td>", Esc(e.reason()), "</td></tr>\n");
     }
-    absl::StrAppend(&out, "</ul>\n");
+    absl::StrAppend(&out, "</tbody></table>\n");
   }
-  absl::StrAppend(&out, "</body>\n</html>\n");
+  absl::StrAppend(
+      &out,
+      "<footer><p>本通报由 Census 根据抓取快照自动生成；每项问题的证据（页面地址、抓取时间、"
+      "快照哈希）可用 <code>census replay</code> 复现。 <small>Generated by Census from "
+      "stored snapshots; every finding's evidence can be replayed.</small></p></footer>\n"
+      "</body>\n</html>\n");
   return out;
 }
 

@@ -2,15 +2,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
+#include <string_view>
+#include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "common/clock.h"
 
 namespace census {
-
 
 bool ProbeFailed(const FetchRecord& probe) {
   if (probe.error() != FETCH_OK) return true;
@@ -18,6 +23,7 @@ bool ProbeFailed(const FetchRecord& probe) {
 }
 
 std::optional<std::string> BrokenLinkError(const FetchRecord& check) {
+  if (check.robots_disallowed()) return std::nullopt;
   switch (check.error()) {
     case FETCH_OK:
     case TOO_LARGE:
@@ -40,47 +46,64 @@ absl::CivilDay MonthsBefore(absl::CivilDay as_of, int months) {
   return absl::CivilDay(month.year(), month.month(), std::min(as_of.day(), days_in_month));
 }
 
-bool IsJudgedCategory(Category category) {
-  switch (category) {
-    case NEWS:
-    case NOTICE:
-    case POLICY:
-    case PERSONNEL:
-    case PLAN:
-      return true;
-    default:
-      return false;
-  }
+bool LinkConfirmed(const FetchRecord& check) {
+  const int status = check.status();
+  return status == 403 || status == 404 || status == 410 || check.attempts() >= 2;
+}
+
+std::string WindowText(const RubricWindow& window) {
+  if (window.months > 0)
+    return absl::StrCat(window.months, window.months == 1 ? " month" : " months");
+  return absl::StrCat(window.days, window.days == 1 ? " day" : " days");
+}
+
+bool IsJudgedCategory(Category category, const Rubric& rubric) {
+  return rubric.categories.count(category) > 0;
 }
 
 namespace {
 
-// The column's update window has passed since `last` (a valid date).
-bool PastWindow(Category category, absl::CivilDay last, absl::CivilDay as_of,
-                const Rubric& rubric) {
-  switch (category) {
-    case NEWS:
-      return as_of - last > rubric.news_window_days;
-    case NOTICE:
-    case POLICY:
-      return last < MonthsBefore(as_of, rubric.notice_policy_window_months);
-    case PERSONNEL:
-    case PLAN:
-      return last < MonthsBefore(as_of, rubric.personnel_plan_window_months);
-    default:
-      return false;
-  }
-}
-
-// Points of a stale column by its category name (2015 table, RUBRIC.md section C).
-double StaleColumnPoints(const std::string& category) {
-  if (category == "news") return 3.0;
-  if (category == "notice" || category == "policy") return 4.0;
-  if (category == "personnel" || category == "plan") return 5.0;
-  return 0.0;
-}
-
 std::string Percent(double ratio) { return absl::StrFormat("%.1f%%", ratio * 100.0); }
+
+std::string FormatNumber(double value) { return absl::StrFormat("%g", value); }
+
+bool ContainsAny(const std::string& text, const std::vector<std::string>& terms) {
+  return std::any_of(terms.begin(), terms.end(),
+                     [&](const std::string& term) { return absl::StrContains(text, term); });
+}
+
+// The window of the homepage's update count.
+RubricWindow HomepageWindow(const Rubric& rubric) {
+  if (rubric.homepage_update_volume.enabled) return rubric.homepage_update_volume.window;
+  if (rubric.homepage_stale.enabled) return rubric.homepage_stale.window;
+  return RubricWindow{14, 0};
+}
+
+// Items dated within the window (not after as_of).
+int CountInWindow(const std::vector<std::string>& dates, absl::CivilDay as_of,
+                  const RubricWindow& window) {
+  const absl::CivilDay start = WindowStart(as_of, window);
+  int n = 0;
+  for (const std::string& text : dates) {
+    absl::CivilDay day;
+    if (ParseCivilDay(text, &day) && day >= start && day <= as_of) ++n;
+  }
+  return n;
+}
+
+// The category of a report column ("news" ...), CATEGORY_UNSPECIFIED when unknown.
+Category ReportCategory(const report::ColumnReport& column) {
+  return ParseCategoryName(column.category()).value_or(CATEGORY_UNSPECIFIED);
+}
+
+// Signature of a page's list items (href, date and title of each), for change detection.
+std::string ItemSignature(const PageObservation& obs) {
+  std::string signature;
+  for (const ListItem& item : obs.items()) {
+    absl::StrAppend(&signature, item.href(), "\x1f", item.date(), "\x1f", item.title(), "\x1e");
+  }
+  return signature;
+}
 
 }  // namespace
 
@@ -107,6 +130,10 @@ report::ColumnReport JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of,
     double span = static_cast<double>(*dates.rbegin() - *dates.begin());
     column.set_mean_interval_days(span / static_cast<double>(dates.size() - 1));
   }
+  column.set_observations(facts.observations);
+  column.set_changes(facts.changes);
+  column.set_change_rate_per_day(
+      EstimateChangeRate(facts.observations - 1, facts.changes, facts.observation_interval_days));
 
   if (facts.fetch_error != FETCH_OK && facts.fetch_error != TOO_LARGE) {
     column.set_fetch_error(FetchErrorName(facts.fetch_error));
@@ -118,29 +145,64 @@ report::ColumnReport JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of,
   }
   bool blank = facts.item_dates.empty() || facts.blank_placeholder;
   column.set_blank(blank);
-  if (!blank && IsJudgedCategory(facts.category)) {
-    // An undated column counts as not updated.
-    column.set_stale(dates.empty() || PastWindow(facts.category, *dates.rbegin(), as_of, rubric));
+  if (blank) return column;
+  // An undated column counts as not updated.
+  auto category = rubric.categories.find(facts.category);
+  if (category != rubric.categories.end()) {
+    column.set_stale(dates.empty() ||
+                     *dates.rbegin() < WindowStart(as_of, category->second.window));
+  }
+  if (rubric.long_unupdated.enabled && rubric.should_update.count(facts.category) > 0) {
+    column.set_long_unupdated(dates.empty() ||
+                              *dates.rbegin() < WindowStart(as_of, rubric.long_unupdated.window));
   }
   return column;
 }
 
+HistorySummary SummarizeHistory(const std::vector<PageObservation>& history) {
+  HistorySummary summary;
+  summary.observations = static_cast<int>(history.size());
+  if (history.size() < 2) return summary;
+  for (size_t i = 1; i < history.size(); ++i) {
+    const PageObservation& before = history[i - 1];
+    const PageObservation& after = history[i];
+    // List pages: the items tell (a page's clock or counters change its hash daily);
+    // other pages: the content hash.
+    bool changed = (before.items_size() > 0 || after.items_size() > 0)
+                       ? ItemSignature(before) != ItemSignature(after)
+                       : before.content_hash() != after.content_hash();
+    if (changed) ++summary.changes;
+  }
+  // Snapshots are rarely equally spaced: Cho & Garcia-Molina's estimator assumes
+  // equal intervals, so it is given the mean interval (an approximation).
+  const double span_ms =
+      static_cast<double>(history.back().fetched_at_ms() - history.front().fetched_at_ms());
+  summary.mean_interval_days = span_ms / 86400000.0 / static_cast<double>(history.size() - 1);
+  return summary;
+}
+
+double EstimateChangeRate(int accesses, int changes, double interval_days) {
+  if (accesses < 1 || interval_days <= 0.0) return 0.0;
+  const double n = accesses;
+  const double x = std::clamp(changes, 0, accesses);
+  return -std::log((n - x + 0.5) / (n + 0.5)) / interval_days;
+}
+
 report::Homepage JudgeHomepage(const std::vector<std::string>& item_dates,
                                const std::vector<report::ColumnReport>& columns, bool has_columns,
-                               absl::CivilDay as_of, const Rubric& rubric) {
+                               absl::CivilDay as_of, const Rubric& rubric,
+                               const std::vector<std::string>& second_level_dates) {
   report::Homepage homepage;
+  const RubricWindow window = HomepageWindow(rubric);
   std::optional<absl::CivilDay> newest;
-  int in_window = 0;
   for (const std::string& text : item_dates) {
     absl::CivilDay day;
     if (!ParseCivilDay(text, &day)) continue;
     if (!newest || day > *newest) newest = day;
-    int64_t age = as_of - day;
-    if (age >= 0 && age <= rubric.homepage_window_days) ++in_window;
   }
-  homepage.set_updates_in_window(in_window);
   if (newest) {
     homepage.set_last_update(FormatCivilDay(*newest));
+    homepage.set_updates_in_window(CountInWindow(item_dates, as_of, window));
     return homepage;
   }
   if (has_columns) {
@@ -150,8 +212,145 @@ report::Homepage JudgeHomepage(const std::vector<std::string>& item_dates,
       last = std::max(last, column.last_update());
     }
     homepage.set_last_update(last);
+    homepage.set_updates_in_window(CountInWindow(second_level_dates, as_of, window));
   }
   return homepage;
+}
+
+bool IsOnlineSystemText(const std::string& text, const Rubric& rubric) {
+  return !text.empty() && ContainsAny(text, rubric.online_system_keywords);
+}
+
+bool IsConsultationColumn(const std::string& name, const Rubric& rubric) {
+  return !ContainsAny(name, rubric.consultation_exclude);
+}
+
+bool UnansweredTooLong(const MailboxMessage& message, absl::CivilDay as_of, const Rubric& rubric) {
+  const RubricRule& rule = rubric.interaction_unanswered;
+  if (!rule.enabled) return false;
+  absl::CivilDay submitted;
+  if (!ParseCivilDay(message.submitted(), &submitted)) return false;
+  if (submitted < WindowStart(as_of, rule.lookback) || submitted > as_of) return false;
+  absl::CivilDay replied;
+  if (message.answered() && ParseCivilDay(message.replied(), &replied)) {
+    // Replied after submitted + window  <=>  submitted before replied - window.
+    return submitted < WindowStart(replied, rule.window);
+  }
+  if (message.answered()) return false;  // answered, reply date not shown
+  return submitted < WindowStart(as_of, rule.window);
+}
+
+bool SlowReply(const MailboxMessage& message, absl::CivilDay as_of, const Rubric& rubric) {
+  const RubricRule& rule = rubric.interaction_slow_replies;
+  if (!rule.enabled || !message.answered()) return false;
+  absl::CivilDay submitted;
+  absl::CivilDay replied;
+  if (!ParseCivilDay(message.submitted(), &submitted) ||
+      !ParseCivilDay(message.replied(), &replied)) {
+    return false;
+  }
+  if (rubric.interaction_unanswered.enabled &&
+      submitted < WindowStart(as_of, rubric.interaction_unanswered.lookback)) {
+    return false;
+  }
+  return static_cast<double>(replied - submitted) > rule.threshold;
+}
+
+report::Interaction JudgeInteraction(const std::vector<MailboxMessage>& messages,
+                                     absl::CivilDay as_of, const Rubric& rubric) {
+  report::Interaction interaction;
+  interaction.set_messages(static_cast<int>(messages.size()));
+  int answered = 0;
+  int unanswered = 0;
+  int slow = 0;
+  int timed = 0;
+  double reply_days = 0.0;
+  for (const MailboxMessage& message : messages) {
+    if (message.answered()) {
+      ++answered;
+      absl::CivilDay submitted;
+      absl::CivilDay replied;
+      if (ParseCivilDay(message.submitted(), &submitted) &&
+          ParseCivilDay(message.replied(), &replied)) {
+        ++timed;
+        reply_days += static_cast<double>(replied - submitted);
+      }
+    }
+    if (UnansweredTooLong(message, as_of, rubric)) ++unanswered;
+    if (SlowReply(message, as_of, rubric)) ++slow;
+  }
+  interaction.set_answered(answered);
+  interaction.set_unanswered_over_3_months(unanswered);
+  interaction.set_slow_replies(slow);
+  if (timed > 0) interaction.set_mean_reply_days(reply_days / timed);
+  return interaction;
+}
+
+std::string UrlHost(const std::string& url) {
+  absl::string_view rest = url;
+  size_t scheme = rest.find("://");
+  if (scheme == absl::string_view::npos) return "";
+  rest.remove_prefix(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  size_t at = rest.rfind('@');
+  if (at != absl::string_view::npos) rest.remove_prefix(at + 1);
+  if (!rest.empty() && rest.front() == '[') {
+    rest = rest.substr(0, rest.find(']') + 1);
+  } else {
+    rest = rest.substr(0, rest.find(':'));
+  }
+  return absl::AsciiStrToLower(rest);
+}
+
+bool IsOffSite(const std::string& url, const std::string& site_url) {
+  std::string host = UrlHost(url);
+  std::string site = UrlHost(site_url);
+  if (host.empty() || site.empty()) return false;
+  absl::string_view h = host;
+  absl::string_view s = site;
+  if (absl::StartsWith(h, "www.")) h.remove_prefix(4);
+  if (absl::StartsWith(s, "www.")) s.remove_prefix(4);
+  return !(h == s || absl::EndsWith(h, absl::StrCat(".", s)));
+}
+
+std::vector<DateChange> FindDateChanges(const std::vector<PageObservation>& history) {
+  std::vector<DateChange> changes;
+  std::map<std::string, std::pair<std::string, size_t>> shown;  // href → (date, snapshot)
+  std::set<std::string> reported;
+  std::optional<std::pair<std::string, size_t>> publication;
+  auto day_of = [&](size_t i) {
+    return FormatCivilDay(absl::CivilDay(
+        absl::ToCivilSecond(absl::FromUnixMillis(history[i].fetched_at_ms()), CensusTimeZone())));
+  };
+  for (size_t i = 0; i < history.size(); ++i) {
+    const PageObservation& obs = history[i];
+    for (const ListItem& item : obs.items()) {
+      if (item.href().empty() || item.date().empty()) continue;
+      auto [it, inserted] = shown.emplace(item.href(), std::make_pair(item.date(), i));
+      if (inserted || it->second.first == item.date()) continue;
+      if (reported.insert(item.href()).second) {
+        changes.push_back(
+            {item.href(),
+             absl::StrCat("item \"", item.title(), "\" on ", obs.url(), " shown dated ",
+                          it->second.first, " on ", day_of(it->second.second), ", dated ",
+                          item.date(), " on ", day_of(i)),
+             i});
+      }
+      it->second = {item.date(), i};
+    }
+    if (!obs.publication_date().empty()) {
+      if (publication && publication->first != obs.publication_date() &&
+          reported.insert(obs.url()).second) {
+        changes.push_back({obs.url(),
+                           absl::StrCat("article ", obs.url(), " published ", publication->first,
+                                        " (seen ", day_of(publication->second), "), ",
+                                        obs.publication_date(), " (seen ", day_of(i), ")"),
+                           i});
+      }
+      publication = std::make_pair(obs.publication_date(), i);
+    }
+  }
+  return changes;
 }
 
 double RoundTo(double value, int decimals) {
@@ -162,6 +361,7 @@ double RoundTo(double value, int decimals) {
 void JudgeSite(absl::CivilDay as_of, const Rubric& rubric, report::SiteReport* site) {
   site->clear_vetoes();
   site->clear_deductions();
+  site->clear_early_warnings();
   const report::Reachability& reach = site->reachability();
   const int probes = reach.probes();
   const int failures = reach.failures();
@@ -175,6 +375,10 @@ void JudgeSite(absl::CivilDay as_of, const Rubric& rubric, report::SiteReport* s
     veto->set_rule(rule);
     veto->set_detail(detail);
   };
+  auto vetoed = [&](const std::string& rule) {
+    return std::any_of(site->vetoes().begin(), site->vetoes().end(),
+                       [&](const report::Veto& v) { return v.rule() == rule; });
+  };
 
   if (probes > 0 && failures >= probes) {
     add_veto("site_unreachable", probe_detail);
@@ -183,42 +387,82 @@ void JudgeSite(absl::CivilDay as_of, const Rubric& rubric, report::SiteReport* s
     return;
   }
 
-  if (probes > 0 && ratio >= rubric.unreachable_veto_ratio) {
-    add_veto("site_unreachable", probe_detail);
-  }
+  // 1. site_unreachable
+  const bool unreachable_veto =
+      rubric.site_unreachable.enabled && probes > 0 && ratio >= rubric.site_unreachable.threshold;
+  if (unreachable_veto) add_veto("site_unreachable", probe_detail);
 
+  // 2. homepage_stale
   const report::Homepage& homepage = site->homepage();
-  const std::string where = homepage.navigation_only()
-                                ? "navigation-only homepage: newest column item"
-                                : "homepage: newest dated item";
-  if (homepage.last_update().empty()) {
-    add_veto("homepage_stale", homepage.navigation_only()
-                                   ? "navigation-only homepage: no dated item on any column page"
-                                   : "homepage: no dated item (undated counts as not updated)");
-  } else {
-    std::optional<int64_t> age = DaysBefore(homepage.last_update(), as_of);
-    if (!age || *age > rubric.homepage_window_days) {
-      add_veto("homepage_stale",
-               absl::StrFormat("%s %s, %d days before %s (window %d days)", where,
-                               homepage.last_update(), age.value_or(0), FormatCivilDay(as_of),
-                               rubric.homepage_window_days));
+  std::optional<int64_t> homepage_age = DaysBefore(homepage.last_update(), as_of);
+  if (rubric.homepage_stale.enabled) {
+    const std::string where = homepage.navigation_only()
+                                  ? "navigation-only homepage: newest column item"
+                                  : "homepage: newest dated item";
+    if (homepage.last_update().empty()) {
+      add_veto("homepage_stale", homepage.navigation_only()
+                                     ? "navigation-only homepage: no dated item on any column page"
+                                     : "homepage: no dated item (undated counts as not updated)");
+    } else {
+      absl::CivilDay last;
+      if (!ParseCivilDay(homepage.last_update(), &last) ||
+          last < WindowStart(as_of, rubric.homepage_stale.window)) {
+        add_veto("homepage_stale",
+                 absl::StrFormat("%s %s, %d days before %s (window %s)", where,
+                                 homepage.last_update(), homepage_age.value_or(0),
+                                 FormatCivilDay(as_of), WindowText(rubric.homepage_stale.window)));
+      }
     }
   }
 
+  // 3-5. columns
   std::vector<std::string> stale_names;
+  std::vector<std::string> long_names;
   std::vector<std::string> blank_names;
+  int not_updated = 0;  // stale or long-unupdated (early warning)
   for (const report::ColumnReport& column : site->columns()) {
     if (column.stale()) stale_names.push_back(column.name());
+    if (column.long_unupdated()) long_names.push_back(column.name());
     if (column.blank()) blank_names.push_back(column.name());
+    if (column.stale() || column.long_unupdated()) ++not_updated;
   }
-  if (static_cast<int>(stale_names.size()) >= rubric.stale_columns_veto) {
+  auto count_reaches = [](size_t count, const RubricRule& rule) {
+    return rule.enabled && static_cast<double>(count) >= rule.threshold;
+  };
+  if (count_reaches(stale_names.size(), rubric.columns_stale)) {
     add_veto("columns_stale",
              absl::StrCat(stale_names.size(), " columns not updated in their window: ",
                           absl::StrJoin(stale_names, ", ")));
   }
-  if (static_cast<int>(blank_names.size()) >= rubric.blank_columns_veto) {
+  if (count_reaches(long_names.size(), rubric.long_unupdated)) {
+    add_veto("long_unupdated",
+             absl::StrCat(long_names.size(), " columns that should be updated have no item in ",
+                          WindowText(rubric.long_unupdated.window), ": ",
+                          absl::StrJoin(long_names, ", ")));
+  }
+  if (count_reaches(blank_names.size(), rubric.blank_columns)) {
     add_veto("blank_columns", absl::StrCat(blank_names.size(),
                                            " blank columns: ", absl::StrJoin(blank_names, ", ")));
+  }
+
+  // 6. interaction_unanswered
+  const report::Interaction& interaction = site->interaction();
+  if (count_reaches(interaction.unanswered_over_3_months(), rubric.interaction_unanswered)) {
+    add_veto("interaction_unanswered",
+             absl::StrCat(
+                 interaction.unanswered_over_3_months(), " consultation messages submitted within ",
+                 WindowText(rubric.interaction_unanswered.lookback), " unanswered for more than ",
+                 WindowText(rubric.interaction_unanswered.window)));
+  }
+
+  // 7. serious_error
+  if (count_reaches(site->content_size(), rubric.serious_error)) {
+    std::map<std::string, int> kinds;
+    for (const report::ContentFinding& finding : site->content()) ++kinds[finding.kind()];
+    std::vector<std::string> parts;
+    for (const auto& [kind, n] : kinds) parts.push_back(absl::StrCat(n, " ", kind));
+    add_veto("serious_error",
+             absl::StrCat(site->content_size(), " serious errors: ", absl::StrJoin(parts, ", ")));
   }
 
   // Deductions.
@@ -230,38 +474,105 @@ void JudgeSite(absl::CivilDay as_of, const Rubric& rubric, report::SiteReport* s
     deduction->set_points(RoundTo(points, 2));
     deduction->set_detail(detail);
   };
-  if (ratio > 0.0 && ratio < rubric.unreachable_veto_ratio) {
-    add_deduction("homepage_availability", ratio * 100.0 * rubric.availability_points_per_percent,
-                  probe_detail);
+  auto capped = [](double points, const RubricRule& rule) {
+    return rule.cap > 0 ? std::min(rule.cap, points) : points;
+  };
+  if (rubric.homepage_availability.enabled && ratio > 0.0 && !unreachable_veto) {
+    add_deduction(
+        "homepage_availability",
+        capped(ratio * 100.0 * rubric.homepage_availability.points, rubric.homepage_availability),
+        probe_detail);
   }
   int home_broken = 0;
   int other_broken = 0;
+  int attachments = 0;
+  int systems = 0;
   for (const report::BrokenLink& link : site->links().broken()) {
-    if (link.on_homepage()) {
+    if (link.attachment() && rubric.attachments_unavailable.enabled) {
+      ++attachments;
+    } else if (link.online_system() && rubric.online_systems_unavailable.enabled) {
+      ++systems;
+    } else if (link.on_homepage()) {
       ++home_broken;
     } else {
       ++other_broken;
     }
   }
-  if (home_broken > 0) {
-    add_deduction("broken_links_homepage",
-                  std::min(rubric.links_cap, home_broken * rubric.homepage_link_points),
-                  absl::StrCat(home_broken, " broken links on the homepage"));
+  auto per_link = [&](const char* rule_name, const RubricRule& rule, int count,
+                      const std::string& what) {
+    if (!rule.enabled || count == 0) return;
+    add_deduction(rule_name, capped(count * rule.points, rule), absl::StrCat(count, " ", what));
+  };
+  per_link("broken_links_homepage", rubric.broken_links_homepage, home_broken,
+           "broken links on the homepage");
+  per_link("broken_links_other", rubric.broken_links_other, other_broken,
+           "broken links on other pages");
+  per_link("attachments_unavailable", rubric.attachments_unavailable, attachments,
+           "attachments that cannot be downloaded");
+  per_link("online_systems_unavailable", rubric.online_systems_unavailable, systems,
+           "online systems that cannot be opened");
+  const RubricRule& volume = rubric.homepage_update_volume;
+  if (volume.enabled && homepage.updates_in_window() < volume.threshold) {
+    add_deduction("homepage_update_volume", capped(volume.points, volume),
+                  absl::StrCat(homepage.updates_in_window(), " homepage items within ",
+                               WindowText(volume.window), " (fewer than ",
+                               FormatNumber(volume.threshold), ")"));
   }
-  if (other_broken > 0) {
-    add_deduction("broken_links_other",
-                  std::min(rubric.links_cap, other_broken * rubric.other_link_points),
-                  absl::StrCat(other_broken, " broken links on other pages"));
+  if (rubric.columns_not_updated.enabled) {
+    double column_points = 0.0;
+    for (const report::ColumnReport& column : site->columns()) {
+      if (!column.stale()) continue;
+      auto category = rubric.categories.find(ReportCategory(column));
+      double points = category != rubric.categories.end() ? category->second.points : 0.0;
+      double room = rubric.columns_not_updated.cap > 0
+                        ? std::max(0.0, rubric.columns_not_updated.cap - column_points)
+                        : points;
+      points = std::min(points, room);
+      column_points += points;
+      add_deduction("columns_not_updated", points,
+                    absl::StrCat(column.name(), " (", column.category(), "): last update ",
+                                 column.last_update().empty() ? "none" : column.last_update()));
+    }
   }
-  for (const report::ColumnReport& column : site->columns()) {
-    if (!column.stale()) continue;
-    add_deduction("columns_not_updated", StaleColumnPoints(column.category()),
-                  absl::StrCat(column.name(), " (", column.category(), "): last update ",
-                               column.last_update().empty() ? "none" : column.last_update()));
+  per_link("interaction_slow_replies", rubric.interaction_slow_replies, interaction.slow_replies(),
+           absl::StrCat("replies later than ",
+                        FormatNumber(rubric.interaction_slow_replies.threshold), " days"));
+
+  // Early warnings: measure > threshold, unless the matching veto already fired.
+  auto warn = [&](const std::string& rule, const std::string& detail) {
+    report::EarlyWarning* warning = site->add_early_warnings();
+    warning->set_rule(rule);
+    warning->set_detail(detail);
+  };
+  if (rubric.warn_unreachable_ratio.enabled && probes > 0 &&
+      ratio > rubric.warn_unreachable_ratio.threshold && !vetoed("site_unreachable")) {
+    warn("unreachable_ratio",
+         absl::StrCat(probe_detail, ", above ", Percent(rubric.warn_unreachable_ratio.threshold)));
+  }
+  if (rubric.warn_homepage_not_updated.enabled && homepage_age &&
+      static_cast<double>(*homepage_age) > rubric.warn_homepage_not_updated.threshold &&
+      !vetoed("homepage_stale")) {
+    warn("homepage_not_updated",
+         absl::StrCat("homepage last updated ", homepage.last_update(), ", ", *homepage_age,
+                      " days before ", FormatCivilDay(as_of), " (more than ",
+                      FormatNumber(rubric.warn_homepage_not_updated.threshold), ")"));
+  }
+  if (rubric.warn_blank_columns.enabled &&
+      static_cast<double>(blank_names.size()) > rubric.warn_blank_columns.threshold &&
+      !vetoed("blank_columns")) {
+    warn("blank_columns", absl::StrCat(blank_names.size(), " blank columns (more than ",
+                                       FormatNumber(rubric.warn_blank_columns.threshold), ")"));
+  }
+  if (rubric.warn_columns_not_updated.enabled &&
+      static_cast<double>(not_updated) > rubric.warn_columns_not_updated.threshold) {
+    warn("columns_not_updated",
+         absl::StrCat(not_updated, " columns not updated (more than ",
+                      FormatNumber(rubric.warn_columns_not_updated.threshold), ")"));
   }
 
   site->set_score(std::max(0.0, RoundTo(100.0 - total, 1)));
-  site->set_verdict(site->vetoes_size() > 0 ? "fail" : "pass");
+  const bool below = rubric.fail_below > 0 && site->score() < rubric.fail_below;
+  site->set_verdict(site->vetoes_size() > 0 || below ? "fail" : "pass");
 }
 
 }  // namespace census

@@ -2,9 +2,10 @@
 #define CENSUS_AGGREGATOR_SITE_VERDICT_H_
 
 // The pure half of the aggregator: from facts gathered about one site (probe
-// outcomes, dated list items, link checks) and a Rubric to the report's columns,
-// homepage, vetoes, deductions, score and verdict. No Store, no I/O: every
-// function here is a deterministic function of its arguments.
+// outcomes, dated list items, link checks, mailbox messages, content findings) and a
+// Rubric to the report's columns, homepage, interaction, vetoes, deductions, early
+// warnings, score and verdict. No Store, no I/O: every function here is a
+// deterministic function of its arguments.
 
 #include <optional>
 #include <string>
@@ -26,12 +27,19 @@ bool ProbeFailed(const FetchRecord& probe);
 // or TOO_LARGE: the body was only over our cap) or was not judged (BLOCKED_ADDRESS).
 std::optional<std::string> BrokenLinkError(const FetchRecord& check);
 
+// Broken links: confirmed when the status is 404, 410 or 403, or the check failed again
+// after a delay (attempts >= 2); otherwise suspected (timeouts, 5xx, refused, dns ...).
+bool LinkConfirmed(const FetchRecord& check);
+
 // Whole days from `date` ("YYYY-MM-DD") to as_of; nullopt when `date` is malformed.
 std::optional<int64_t> DaysBefore(const std::string& date, absl::CivilDay as_of);
 
 // as_of minus `months` calendar months, the day clamped to the target month's length
 // (2026-08-31 minus 6 months is 2026-02-28).
 absl::CivilDay MonthsBefore(absl::CivilDay as_of, int months);
+
+// "14 days" / "6 months".
+std::string WindowText(const RubricWindow& window);
 
 // What is known about one column's list page.
 struct ColumnFacts {
@@ -45,27 +53,89 @@ struct ColumnFacts {
   // Error of the newest fetch of the page within the run (FETCH_OK when it was read
   // or not fetched in this run).
   FetchError fetch_error = FETCH_OK;
+  // Snapshot history of the list page (SummarizeHistory).
+  int observations = 0;
+  int changes = 0;
+  double observation_interval_days = 0.0;
 };
 
-// Columns whose category has an update window (news, notice, policy, personnel, plan).
-bool IsJudgedCategory(Category category);
+// Columns whose category has an update window in the rubric.
+bool IsJudgedCategory(Category category, const Rubric& rubric);
 
-// items, last_update, blank, stale, updates_30d, mean_interval_days, fetch_error.
-// A column whose page failed is neither blank nor stale (fetch_error says why); a
-// column never read and not failing is "not_fetched", neither blank nor stale.
+// items, last_update, blank, stale, long_unupdated, updates_30d, mean_interval_days,
+// fetch_error, observations, changes, change_rate_per_day. A column whose page failed
+// is neither blank nor stale (fetch_error says why); a column never read and not
+// failing is "not_fetched", neither blank nor stale. An undated column counts as not
+// updated (stale, and long_unupdated when its category should be updated).
 report::ColumnReport JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of,
                                  const Rubric& rubric);
 
+// What the snapshot history of one page says about its changes.
+struct HistorySummary {
+  int observations = 0;             // snapshots
+  int changes = 0;                  // consecutive snapshots whose list items or content hash differ
+  double mean_interval_days = 0.0;  // mean time between consecutive snapshots
+};
+HistorySummary SummarizeHistory(const std::vector<PageObservation>& history);
+
+// Cho & Garcia-Molina's bias-reduced change-rate estimator for incomplete observation
+// ("Estimating frequency of change", ACM TOIT 2003): with n accesses at interval I
+// (days) that detected X changes, r = -ln((n - X + 0.5) / (n + 0.5)) / I changes a day.
+// 0 when n < 1 or I <= 0; X is clamped to [0, n].
+double EstimateChangeRate(int accesses, int changes, double interval_days);
+
 // The homepage: last_update = newest dated item; updates_in_window = items dated
-// within the homepage window. With no dated item and at least one column, the
-// homepage is navigation-only and last_update is the newest column last_update.
+// within the homepage window (the homepage_update_volume window, else the
+// homepage_stale window, else 14 days). With no dated item and at least one column, the
+// homepage is navigation-only: last_update is the newest column last_update and
+// updates_in_window counts `second_level_dates` (the column pages' item dates).
 report::Homepage JudgeHomepage(const std::vector<std::string>& item_dates,
                                const std::vector<report::ColumnReport>& columns, bool has_columns,
-                               absl::CivilDay as_of, const Rubric& rubric);
+                               absl::CivilDay as_of, const Rubric& rubric,
+                               const std::vector<std::string>& second_level_dates = {});
 
-// Fills site->verdict, score, vetoes and deductions from site->reachability,
-// homepage, columns and links.broken (which must already be filled). Clears any
-// vetoes/deductions already there.
+// The link text names an online system (rubric online_system_keyword).
+bool IsOnlineSystemText(const std::string& text, const Rubric& rubric);
+
+// An INTERACTION column of consultation type: its name contains none of the rubric's
+// consultation_exclude terms (在线访谈, 调查征集, 网上信访, 纪检举报 ...).
+bool IsConsultationColumn(const std::string& name, const Rubric& rubric);
+
+// interaction_unanswered: a message submitted within the lookback (submitted >=
+// as_of minus lookback) that is either unanswered with submitted before as_of minus
+// the window, or answered with a reply date after submitted plus the window. False
+// when that rule is off or the submitted date is unreadable.
+bool UnansweredTooLong(const MailboxMessage& message, absl::CivilDay as_of, const Rubric& rubric);
+
+// interaction_slow_replies: submitted within the interaction lookback (any date when
+// that rule is off), answered, and replied more than the rule's threshold days later.
+bool SlowReply(const MailboxMessage& message, absl::CivilDay as_of, const Rubric& rubric);
+
+// messages, answered, unanswered_over_3_months, mean_reply_days (answered messages
+// with both dates), slow_replies over the messages of the consultation mailboxes.
+report::Interaction JudgeInteraction(const std::vector<MailboxMessage>& messages,
+                                     absl::CivilDay as_of, const Rubric& rubric);
+
+// The host of an http(s) URL, lower-cased, without port ("" when none).
+std::string UrlHost(const std::string& url);
+
+// `url` is on another host than the site's homepage `site_url`: neither the same host
+// nor a subdomain of it, a leading "www." ignored on both.
+bool IsOffSite(const std::string& url, const std::string& site_url);
+
+// forged_date findings in the history of one page (oldest first): a list item (same
+// href) whose shown date changed between two snapshots, or (for an article page) a
+// publication date that moved. `index` is the snapshot that shows the new date.
+struct DateChange {
+  std::string url;  // the item's href, or the article URL
+  std::string detail;
+  size_t index = 0;
+};
+std::vector<DateChange> FindDateChanges(const std::vector<PageObservation>& history);
+
+// Fills site->verdict, score, vetoes, deductions and early_warnings from
+// site->reachability, homepage, columns, links.broken, interaction and content (which
+// must already be filled). Clears any vetoes / deductions / warnings already there.
 void JudgeSite(absl::CivilDay as_of, const Rubric& rubric, report::SiteReport* site);
 
 // Rounds to one decimal (scores) and to two decimals (deduction points).

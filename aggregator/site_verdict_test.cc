@@ -1,9 +1,15 @@
 #include "aggregator/site_verdict.h"
 
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -32,7 +38,7 @@ report::SiteReport HealthySite() {
   site.set_site_id("1");
   site.mutable_reachability()->set_probes(140);
   site.mutable_homepage()->set_last_update("2026-11-19");
-  site.mutable_homepage()->set_updates_in_window(3);
+  site.mutable_homepage()->set_updates_in_window(12);
   site.mutable_links();
   return site;
 }
@@ -135,7 +141,7 @@ TEST_P(JudgeColumnTest, StaleAndBlank) {
   facts.item_dates = c.dates;
   facts.blank_placeholder = c.placeholder;
   facts.fetch_error = c.error;
-  report::ColumnReport column = JudgeColumn(facts, kAsOf, Rubric());
+  report::ColumnReport column = JudgeColumn(facts, kAsOf, DefaultRubric());
   EXPECT_EQ(column.stale(), c.stale);
   EXPECT_EQ(column.blank(), c.blank);
   EXPECT_EQ(column.last_update(), c.last_update);
@@ -277,7 +283,7 @@ TEST(JudgeColumnStatsTest, UpdatesAndInterval) {
   // Distinct dates 10-21, 11-01, 11-10, 11-20: gaps 11, 9, 10 → mean 10.
   facts.item_dates = {"2026-11-20", "2026-11-10", "2026-11-10", "2026-11-01",
                       "2026-10-21", "",           "2026-10-20x"};
-  report::ColumnReport column = JudgeColumn(facts, kAsOf, Rubric());
+  report::ColumnReport column = JudgeColumn(facts, kAsOf, DefaultRubric());
   EXPECT_EQ(column.items(), 7);
   EXPECT_EQ(column.last_update(), "2026-11-20");
   EXPECT_EQ(column.updates_30d(), 5);  // 10-21 is 30 days before 11-20
@@ -286,18 +292,19 @@ TEST(JudgeColumnStatsTest, UpdatesAndInterval) {
   EXPECT_FALSE(column.blank());
 
   facts.item_dates = {"2026-11-20", "2026-10-20"};  // 31 days: outside 30d
-  column = JudgeColumn(facts, kAsOf, Rubric());
+  column = JudgeColumn(facts, kAsOf, DefaultRubric());
   EXPECT_EQ(column.updates_30d(), 1);
   EXPECT_DOUBLE_EQ(column.mean_interval_days(), 31.0);
 
   facts.item_dates = {"2026-11-20"};
-  column = JudgeColumn(facts, kAsOf, Rubric());
+  column = JudgeColumn(facts, kAsOf, DefaultRubric());
   EXPECT_DOUBLE_EQ(column.mean_interval_days(), 0.0);
 }
 
 TEST(JudgeHomepageTest, DatedItems) {
-  report::Homepage homepage = JudgeHomepage(
-      {"2026-11-06", "2026-11-05", "2026-11-21", "", "2026-11-20"}, {}, true, kAsOf, Rubric());
+  report::Homepage homepage =
+      JudgeHomepage({"2026-11-06", "2026-11-05", "2026-11-21", "", "2026-11-20"}, {}, true, kAsOf,
+                    DefaultRubric());
   EXPECT_EQ(homepage.last_update(), "2026-11-21");
   EXPECT_EQ(homepage.updates_in_window(), 2);  // 11-06 and 11-20; 11-21 is ahead
   EXPECT_FALSE(homepage.navigation_only());
@@ -308,14 +315,14 @@ TEST(JudgeHomepageTest, NavigationOnlyTakesNewestColumn) {
   columns[0].set_last_update("2026-10-01");
   columns[1].set_last_update("2026-11-12");
   columns[2].set_last_update("");
-  report::Homepage homepage = JudgeHomepage({"", ""}, columns, true, kAsOf, Rubric());
+  report::Homepage homepage = JudgeHomepage({"", ""}, columns, true, kAsOf, DefaultRubric());
   EXPECT_TRUE(homepage.navigation_only());
   EXPECT_EQ(homepage.last_update(), "2026-11-12");
   EXPECT_EQ(homepage.updates_in_window(), 0);
 }
 
 TEST(JudgeHomepageTest, NoItemsNoColumns) {
-  report::Homepage homepage = JudgeHomepage({}, {}, false, kAsOf, Rubric());
+  report::Homepage homepage = JudgeHomepage({}, {}, false, kAsOf, DefaultRubric());
   EXPECT_FALSE(homepage.navigation_only());
   EXPECT_EQ(homepage.last_update(), "");
   EXPECT_EQ(homepage.updates_in_window(), 0);
@@ -337,7 +344,7 @@ TEST_P(ReachabilityTest, VetoAndDeduction) {
   report::SiteReport site = HealthySite();
   site.mutable_reachability()->set_probes(c.probes);
   site.mutable_reachability()->set_failures(c.failures);
-  JudgeSite(kAsOf, Rubric(), &site);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
   EXPECT_EQ(Rules(site), c.vetoes);
   EXPECT_EQ(site.verdict(), c.verdict);
   EXPECT_DOUBLE_EQ(site.score(), c.score);
@@ -370,7 +377,7 @@ TEST(JudgeSiteTest, UnreachableReportsOnlyThatVeto) {
     column->set_blank(true);
   }
   site.mutable_links()->add_broken()->set_on_homepage(true);
-  JudgeSite(kAsOf, Rubric(), &site);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
   EXPECT_EQ(site.verdict(), "unreachable");
   EXPECT_EQ(site.score(), 0.0);
   ASSERT_EQ(site.vetoes_size(), 1);
@@ -382,7 +389,7 @@ TEST(JudgeSiteTest, UnreachableReportsOnlyThatVeto) {
 TEST(JudgeSiteTest, ProbeDetail) {
   report::SiteReport site = HealthySite();
   site.mutable_reachability()->set_failures(9);
-  JudgeSite(kAsOf, Rubric(), &site);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
   ASSERT_EQ(site.vetoes_size(), 1);
   EXPECT_EQ(site.vetoes(0).detail(), "9 of 140 probes failed (6.4%)");
 }
@@ -405,7 +412,7 @@ TEST(JudgeSiteTest, HomepageStaleBoundary) {
     report::SiteReport site = HealthySite();
     site.mutable_homepage()->set_last_update(c.last_update);
     site.mutable_homepage()->set_navigation_only(c.navigation_only);
-    JudgeSite(kAsOf, Rubric(), &site);
+    JudgeSite(kAsOf, DefaultRubric(), &site);
     EXPECT_EQ(Rules(site),
               c.stale ? std::vector<std::string>{"homepage_stale"} : std::vector<std::string>{})
         << c.last_update;
@@ -413,7 +420,7 @@ TEST(JudgeSiteTest, HomepageStaleBoundary) {
   }
   report::SiteReport site = HealthySite();
   site.mutable_homepage()->set_last_update("2026-11-05");
-  JudgeSite(kAsOf, Rubric(), &site);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
   EXPECT_EQ(site.vetoes(0).detail(),
             "homepage: newest dated item 2026-11-05, 15 days before 2026-11-20 "
             "(window 14 days)");
@@ -431,7 +438,7 @@ TEST(JudgeSiteTest, StaleColumnsBoundaryAndDeductions) {
       column->set_last_update("2020-01-01");
     }
     site.add_columns()->set_name("fresh");
-    JudgeSite(kAsOf, Rubric(), &site);
+    JudgeSite(kAsOf, DefaultRubric(), &site);
     const double points[] = {3, 4, 4, 5, 5, 3};
     double sum = 0;
     for (int i = 0; i < stale; ++i) sum += points[i];
@@ -456,7 +463,7 @@ TEST(JudgeSiteTest, StaleColumnsBoundaryAndDeductions) {
     column->set_category("news");
     column->set_stale(true);
   }
-  JudgeSite(kAsOf, Rubric(), &site);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
   EXPECT_EQ(site.vetoes(0).detail(), "5 columns not updated in their window: c0, c1, c2, c3, c4");
   EXPECT_EQ(site.deductions(0).detail(), "c0 (news): last update none");
 }
@@ -469,7 +476,7 @@ TEST(JudgeSiteTest, BlankColumnsBoundary) {
       column->set_name(absl::StrCat("b", i));
       column->set_blank(true);
     }
-    JudgeSite(kAsOf, Rubric(), &site);
+    JudgeSite(kAsOf, DefaultRubric(), &site);
     EXPECT_EQ(site.score(), 100.0);
     if (blank == 5) {
       EXPECT_EQ(Rules(site), std::vector<std::string>{"blank_columns"});
@@ -491,7 +498,7 @@ TEST(JudgeSiteTest, VetoOrder) {
     auto* blank = site.add_columns();
     blank->set_blank(true);
   }
-  JudgeSite(kAsOf, Rubric(), &site);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
   EXPECT_THAT(Rules(site),
               ElementsAre("site_unreachable", "homepage_stale", "columns_stale", "blank_columns"));
   EXPECT_EQ(site.verdict(), "fail");
@@ -520,7 +527,7 @@ TEST(JudgeSiteTest, LinkDeductionCaps) {
     report::SiteReport site = HealthySite();
     for (int i = 0; i < c.home; ++i) site.mutable_links()->add_broken()->set_on_homepage(true);
     for (int i = 0; i < c.other; ++i) site.mutable_links()->add_broken();
-    JudgeSite(kAsOf, Rubric(), &site);
+    JudgeSite(kAsOf, DefaultRubric(), &site);
     EXPECT_EQ(Deductions(site), c.deductions) << c.home << " " << c.other;
     EXPECT_DOUBLE_EQ(site.score(), c.score) << c.home << " " << c.other;
     EXPECT_EQ(site.verdict(), "pass");
@@ -537,8 +544,9 @@ TEST(JudgeSiteTest, ScoreRoundedAndNeverNegative) {
     column->set_category("plan");
     column->set_stale(true);
   }
-  JudgeSite(kAsOf, Rubric(), &site);
-  EXPECT_EQ(site.verdict(), "pass");
+  JudgeSite(kAsOf, DefaultRubric(), &site);
+  EXPECT_EQ(site.verdict(), "fail");  // no veto, but below 60
+  EXPECT_EQ(site.vetoes_size(), 0);
   EXPECT_DOUBLE_EQ(site.score(), 18.6);  // 100 - (21.4286 + 20 + 20 + 4 x 5)
 
   for (int i = 0; i < 6; ++i) {
@@ -546,9 +554,12 @@ TEST(JudgeSiteTest, ScoreRoundedAndNeverNegative) {
     column->set_category("plan");
     column->set_stale(true);
   }
-  JudgeSite(kAsOf, Rubric(), &site);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
   EXPECT_EQ(site.verdict(), "fail");
-  EXPECT_DOUBLE_EQ(site.score(), 0.0);  // 111.43 points of deductions
+  EXPECT_DOUBLE_EQ(site.score(), 0.0);  // 21.43 + 20 + 20 + 40 (10 x 5, cap 40)
+  ASSERT_EQ(site.deductions_size(), 13);
+  EXPECT_DOUBLE_EQ(site.deductions(10).points(), 5.0);  // the 8th stale column: 40 reached
+  EXPECT_DOUBLE_EQ(site.deductions(11).points(), 0.0);
 }
 
 TEST(JudgeSiteTest, RoundTo) {
@@ -559,9 +570,9 @@ TEST(JudgeSiteTest, RoundTo) {
 }
 
 TEST(JudgeSiteTest, RubricVariant) {
-  Rubric rubric;
-  rubric.stale_columns_veto = 2;
-  rubric.homepage_window_days = 30;
+  Rubric rubric = DefaultRubric();
+  rubric.columns_stale.threshold = 2;
+  rubric.homepage_stale.window = {30, 0};
   report::SiteReport site = HealthySite();
   site.mutable_homepage()->set_last_update("2026-10-21");  // 30 days
   for (int i = 0; i < 2; ++i) {
@@ -573,31 +584,530 @@ TEST(JudgeSiteTest, RubricVariant) {
   EXPECT_EQ(Rules(site), std::vector<std::string>{"columns_stale"});
 }
 
-TEST(ParseRubricTest, OverridesAndDefaults) {
-  absl::StatusOr<Rubric> rubric = ParseRubric(
-      "\xEF\xBB\xBF# a province's variant\n"
-      "name = hubei-2020\n"
-      "\n"
-      "stale_columns_veto: 3   # stricter\n"
-      "unreachable_veto_ratio = 0.03\n"
-      "links_cap = 10\n");
-  ASSERT_TRUE(rubric.ok()) << rubric.status();
-  EXPECT_EQ(rubric->name, "hubei-2020");
-  EXPECT_EQ(rubric->stale_columns_veto, 3);
-  EXPECT_DOUBLE_EQ(rubric->unreachable_veto_ratio, 0.03);
-  EXPECT_DOUBLE_EQ(rubric->links_cap, 10.0);
-  EXPECT_EQ(rubric->homepage_window_days, 14);  // default kept
-  EXPECT_EQ(rubric->blank_columns_veto, 5);
+std::string ReadSourceFile(const std::string& relative) {
+  std::ifstream in(std::string(CENSUS_SOURCE_DIR) + "/" + relative, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
-TEST(ParseRubricTest, Errors) {
-  EXPECT_EQ(ParseRubric("bogus = 1\n").status().message(), "rubric line 1: unknown key \"bogus\"");
-  EXPECT_EQ(ParseRubric("# x\nnews_window_days = two\n").status().message(),
-            "rubric line 2: bad value for news_window_days: \"two\"");
-  EXPECT_EQ(ParseRubric("links_cap = -1").status().message(),
-            "rubric line 1: bad value for links_cap: \"-1\"");
-  EXPECT_EQ(ParseRubric("just words").status().message(), "rubric line 1: expected key = value");
-  EXPECT_TRUE(ParseRubric("").ok());
+TEST(RubricTest, BuiltInIsGov2019File) {
+  EXPECT_EQ(DefaultRubricText(), ReadSourceFile("rubrics/gov-2019.textproto"));
+  const Rubric& r = DefaultRubric();
+  EXPECT_EQ(r.name, "gov-2019");
+  EXPECT_DOUBLE_EQ(r.fail_below, 60.0);
+  ASSERT_EQ(r.categories.size(), 5u);
+  EXPECT_EQ(r.categories.at(NEWS).window.days, 14);
+  EXPECT_DOUBLE_EQ(r.categories.at(NEWS).points, 3.0);
+  EXPECT_EQ(r.categories.at(NOTICE).window.months, 6);
+  EXPECT_DOUBLE_EQ(r.categories.at(POLICY).points, 4.0);
+  EXPECT_EQ(r.categories.at(PLAN).window.months, 12);
+  EXPECT_DOUBLE_EQ(r.categories.at(PERSONNEL).points, 5.0);
+  EXPECT_EQ(r.should_update, (std::set<Category>{NEWS, NOTICE, POLICY, PERSONNEL, PLAN}));
+  EXPECT_DOUBLE_EQ(r.site_unreachable.threshold, 0.05);
+  EXPECT_EQ(r.homepage_stale.window.days, 14);
+  EXPECT_DOUBLE_EQ(r.columns_stale.threshold, 5);
+  EXPECT_DOUBLE_EQ(r.long_unupdated.threshold, 10);
+  EXPECT_EQ(r.long_unupdated.window.months, 12);
+  EXPECT_DOUBLE_EQ(r.blank_columns.threshold, 5);
+  EXPECT_EQ(r.interaction_unanswered.window.months, 3);
+  EXPECT_EQ(r.interaction_unanswered.lookback.months, 12);
+  EXPECT_TRUE(r.serious_error.enabled);
+  EXPECT_DOUBLE_EQ(r.homepage_availability.points, 5);
+  EXPECT_DOUBLE_EQ(r.broken_links_homepage.cap, 20);
+  EXPECT_DOUBLE_EQ(r.broken_links_other.points, 0.1);
+  EXPECT_DOUBLE_EQ(r.homepage_update_volume.threshold, 10);
+  EXPECT_DOUBLE_EQ(r.columns_not_updated.cap, 40);
+  EXPECT_DOUBLE_EQ(r.interaction_slow_replies.threshold, 14);
+  EXPECT_DOUBLE_EQ(r.warn_unreachable_ratio.threshold, 0.03);
+  EXPECT_DOUBLE_EQ(r.warn_homepage_not_updated.threshold, 10);
+  EXPECT_DOUBLE_EQ(r.warn_blank_columns.threshold, 2);
+  EXPECT_DOUBLE_EQ(r.warn_columns_not_updated.threshold, 6);
+}
+
+TEST(RubricTest, ProvinceExampleLoads) {
+  absl::StatusOr<Rubric> r =
+      LoadRubricFile(std::string(CENSUS_SOURCE_DIR) + "/rubrics/province-example.textproto");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->name, "province-example");
+  EXPECT_EQ(r->categories.at(NEWS).window.days, 7);
+  EXPECT_DOUBLE_EQ(r->blank_columns.threshold, 3);
+  EXPECT_EQ(r->should_update.count(SERVICE), 1u);
+  EXPECT_DOUBLE_EQ(r->fail_below, 70);
+}
+
+TEST(RubricTest, Errors) {
+  auto error = [](const std::string& text) {
+    return std::string(ParseRubric(text, "p.textproto").status().message());
+  };
+  const std::string base = "name: \"p\"\n";
+  EXPECT_EQ(error("name: \"p\"\nbogus: 1\n"),
+            "p.textproto:2:6: Message type \"census.rubric.Rubric\" has no field named \"bogus\".");
+  EXPECT_EQ(error(""), "p.textproto: name is required");
+  EXPECT_EQ(error(base + "veto { rule: \"columns_stale\" threshold: 0 }"),
+            "p.textproto: rule columns_stale: threshold must be >= 1");
+  EXPECT_EQ(error(base + "veto { rule: \"nope\" }"), "p.textproto: unknown veto rule \"nope\"");
+  EXPECT_EQ(error(base + "veto { rule: \"site_unreachable\" threshold: 5 }"),
+            "p.textproto: rule site_unreachable: threshold must be a ratio in (0, 1]");
+  EXPECT_EQ(error(base + "veto { rule: \"homepage_stale\" window { days: 14 months: 1 } }"),
+            "p.textproto: rule homepage_stale: window needs exactly one of days or months");
+  EXPECT_EQ(error(base + "veto { rule: \"homepage_stale\" }"),
+            "p.textproto: rule homepage_stale: window is required");
+  EXPECT_EQ(error(base + "veto { rule: \"interaction_unanswered\" threshold: 1 "
+                         "window { months: 3 } }"),
+            "p.textproto: rule interaction_unanswered: lookback is required");
+  EXPECT_EQ(error(base + "category { category: \"gossip\" window { days: 1 } }"),
+            "p.textproto: category gossip: unknown category");
+  EXPECT_EQ(error(base + "category { category: \"news\" window { days: -1 } }"),
+            "p.textproto: category news: window must not be negative");
+  EXPECT_EQ(error(base + "deduction { rule: \"columns_not_updated\" points: 3 }"),
+            "p.textproto: rule columns_not_updated: points come from the category rules; leave "
+            "points out");
+  EXPECT_EQ(error(base + "deduction { rule: \"broken_links_other\" points: 0.1 }\n"
+                         "deduction { rule: \"broken_links_other\" points: 0.2 }"),
+            "p.textproto: rule broken_links_other: given twice");
+  EXPECT_EQ(error(base + "deduction { rule: \"broken_links_other\" cap: -1 }"),
+            "p.textproto: rule broken_links_other: cap must be >= 0");
+  EXPECT_EQ(error(base + "warning { rule: \"unreachable_ratio\" threshold: 1 }"),
+            "p.textproto: warning unreachable_ratio: threshold must be a ratio in [0, 1)");
+  EXPECT_EQ(error(base + "fail_below: 101"), "p.textproto: fail_below must be within 0..100");
+  EXPECT_EQ(error(base + "should_update: \"gossip\""),
+            "p.textproto: should_update: unknown category gossip");
+  EXPECT_EQ(LoadRubricFile("/nonexistent/r.textproto").status().message(),
+            "rubric file /nonexistent/r.textproto: cannot be read");
+  // A minimal rubric: every rule off.
+  absl::StatusOr<Rubric> empty = ParseRubric(base);
+  ASSERT_TRUE(empty.ok());
+  report::SiteReport site = HealthySite();
+  site.mutable_homepage()->set_last_update("");
+  JudgeSite(kAsOf, *empty, &site);
+  EXPECT_EQ(site.verdict(), "pass");
+  EXPECT_EQ(site.vetoes_size(), 0);
+}
+
+// The same crawl judged under gov-2019 and the provincial example.
+report::SiteReport JudgeSample(const Rubric& rubric) {
+  report::SiteReport site;
+  site.mutable_reachability()->set_probes(100);
+  site.mutable_reachability()->set_failures(2);
+  std::vector<report::ColumnReport> columns;
+  auto add = [&](const std::string& name, Category category, std::vector<std::string> dates) {
+    ColumnFacts facts;
+    facts.name = name;
+    facts.category = category;
+    facts.observed = true;
+    facts.item_dates = std::move(dates);
+    columns.push_back(JudgeColumn(facts, kAsOf, rubric));
+    *site.add_columns() = columns.back();
+  };
+  add("要闻", NEWS, {"2026-11-10"});
+  add("通知公告", NOTICE, {"2026-07-01"});
+  for (int i = 0; i < 3; ++i) add(absl::StrCat("空", i), TOPIC, {});
+  *site.mutable_homepage() =
+      JudgeHomepage({"2026-11-10", "2026-11-08", "2026-11-01"}, columns, true, kAsOf, rubric);
+  site.mutable_links()->add_broken()->set_on_homepage(true);
+  JudgeSite(kAsOf, rubric, &site);
+  return site;
+}
+
+std::vector<std::string> Warnings(const report::SiteReport& site) {
+  std::vector<std::string> out;
+  for (const auto& w : site.early_warnings()) out.push_back(w.rule() + ": " + w.detail());
+  return out;
+}
+
+TEST(RubricTest, SameDataScoresDifferentlyUnderTheProvinceRubric) {
+  report::SiteReport gov = JudgeSample(DefaultRubric());
+  EXPECT_EQ(gov.homepage().updates_in_window(), 2);
+  EXPECT_EQ(gov.verdict(), "pass");
+  EXPECT_THAT(Rules(gov), ElementsAre());
+  EXPECT_EQ(Deductions(gov),
+            (std::vector<std::pair<std::string, double>>{{"homepage_availability", 10.0},
+                                                         {"broken_links_homepage", 1.0},
+                                                         {"homepage_update_volume", 5.0}}));
+  EXPECT_DOUBLE_EQ(gov.score(), 84.0);
+  EXPECT_THAT(Warnings(gov), ElementsAre("blank_columns: 3 blank columns (more than 2)"));
+
+  absl::StatusOr<Rubric> province =
+      LoadRubricFile(std::string(CENSUS_SOURCE_DIR) + "/rubrics/province-example.textproto");
+  ASSERT_TRUE(province.ok()) << province.status();
+  report::SiteReport p = JudgeSample(*province);
+  EXPECT_EQ(p.homepage().updates_in_window(), 0);
+  EXPECT_TRUE(p.columns(0).stale());
+  EXPECT_TRUE(p.columns(1).stale());
+  EXPECT_EQ(p.verdict(), "fail");
+  EXPECT_THAT(Rules(p), ElementsAre("homepage_stale", "blank_columns"));
+  EXPECT_EQ(p.vetoes(0).detail(),
+            "homepage: newest dated item 2026-11-10, 10 days before 2026-11-20 (window 7 days)");
+  EXPECT_EQ(Deductions(p),
+            (std::vector<std::pair<std::string, double>>{{"homepage_availability", 16.0},
+                                                         {"broken_links_homepage", 2.0},
+                                                         {"homepage_update_volume", 8.0},
+                                                         {"columns_not_updated", 4.0},
+                                                         {"columns_not_updated", 5.0}}));
+  EXPECT_DOUBLE_EQ(p.score(), 65.0);
+  EXPECT_THAT(Warnings(p),
+              ElementsAre("unreachable_ratio: 2 of 100 probes failed (2.0%), above 1.0%"));
+}
+
+TEST(JudgeColumnLongTest, LongUnupdatedBoundaries) {
+  struct Case {
+    Category category;
+    std::vector<std::string> dates;
+    bool stale;
+    bool long_unupdated;
+  };
+  const Case cases[] = {
+      {PERSONNEL, {"2025-11-20"}, false, false},
+      {PERSONNEL, {"2025-11-19"}, true, true},
+      {NEWS, {"2026-01-01"}, true, false},
+      {NEWS, {"2025-11-19"}, true, true},
+      {POLICY, {""}, true, true},
+      {TOPIC, {"2020-01-01"}, false, false},
+      {NOTICE, {}, false, false},  // blank
+  };
+  for (const Case& c : cases) {
+    ColumnFacts facts;
+    facts.category = c.category;
+    facts.observed = true;
+    facts.item_dates = c.dates;
+    report::ColumnReport column = JudgeColumn(facts, kAsOf, DefaultRubric());
+    EXPECT_EQ(column.stale(), c.stale) << c.category << " " << c.dates.size();
+    EXPECT_EQ(column.long_unupdated(), c.long_unupdated) << c.category;
+  }
+}
+
+TEST(JudgeSiteTest, LongUnupdatedVetoAtTen) {
+  for (int n = 9; n <= 10; ++n) {
+    report::SiteReport site = HealthySite();
+    for (int i = 0; i < n; ++i) {
+      auto* column = site.add_columns();
+      column->set_name(absl::StrCat("l", i));
+      column->set_category("other");
+      column->set_long_unupdated(true);
+    }
+    JudgeSite(kAsOf, DefaultRubric(), &site);
+    if (n == 10) {
+      EXPECT_THAT(Rules(site), ElementsAre("long_unupdated"));
+      EXPECT_EQ(site.vetoes(0).detail(),
+                "10 columns that should be updated have no item in 12 months: l0, l1, l2, l3, l4, "
+                "l5, l6, l7, l8, l9");
+    } else {
+      EXPECT_THAT(Rules(site), ElementsAre());
+    }
+    EXPECT_DOUBLE_EQ(site.score(), 100.0);
+    // Not stale, so not in the stale deduction; but counted for the warning (> 6).
+    EXPECT_EQ(site.early_warnings(0).rule(), "columns_not_updated");
+    EXPECT_EQ(site.early_warnings(0).detail(),
+              absl::StrCat(n, " columns not updated (more than 6)"));
+  }
+}
+
+MailboxMessage Message(const std::string& submitted, bool answered, const std::string& replied) {
+  MailboxMessage m;
+  m.set_submitted(submitted);
+  m.set_answered(answered);
+  m.set_replied(replied);
+  return m;
+}
+
+TEST(InteractionTest, UnansweredTooLongBoundaries) {
+  const Rubric& r = DefaultRubric();
+  EXPECT_TRUE(UnansweredTooLong(Message("2026-08-19", false, ""), kAsOf, r));
+  EXPECT_FALSE(UnansweredTooLong(Message("2026-08-20", false, ""), kAsOf, r));
+  EXPECT_TRUE(UnansweredTooLong(Message("2025-11-20", false, ""), kAsOf, r));
+  EXPECT_FALSE(UnansweredTooLong(Message("2025-11-19", false, ""), kAsOf, r));
+  EXPECT_TRUE(UnansweredTooLong(Message("2026-01-31", true, "2026-05-01"), kAsOf, r));
+  EXPECT_FALSE(UnansweredTooLong(Message("2026-02-01", true, "2026-05-01"), kAsOf, r));
+  EXPECT_FALSE(UnansweredTooLong(Message("2026-01-01", true, ""), kAsOf, r));
+  EXPECT_FALSE(UnansweredTooLong(Message("去年", false, ""), kAsOf, r));
+  EXPECT_TRUE(SlowReply(Message("2026-10-01", true, "2026-10-16"), kAsOf, r));
+  EXPECT_FALSE(SlowReply(Message("2026-10-01", true, "2026-10-15"), kAsOf, r));
+  EXPECT_FALSE(SlowReply(Message("2025-11-19", true, "2025-12-30"), kAsOf, r));
+  EXPECT_FALSE(SlowReply(Message("2026-10-01", false, "2026-12-30"), kAsOf, r));
+  EXPECT_TRUE(IsConsultationColumn("领导信箱", r));
+  EXPECT_TRUE(IsConsultationColumn("咨询投诉", r));
+  EXPECT_FALSE(IsConsultationColumn("在线访谈", r));
+  EXPECT_FALSE(IsConsultationColumn("网上信访", r));
+  EXPECT_FALSE(IsConsultationColumn("纪检举报", r));
+  EXPECT_FALSE(IsConsultationColumn("调查征集", r));
+
+  report::Interaction i =
+      JudgeInteraction({Message("2026-08-19", false, ""), Message("2026-11-01", false, ""),
+                        Message("2026-10-01", true, "2026-10-16"),
+                        Message("2026-10-01", true, "2026-10-05"), Message("2026-10-01", true, "")},
+                       kAsOf, r);
+  EXPECT_EQ(i.messages(), 5);
+  EXPECT_EQ(i.answered(), 3);
+  EXPECT_EQ(i.unanswered_over_3_months(), 1);
+  EXPECT_EQ(i.slow_replies(), 1);
+  EXPECT_DOUBLE_EQ(i.mean_reply_days(), 9.5);
+}
+
+TEST(JudgeSiteTest, InteractionVetoAndSlowReplies) {
+  report::SiteReport site = HealthySite();
+  site.mutable_interaction()->set_unanswered_over_3_months(1);
+  site.mutable_interaction()->set_slow_replies(12);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
+  EXPECT_THAT(Rules(site), ElementsAre("interaction_unanswered"));
+  EXPECT_EQ(site.vetoes(0).detail(),
+            "1 consultation messages submitted within 12 months unanswered for more than 3 months");
+  EXPECT_EQ(Deductions(site),
+            (std::vector<std::pair<std::string, double>>{{"interaction_slow_replies", 10.0}}));
+  EXPECT_EQ(site.deductions(0).detail(), "12 replies later than 14 days");
+  EXPECT_DOUBLE_EQ(site.score(), 90.0);
+  site.mutable_interaction()->set_unanswered_over_3_months(0);
+  site.mutable_interaction()->set_slow_replies(3);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
+  EXPECT_THAT(Rules(site), ElementsAre());
+  EXPECT_DOUBLE_EQ(site.score(), 97.0);
+}
+
+TEST(JudgeSiteTest, SeriousErrorFromContentFindings) {
+  report::SiteReport site = HealthySite();
+  JudgeSite(kAsOf, DefaultRubric(), &site);
+  EXPECT_THAT(Rules(site), ElementsAre());
+  site.add_content()->set_kind("serious_typo");
+  site.add_content()->set_kind("forged_date");
+  site.add_content()->set_kind("forged_date");
+  JudgeSite(kAsOf, DefaultRubric(), &site);
+  EXPECT_THAT(Rules(site), ElementsAre("serious_error"));
+  EXPECT_EQ(site.vetoes(0).detail(), "3 serious errors: 2 forged_date, 1 serious_typo");
+  EXPECT_EQ(site.verdict(), "fail");
+  EXPECT_DOUBLE_EQ(site.score(), 100.0);
+}
+
+TEST(LinksTest, ConfirmedOrSuspected) {
+  struct Case {
+    FetchError error;
+    int status;
+    int attempts;
+    bool confirmed;
+  };
+  const Case cases[] = {
+      {HTTP_404, 404, 1, true},  {HTTP_404, 410, 1, true},  {HTTP_4XX, 403, 1, true},
+      {HTTP_4XX, 400, 1, false}, {HTTP_5XX, 500, 1, false}, {TIMEOUT, 0, 1, false},
+      {HTTP_5XX, 503, 2, true},  {DNS, 0, 2, true},         {CONNECT, 0, 0, false}};
+  for (const Case& c : cases) {
+    FetchRecord check;
+    check.set_error(c.error);
+    check.set_status(c.status);
+    check.set_attempts(c.attempts);
+    EXPECT_EQ(LinkConfirmed(check), c.confirmed) << c.status << " " << c.attempts;
+  }
+  FetchRecord robots;
+  robots.set_error(OTHER_ERROR);
+  robots.set_robots_disallowed(true);
+  EXPECT_EQ(BrokenLinkError(robots), std::nullopt);
+  EXPECT_TRUE(IsOnlineSystemText("网上办事大厅", DefaultRubric()));
+  EXPECT_TRUE(IsOnlineSystemText("政务服务平台", DefaultRubric()));
+  EXPECT_FALSE(IsOnlineSystemText("新闻", DefaultRubric()));
+  EXPECT_FALSE(IsOnlineSystemText("", DefaultRubric()));
+}
+
+TEST(JudgeSiteTest, AttachmentAndOnlineSystemDeductions) {
+  report::SiteReport site = HealthySite();
+  auto add = [&](bool home, bool attachment, bool system) {
+    auto* link = site.mutable_links()->add_broken();
+    link->set_on_homepage(home);
+    link->set_attachment(attachment);
+    link->set_online_system(system);
+  };
+  add(true, true, false);
+  add(false, true, true);  // an attachment first
+  add(false, false, true);
+  add(true, false, false);
+  for (int i = 0; i < 3; ++i) add(false, false, false);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
+  EXPECT_EQ(Deductions(site),
+            (std::vector<std::pair<std::string, double>>{{"broken_links_homepage", 1.0},
+                                                         {"broken_links_other", 0.3},
+                                                         {"attachments_unavailable", 2.0},
+                                                         {"online_systems_unavailable", 2.0}}));
+  EXPECT_DOUBLE_EQ(site.score(), 94.7);
+  for (int i = 0; i < 15; ++i) add(false, true, false);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
+  EXPECT_DOUBLE_EQ(site.deductions(2).points(), 10.0);  // 17 attachments, cap 10
+}
+
+TEST(JudgeSiteTest, HomepageUpdateVolumeBoundary) {
+  report::SiteReport site = HealthySite();
+  site.mutable_homepage()->set_updates_in_window(10);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
+  EXPECT_EQ(site.deductions_size(), 0);
+  site.mutable_homepage()->set_updates_in_window(9);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
+  EXPECT_EQ(Deductions(site),
+            (std::vector<std::pair<std::string, double>>{{"homepage_update_volume", 5.0}}));
+  EXPECT_EQ(site.deductions(0).detail(), "9 homepage items within 14 days (fewer than 10)");
+  EXPECT_DOUBLE_EQ(site.score(), 95.0);
+}
+
+TEST(JudgeSiteTest, FailBelowSixty) {
+  report::SiteReport site = HealthySite();
+  for (int i = 0; i < 30; ++i) site.mutable_links()->add_broken()->set_on_homepage(true);
+  for (int i = 0; i < 300; ++i) site.mutable_links()->add_broken();
+  JudgeSite(kAsOf, DefaultRubric(), &site);
+  EXPECT_DOUBLE_EQ(site.score(), 60.0);
+  EXPECT_EQ(site.verdict(), "pass");
+  site.mutable_homepage()->set_updates_in_window(9);
+  JudgeSite(kAsOf, DefaultRubric(), &site);
+  EXPECT_DOUBLE_EQ(site.score(), 55.0);
+  EXPECT_EQ(site.verdict(), "fail");
+  EXPECT_EQ(site.vetoes_size(), 0);
+}
+
+TEST(JudgeSiteTest, EarlyWarningBoundaries) {
+  auto warnings = [](report::SiteReport site) {
+    JudgeSite(kAsOf, DefaultRubric(), &site);
+    return Warnings(site);
+  };
+  report::SiteReport site = HealthySite();
+  site.mutable_reachability()->set_probes(100);
+  site.mutable_reachability()->set_failures(3);
+  EXPECT_THAT(warnings(site), ElementsAre());
+  site.mutable_reachability()->set_failures(4);
+  EXPECT_THAT(warnings(site),
+              ElementsAre("unreachable_ratio: 4 of 100 probes failed (4.0%), above 3.0%"));
+  site.mutable_reachability()->set_failures(5);  // the veto, not a warning
+  EXPECT_THAT(warnings(site), ElementsAre());
+
+  site = HealthySite();
+  site.mutable_homepage()->set_last_update("2026-11-10");
+  EXPECT_THAT(warnings(site), ElementsAre());
+  site.mutable_homepage()->set_last_update("2026-11-09");
+  EXPECT_THAT(warnings(site), ElementsAre("homepage_not_updated: homepage last updated "
+                                          "2026-11-09, 11 days before 2026-11-20 (more than 10)"));
+  site.mutable_homepage()->set_last_update("2026-11-01");  // stale: veto
+  EXPECT_THAT(warnings(site), ElementsAre());
+
+  for (int blank : {2, 3, 5}) {
+    site = HealthySite();
+    for (int i = 0; i < blank; ++i) site.add_columns()->set_blank(true);
+    std::vector<std::string> w = warnings(site);
+    if (blank == 3) {
+      EXPECT_THAT(w, ElementsAre("blank_columns: 3 blank columns (more than 2)"));
+    } else {
+      EXPECT_THAT(w, ElementsAre()) << blank;
+    }
+  }
+  for (int stale : {6, 7}) {
+    site = HealthySite();
+    for (int i = 0; i < stale; ++i) {
+      auto* c = site.add_columns();
+      c->set_category("news");
+      c->set_stale(true);
+    }
+    std::vector<std::string> w = warnings(site);
+    if (stale == 7) {
+      EXPECT_THAT(w, ElementsAre("columns_not_updated: 7 columns not updated (more than 6)"));
+    } else {
+      EXPECT_THAT(w, ElementsAre());
+    }
+  }
+}
+
+TEST(ChangeRateTest, ChoGarciaMolinaEstimator) {
+  EXPECT_NEAR(EstimateChangeRate(10, 3, 1.0), 0.336472237, 1e-9);   // -ln(7.5/10.5)
+  EXPECT_NEAR(EstimateChangeRate(10, 10, 2.0), 1.522261219, 1e-9);  // ln(21)/2
+  EXPECT_NEAR(EstimateChangeRate(2, 5, 1.0), 1.609437912, 1e-9);    // X clamped: ln(5)
+  EXPECT_EQ(EstimateChangeRate(4, 0, 1.0), 0.0);
+  EXPECT_EQ(EstimateChangeRate(0, 0, 1.0), 0.0);
+  EXPECT_EQ(EstimateChangeRate(3, 1, 0.0), 0.0);
+}
+
+int64_t At(int y, int m, int d, int h = 10) {
+  return absl::ToUnixMillis(absl::FromCivil(absl::CivilSecond(y, m, d, h, 0, 0), CensusTimeZone()));
+}
+
+PageObservation Snapshot(int64_t at, const std::string& hash,
+                         const std::vector<std::pair<std::string, std::string>>& items) {
+  PageObservation obs;
+  obs.set_url("https://x.gov.cn/list/");
+  obs.set_fetched_at_ms(at);
+  obs.set_content_hash(hash);
+  for (const auto& [href, date] : items) {
+    ListItem* item = obs.add_items();
+    item->set_href(href);
+    item->set_title(absl::AsciiStrToUpper(href.substr(href.size() - 1)));
+    item->set_date(date);
+  }
+  return obs;
+}
+
+TEST(ChangeRateTest, HistoryAndColumn) {
+  const int64_t day = 86400000;
+  const int64_t t0 = At(2026, 11, 1);
+  std::vector<PageObservation> history = {
+      Snapshot(t0, "h1", {{"u/a", "2026-10-01"}}),
+      Snapshot(t0 + day, "h2", {{"u/a", "2026-10-01"}}),
+      Snapshot(t0 + 3 * day, "h3", {{"u/b", "2026-11-03"}, {"u/a", "2026-10-01"}}),
+      Snapshot(t0 + 6 * day, "h4", {{"u/b", "2026-11-03"}, {"u/a", "2026-10-01"}})};
+  HistorySummary summary = SummarizeHistory(history);
+  EXPECT_EQ(summary.observations, 4);
+  EXPECT_EQ(summary.changes, 1);  // items, not the hash
+  EXPECT_DOUBLE_EQ(summary.mean_interval_days, 2.0);
+  std::vector<PageObservation> pages = {Snapshot(t0, "h1", {}), Snapshot(t0 + day, "h1", {}),
+                                        Snapshot(t0 + 2 * day, "h2", {})};
+  EXPECT_EQ(SummarizeHistory(pages).changes, 1);
+  EXPECT_EQ(SummarizeHistory({}).observations, 0);
+  EXPECT_EQ(SummarizeHistory({pages[0]}).mean_interval_days, 0.0);
+
+  ColumnFacts facts;
+  facts.category = NEWS;
+  facts.observed = true;
+  facts.item_dates = {"2026-11-19"};
+  facts.observations = 4;
+  facts.changes = 1;
+  facts.observation_interval_days = 2.0;
+  report::ColumnReport column = JudgeColumn(facts, kAsOf, DefaultRubric());
+  EXPECT_EQ(column.observations(), 4);
+  EXPECT_EQ(column.changes(), 1);
+  EXPECT_NEAR(column.change_rate_per_day(), 0.168236118, 1e-9);  // ln(3.5/2.5)/2
+}
+
+TEST(ContentTest, DateChangesAcrossSnapshots) {
+  std::vector<PageObservation> history = {
+      Snapshot(At(2026, 11, 13), "h1",
+               {{"https://x.gov.cn/a", "2026-11-01"}, {"https://x.gov.cn/b", "2026-11-05"}}),
+      Snapshot(At(2026, 11, 16), "h2",
+               {{"https://x.gov.cn/a", "2026-11-01"}, {"https://x.gov.cn/b", "2026-11-12"}}),
+      Snapshot(At(2026, 11, 20), "h3",
+               {{"https://x.gov.cn/a", "2026-11-01"},
+                {"https://x.gov.cn/b", "2026-11-12"},
+                {"https://x.gov.cn/c", ""}})};
+  std::vector<DateChange> changes = FindDateChanges(history);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].url, "https://x.gov.cn/b");
+  EXPECT_EQ(changes[0].index, 1u);
+  EXPECT_EQ(changes[0].detail,
+            "item \"B\" on https://x.gov.cn/list/ shown dated 2026-11-05 on 2026-11-13, dated "
+            "2026-11-12 on 2026-11-16");
+
+  PageObservation a1;
+  a1.set_url("https://x.gov.cn/a.html");
+  a1.set_fetched_at_ms(At(2026, 11, 13));
+  a1.set_publication_date("2026-10-01");
+  PageObservation a2 = a1;
+  a2.set_fetched_at_ms(At(2026, 11, 20));
+  a2.set_publication_date("2026-11-18");
+  changes = FindDateChanges({a1, a1, a2});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].index, 2u);
+  EXPECT_EQ(changes[0].detail,
+            "article https://x.gov.cn/a.html published 2026-10-01 (seen 2026-11-13), 2026-11-18 "
+            "(seen 2026-11-20)");
+  EXPECT_TRUE(FindDateChanges({a1, a1}).empty());
+}
+
+TEST(ContentTest, OffSite) {
+  EXPECT_EQ(UrlHost("https://User@WWW.A.gov.cn:8080/x?y"), "www.a.gov.cn");
+  EXPECT_EQ(UrlHost("mailto:x@a.gov.cn"), "");
+  EXPECT_TRUE(IsOffSite("http://spam.example.com/x", "http://www.a.gov.cn/"));
+  EXPECT_FALSE(IsOffSite("http://a.gov.cn/x", "http://www.a.gov.cn/"));
+  EXPECT_FALSE(IsOffSite("http://sub.a.gov.cn/", "http://www.a.gov.cn/"));
+  EXPECT_TRUE(IsOffSite("http://www.b.gov.cn/", "http://www.a.gov.cn/"));
+  EXPECT_TRUE(IsOffSite("http://xa.gov.cn/", "http://a.gov.cn/"));
 }
 
 }  // namespace

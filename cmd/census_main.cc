@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "cmd/diff_command.h"
 #include "cmd/run_command.h"
 
 int main(int argc, char** argv) {
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
     return census::RunCensus(*config);
   }
   if (command == "extract") return census::RunExtract(args);
+  if (command == "diff") return census::RunDiff(args);
+  if (command == "render-report") return census::RunRenderReport(args);  // hidden: tests
   if (command == "coordinator" || command == "worker" || command == "store" ||
       command == "aggregate" || command == "replay" || command == "serve") {
     std::fprintf(stderr,

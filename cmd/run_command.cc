@@ -19,6 +19,7 @@
 #include "coordinator/site_list.h"
 #include "storage/store.h"
 #include "storage/store_server.h"
+#include "worker/content_scan.h"
 #include "worker/extract.h"
 #include "worker/worker.h"
 
@@ -31,8 +32,10 @@ const char kUsage[] =
     "             [--probes N] [--probe-interval DURATION] [--probe-timeout DURATION]\n"
     "             [--page-timeout DURATION] [--host-delay DURATION] [--host-connections N]\n"
     "             [--connect-to HOST:PORT:CONNECT_HOST:CONNECT_PORT]...\n"
-    "             [--max-pages-per-site N] [--no-robots] [--allow-private] [--quiet]\n"
+    "             [--max-pages-per-site N] [--max-list-pages N] [--recheck-delay DURATION]\n"
+    "             [--rubric FILE] [--lexicon FILE] [--no-robots] [--allow-private] [--quiet]\n"
     "  census extract [--url URL] [--as-of YYYY-MM-DD] FILE|-\n"
+    "  census diff OLD_REPORT_JSON NEW_REPORT_JSON [--json]\n"
     "durations: 500ms, 15s, 2m, 1h\n";
 
 namespace {
@@ -152,6 +155,10 @@ absl::StatusOr<RunConfig> ParseRunArgs(const std::vector<std::string>& args) {
       }
     } else if (flag == "--max-pages-per-site") {
       if ((st = take(&v)).ok()) st = ParseIntFlag(flag, v, 1, &c.max_pages_per_site);
+    } else if (flag == "--max-list-pages") {
+      if ((st = take(&v)).ok()) st = ParseIntFlag(flag, v, 1, &c.max_list_pages);
+    } else if (flag == "--recheck-delay") {
+      if ((st = take(&v)).ok()) st = ParseDurationFlag(flag, v, &c.recheck_delay);
     } else if (flag == "--no-robots") {
       c.no_robots = true;
     } else if (flag == "--allow-private") {
@@ -173,6 +180,16 @@ absl::StatusOr<RunConfig> ParseRunArgs(const std::vector<std::string>& args) {
 
 int RunCensus(const RunConfig& config) {
   absl::Time started = absl::Now();
+  // The rubric (--rubric FILE, else the built-in gov-2019), checked before any fetching.
+  Rubric rubric = DefaultRubric();
+  if (!config.rubric_file.empty()) {
+    auto loaded = LoadRubricFile(config.rubric_file);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "census run: %s\n", std::string(loaded.status().message()).c_str());
+      return 2;
+    }
+    rubric = *std::move(loaded);
+  }
   auto sites = ReadSitesCsv(config.sites_file);
   if (!sites.ok()) {
     std::fprintf(stderr, "census run: %s\n", std::string(sites.status().message()).c_str());
@@ -199,6 +216,24 @@ int RunCensus(const RunConfig& config) {
   }
   absl::CivilDay as_of = ToCensusDay(started);
   if (config.as_of != "now") ParseCivilDay(config.as_of, &as_of);
+
+  // Content scanning: the built-in lexicon plus --lexicon FILE, one scanner shared by
+  // every worker.
+  std::vector<LexiconTerm> lexicon = BuiltinLexicon();
+  if (!config.lexicon_file.empty()) {
+    auto extra = ReadLexiconCsv(config.lexicon_file);
+    if (!extra.ok()) {
+      std::fprintf(stderr, "census run: %s\n", std::string(extra.status().message()).c_str());
+      return 1;
+    }
+    lexicon.insert(lexicon.end(), extra->begin(), extra->end());
+  }
+  auto scanner = LexiconScanner::Create(std::move(lexicon));
+  if (!scanner.ok()) {
+    std::fprintf(stderr, "census run: lexicon: %s\n",
+                 std::string(scanner.status().message()).c_str());
+    return 1;
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -227,6 +262,8 @@ int RunCensus(const RunConfig& config) {
   coordinator_options.probes = config.probes;
   coordinator_options.probe_interval = config.probe_interval;
   coordinator_options.max_pages_per_site = config.max_pages_per_site;
+  coordinator_options.respect_robots = !config.no_robots;
+  coordinator_options.max_list_pages = config.max_list_pages;
   // A lease must outlive its slowest transfers and the politeness queue.
   coordinator_options.lease_timeout =
       std::max(absl::Minutes(5), config.page_timeout * 4 + config.probe_timeout);
@@ -260,6 +297,8 @@ int RunCensus(const RunConfig& config) {
     options.fetcher = fetcher_options;
     options.probe_timeout = config.probe_timeout;
     options.page_timeout = config.page_timeout;
+    options.recheck_delay = config.recheck_delay;
+    options.scanner = scanner->get();
     workers.push_back(std::make_unique<Worker>(context, options));
   }
   for (int i = 0; i < config.workers; ++i) {
@@ -298,6 +337,7 @@ int RunCensus(const RunConfig& config) {
   aggregate_options.run_finished_ms = absl::ToUnixMillis(finished);
   aggregate_options.input_errors = input_errors;
   aggregate_options.pages_fetched = static_cast<int>(progress.pages_fetched);
+  aggregate_options.rubric = rubric;
   auto report = Aggregate(**store, aggregate_options);
   if (!report.ok()) {
     std::fprintf(stderr, "census run: aggregation failed: %s\n",

@@ -28,6 +28,8 @@ struct RunConfig {
   int host_connections = 4;
   std::vector<std::string> connect_to;
   int max_pages_per_site = 2000;
+  int max_list_pages = 3;                              // COLUMN pagination bound
+  absl::Duration recheck_delay = absl::Seconds(2);     // before a failed link's recheck
   bool no_robots = false;
   bool allow_private = false;
   bool quiet = false;

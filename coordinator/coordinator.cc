@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/wire.h"
 #include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
 
 namespace census {
 
@@ -17,6 +18,9 @@ struct Coordinator::SiteWork {
   int next_probe = 0;
   std::vector<int> probe_retry;  // probe indexes whose lease expired
   int tasks_queued = 0;          // against max_pages_per_site
+  // Columns discovered from the homepage last census ("cols/<site_id>"), leased with
+  // a conditional homepage request so that a 304 still yields the site's columns.
+  std::vector<Column> previous_columns;
 };
 
 namespace {
@@ -30,8 +34,7 @@ std::string HostOf(const std::string& url) {
 
 }  // namespace
 
-Coordinator::Coordinator(zmq::context_t& context, std::string endpoint,
-                         CoordinatorOptions options)
+Coordinator::Coordinator(zmq::context_t& context, std::string endpoint, CoordinatorOptions options)
     : context_(context), endpoint_(std::move(endpoint)), options_(std::move(options)) {}
 
 Coordinator::~Coordinator() = default;
@@ -67,17 +70,29 @@ absl::Status Coordinator::AddSites(
     FetchTask home;
     home.set_kind(HOMEPAGE);
     home.set_url(site.url());
+    auto it = columns.find(site.site_id());
+    work->discover_columns = it == columns.end() || it->second.empty();
+    if (work->discover_columns) {
+      // Without last census's columns a 304 would leave the site without columns.
+      LeaseDone previous;
+      if (GetState(absl::StrCat("cols/", site.site_id()), &previous) &&
+          previous.discovered_columns_size() > 0 && AttachValidators(&home)) {
+        work->previous_columns.assign(previous.discovered_columns().begin(),
+                                      previous.discovered_columns().end());
+      }
+    } else {
+      AttachValidators(&home);
+    }
     work->pending.push_back(home);
     link_seen_[site.url()] = true;
-    auto it = columns.find(site.site_id());
-    if (it != columns.end() && !it->second.empty()) {
-      work->discover_columns = false;
+    if (!work->discover_columns) {
       for (const Column& col : it->second) {
         *work->state.add_columns() = col;
         FetchTask task;
         task.set_kind(COLUMN);
         task.set_url(col.url());
         *task.mutable_column() = col;
+        AttachValidators(&task);
         work->pending.push_back(task);
         link_seen_[col.url()] = true;
       }
@@ -93,11 +108,65 @@ absl::Status Coordinator::AddSites(
   return absl::OkStatus();
 }
 
+template <typename Message>
+bool Coordinator::GetState(const std::string& key, Message* msg) {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions(), key, &value).ok()) return false;
+  return msg->ParseFromString(value);
+}
+
+bool Coordinator::AttachValidators(FetchTask* task) {
+  Validators v;
+  if (!GetState(absl::StrCat("val/", task->url()), &v)) return false;
+  if (v.etag().empty() && v.last_modified().empty()) return false;
+  *task->mutable_validators() = std::move(v);
+  return true;
+}
+
+std::vector<LinkRef> Coordinator::RememberPages(const Lease& lease, const LeaseDone& done) {
+  std::vector<LinkRef> replay;
+  absl::flat_hash_map<std::string, const FetchTask*> pages;
+  for (const FetchTask& t : lease.tasks()) {
+    if (t.kind() == HOMEPAGE || t.kind() == COLUMN) pages[t.url()] = &t;
+  }
+  rocksdb::WriteBatch batch;
+  for (const PageValidators& pv : done.validators()) {
+    auto page = pages.find(pv.url());
+    if (page == pages.end()) continue;  // not a page of this lease
+    const FetchTask& task = *page->second;
+    batch.Put(absl::StrCat("val/", pv.url()), pv.validators().SerializeAsString());
+    const bool conditional =
+        !pv.validators().etag().empty() || !pv.validators().last_modified().empty();
+    const bool unchanged = task.has_validators() && !pv.validators().content_hash().empty() &&
+                           pv.validators().content_hash() == task.validators().content_hash();
+    if (unchanged) {
+      LeaseDone stored;
+      if (GetState(absl::StrCat("links/", pv.url()), &stored)) {
+        replay.insert(replay.end(), stored.links().begin(), stored.links().end());
+      }
+    } else if (conditional) {
+      LeaseDone links;
+      for (const LinkRef& l : done.links()) {
+        if (l.found_on() == pv.url()) *links.add_links() = l;
+      }
+      batch.Put(absl::StrCat("links/", pv.url()), links.SerializeAsString());
+    }
+    if (task.kind() == HOMEPAGE && lease.discover_columns() && conditional) {
+      LeaseDone cols;
+      *cols.mutable_discovered_columns() = done.discovered_columns();
+      batch.Put(absl::StrCat("cols/", lease.site().site_id()), cols.SerializeAsString());
+    }
+  }
+  // Best effort: without these the next census fetches the pages in full.
+  (void)db_->Write(rocksdb::WriteOptions(), &batch);
+  return replay;
+}
+
 absl::Status Coordinator::Persist(const SiteWork& work) {
   std::string value;
   work.state.SerializeToString(&value);
-  rocksdb::Status s = db_->Put(rocksdb::WriteOptions(),
-                               absl::StrCat("site/", work.state.site().site_id()), value);
+  rocksdb::Status s =
+      db_->Put(rocksdb::WriteOptions(), absl::StrCat("site/", work.state.site().site_id()), value);
   if (!s.ok()) return absl::UnavailableError(absl::StrCat("coordinator state: ", s.ToString()));
   return absl::OkStatus();
 }
@@ -133,6 +202,9 @@ bool Coordinator::NextLease(Lease* lease) {
     if (has_homepage) {
       lease->set_discover_columns(w.discover_columns);
       for (const Column& c : w.state.columns()) *lease->add_columns() = c;
+      if (w.discover_columns && w.pending.front().has_validators()) {
+        for (const Column& c : w.previous_columns) *lease->add_columns() = c;
+      }
     }
     int limit = std::max(1, options_.links_per_lease);
     while (!w.pending.empty() && lease->tasks_size() < limit) {
@@ -158,6 +230,8 @@ void Coordinator::HandleWorkRequest(const std::string& identity, const WorkReque
     } else if (NextLease(&lease)) {
       lease.set_lease_id(next_lease_id_++);
       lease.set_as_of(options_.as_of);
+      lease.set_respect_robots(options_.respect_robots);
+      lease.set_max_list_pages(options_.max_list_pages);
       absl::Time deadline = options_.clock->Now() + options_.lease_timeout;
       lease.set_deadline_ms(absl::ToUnixMillis(deadline));
       SiteWork* site = by_id_[lease.site().site_id()];
@@ -198,11 +272,15 @@ void Coordinator::HandleLeaseDone(const LeaseDone& done) {
         task.set_kind(COLUMN);
         task.set_url(col.url());
         *task.mutable_column() = col;
+        AttachValidators(&task);
         w.pending.push_back(task);
         ++w.tasks_queued;
       }
     }
-    for (const LinkRef& link : done.links()) {
+    std::vector<LinkRef> links(done.links().begin(), done.links().end());
+    std::vector<LinkRef> replayed = RememberPages(lease, done);
+    links.insert(links.end(), replayed.begin(), replayed.end());
+    for (const LinkRef& link : links) {
       if (w.tasks_queued >= options_.max_pages_per_site) break;
       if (!link_seen_.emplace(link.url(), true).second) continue;
       FetchTask task;

@@ -19,6 +19,15 @@
 // State (sites and their progress) is written through to a RocksDB database under
 // `data_dir`, key "site/<site_id>" → SiteState.
 //
+// Conditional requests across censuses (a later census on the same data_dir): the
+// validators a worker reports for a HOMEPAGE/COLUMN page are kept under "val/<url>"
+// (Validators) and sent with that page's task next time. For such pages (an ETag or
+// a Last-Modified) the links found on them are kept under "links/<url>" (LeaseDone
+// holding only `links`) and a discovering homepage's columns under "cols/<site_id>"
+// (LeaseDone holding only `discovered_columns`): an unchanged page (304, reported
+// with the content hash we sent) has its links checked and its columns crawled from
+// these, since the worker did not read it again.
+//
 // Threading: Serve() runs on one thread; progress() and Stop() may be called from any.
 
 #include <atomic>
@@ -26,7 +35,6 @@
 #include <mutex>
 #include <string>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "absl/container/flat_hash_map.h"
@@ -49,6 +57,8 @@ struct CoordinatorOptions {
   int max_pages_per_site = 2000;  // pages + link checks per site
   int links_per_lease = 64;
   absl::Duration lease_timeout = absl::Minutes(10);
+  bool respect_robots = true;  // Lease.respect_robots (false with --no-robots)
+  int max_list_pages = 3;      // Lease.max_list_pages: COLUMN pagination bound
   Clock* clock = Clock::Real();
 };
 
@@ -87,6 +97,13 @@ class Coordinator {
   void ExpireLeases();
   void UpdateComplete();
   absl::Status Persist(const SiteWork& work);
+  // Sets `task`'s validators from "val/<url>" when an ETag or Last-Modified is known.
+  bool AttachValidators(FetchTask* task);
+  // Stores validators, links and discovered columns of `done`; returns the links of
+  // pages reported unchanged (from their last full read).
+  std::vector<LinkRef> RememberPages(const Lease& lease, const LeaseDone& done);
+  template <typename Message>
+  bool GetState(const std::string& key, Message* msg);
 
   zmq::context_t& context_;
   std::string endpoint_;

@@ -1,9 +1,9 @@
 #include "coordinator/coordinator.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "common/wire.h"
 
@@ -24,8 +24,8 @@ class CoordinatorTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void StartCoordinator(int probes, const absl::flat_hash_map<std::string, std::vector<Column>>&
-                                        columns = {}) {
+  void StartCoordinator(int probes,
+                        const absl::flat_hash_map<std::string, std::vector<Column>>& columns = {}) {
     CoordinatorOptions options;
     options.data_dir = dir_.string();
     options.as_of = "2026-11-20";
@@ -188,6 +188,74 @@ TEST_F(CoordinatorTest, ExpiredLeaseIsHandedOutAgain) {
   // The late answer to the expired lease is ignored; the new one counts.
   Done(first.lease());
   Done(again);
+}
+
+}  // namespace
+}  // namespace census
+
+namespace census {
+namespace {
+
+TEST_F(CoordinatorTest, LeaseFlagsAndValidatorsCarryToTheNextCensus) {
+  const absl::flat_hash_map<std::string, std::vector<Column>> columns = {
+      {"A", {MakeColumn("http://a.gov.cn/news/", NEWS)}}};
+  StartCoordinator(/*probes=*/0, columns);
+  FromCoordinator first = Ask();
+  ASSERT_TRUE(first.has_lease());
+  const Lease& lease = first.lease();
+  EXPECT_TRUE(lease.respect_robots());
+  EXPECT_EQ(lease.max_list_pages(), 3);
+  ASSERT_EQ(lease.tasks_size(), 2);
+  EXPECT_FALSE(lease.tasks(0).has_validators());
+  ToCoordinator msg;
+  LeaseDone* done = msg.mutable_lease_done();
+  done->set_lease_id(lease.lease_id());
+  auto add = [&](const std::string& url, const std::string& etag, const std::string& hash) {
+    PageValidators* pv = done->add_validators();
+    pv->set_url(url);
+    pv->mutable_validators()->set_etag(etag);
+    pv->mutable_validators()->set_content_hash(hash);
+  };
+  add("http://a.gov.cn/", "\"h\"", "H1");
+  add("http://a.gov.cn/news/", "", "C1");  // no ETag/Last-Modified: nothing to send
+  LinkRef* link = done->add_links();
+  link->set_url("http://a.gov.cn/x.html");
+  link->set_found_on("http://a.gov.cn/");
+  ASSERT_TRUE(SendToRouter(*worker_, msg).ok());
+  FromCoordinator next = Ask();  // answered after the LeaseDone was handled
+  ASSERT_TRUE(next.has_lease());
+  EXPECT_EQ(next.lease().site().site_id(), "B");
+
+  // The next census on the same state.
+  coordinator_->Stop();
+  thread_.join();
+  coordinator_.reset();
+  worker_.reset();
+  StartCoordinator(/*probes=*/0, columns);
+  FromCoordinator again = Ask();
+  ASSERT_TRUE(again.has_lease());
+  ASSERT_EQ(again.lease().site().site_id(), "A");
+  ASSERT_EQ(again.lease().tasks_size(), 2);
+  EXPECT_EQ(again.lease().tasks(0).validators().etag(), "\"h\"");
+  EXPECT_EQ(again.lease().tasks(0).validators().content_hash(), "H1");
+  EXPECT_FALSE(again.lease().tasks(1).has_validators());
+  // The homepage is unchanged (304): its links from last time are checked again.
+  ToCoordinator msg2;
+  LeaseDone* done2 = msg2.mutable_lease_done();
+  done2->set_lease_id(again.lease().lease_id());
+  PageValidators* pv = done2->add_validators();
+  pv->set_url("http://a.gov.cn/");
+  *pv->mutable_validators() = again.lease().tasks(0).validators();
+  ASSERT_TRUE(SendToRouter(*worker_, msg2).ok());
+  FromCoordinator b = Ask();
+  ASSERT_TRUE(b.has_lease());
+  EXPECT_EQ(b.lease().site().site_id(), "B");
+  FromCoordinator links = Ask();
+  ASSERT_TRUE(links.has_lease());
+  EXPECT_EQ(links.lease().site().site_id(), "A");
+  ASSERT_EQ(links.lease().tasks_size(), 1);
+  EXPECT_EQ(links.lease().tasks(0).kind(), LINK_CHECK);
+  EXPECT_EQ(links.lease().tasks(0).url(), "http://a.gov.cn/x.html");
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "coordinator/site_list.h"
 
+#include <iconv.h>
+
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 
@@ -12,6 +15,87 @@
 
 namespace census {
 namespace {
+
+bool IsValidUtf8(absl::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+// Converts with iconv; false when `from` does not decode the whole input.
+bool Transcode(absl::string_view in, const char* from, std::string* out) {
+  iconv_t cd = iconv_open("UTF-8", from);
+  if (cd == reinterpret_cast<iconv_t>(-1)) return false;
+  std::string result(in.size() * 2 + 16, '\0');
+  char* src = const_cast<char*>(in.data());
+  size_t src_left = in.size();
+  char* dst = result.data();
+  size_t dst_left = result.size();
+  bool ok = iconv(cd, &src, &src_left, &dst, &dst_left) != static_cast<size_t>(-1);
+  iconv_close(cd);
+  if (!ok || src_left != 0) return false;
+  result.resize(result.size() - dst_left);
+  *out = std::move(result);
+  return true;
+}
+
+// Inputs are UTF-8 by contract, but a sites.csv saved by Excel on a Chinese Windows is
+// GBK: such a file is read as GB18030 (GBK's superset). Anything else that is not
+// UTF-8 has its bad bytes replaced with U+FFFD, so every stored record and error text
+// stays valid UTF-8 (protobuf strings must be).
+std::string ToUtf8(absl::string_view text) {
+  if (IsValidUtf8(text)) return std::string(text);
+  std::string out;
+  if (Transcode(text, "GB18030", &out) && IsValidUtf8(out)) return out;
+  out.clear();
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t len = 1;
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    if (len > 1 && i + len <= text.size() && IsValidUtf8(text.substr(i, len))) {
+      out.append(text.data() + i, len);
+      i += len;
+    } else if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+      ++i;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return out;
+}
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -163,7 +247,8 @@ bool IsValidHttpUrl(absl::string_view url, std::string* reason) {
   return true;
 }
 
-absl::StatusOr<SiteList> ParseSitesCsv(absl::string_view text, const std::string& file) {
+absl::StatusOr<SiteList> ParseSitesCsv(absl::string_view raw, const std::string& file) {
+  const std::string text = ToUtf8(raw);
   std::vector<int> lines;
   auto rows = ParseCsv(text, &lines);
   if (rows.empty()) return absl::InvalidArgumentError(absl::StrCat(file, ": empty file"));
@@ -216,8 +301,9 @@ absl::StatusOr<SiteList> ReadSitesCsv(const std::string& path) {
   return ParseSitesCsv(*text, path);
 }
 
-absl::StatusOr<ColumnList> ParseColumnsCsv(absl::string_view text, const std::string& file,
+absl::StatusOr<ColumnList> ParseColumnsCsv(absl::string_view raw, const std::string& file,
                                            const SiteList& known_sites) {
+  const std::string text = ToUtf8(raw);
   std::vector<int> lines;
   auto rows = ParseCsv(text, &lines);
   if (rows.empty()) return absl::InvalidArgumentError(absl::StrCat(file, ": empty file"));

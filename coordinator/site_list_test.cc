@@ -79,5 +79,21 @@ TEST(SiteListTest, ColumnsCategoriesAndUnknownSites) {
   EXPECT_EQ(cols->errors[2].reason(), "duplicate column url http://a.gov.cn/gzdt/");
 }
 
+TEST(SiteListTest, GbkFileIsReadAndBadBytesNeverLeak) {
+  // "政府" in GBK: what Excel on a Chinese Windows saves.
+  std::string gbk = "site_id,name,url\n1,\xd5\xfe\xb8\xae,http://a.gov.cn/\n";
+  auto list = ParseSitesCsv(gbk, "gbk.csv");
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->sites.size(), 1u);
+  EXPECT_EQ(list->sites[0].name(), "政府");
+  // Neither UTF-8 nor GB18030: the bad byte becomes U+FFFD, in the error text too.
+  auto bad = ParseSitesCsv("site_id,name,url\n1,a,\xff\n", "bad.csv");
+  ASSERT_TRUE(bad.ok());
+  ASSERT_EQ(bad->errors.size(), 1u);
+  EXPECT_EQ(bad->errors[0].reason(), "url '\xEF\xBF\xBD' is not http(s)");
+  report::InputError copy;
+  EXPECT_TRUE(copy.ParseFromString(bad->errors[0].SerializeAsString()));
+}
+
 }  // namespace
 }  // namespace census

@@ -3,6 +3,7 @@
 # builds, and runs the whole default test suite with ctest.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+bash "$root/scripts/install-browser.sh"
 bash "$root/scripts/build.sh"
 cd "$root/build"
 ctest --output-on-failure -j"${CENSUS_JOBS:-$(nproc)}" --timeout 900 "$@"

@@ -10,10 +10,12 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "storage/body_codec.h"
@@ -147,12 +149,17 @@ class RocksStore : public Store {
                             const std::function<void(const FetchRecord&)>& fn) override;
   absl::StatusOr<std::vector<PageObservation>> LatestObservations(const std::string& site_id,
                                                                   int64_t until_ms) override;
+  // The newest observation of one URL with fetched_at <= until_ms (Write's 304 copy).
+  absl::StatusOr<std::optional<PageObservation>> ObservationAt(const std::string& site_id,
+                                                               const std::string& url,
+                                                               int64_t until_ms);
   absl::StatusOr<std::vector<PageObservation>> ObservationHistory(const std::string& site_id,
                                                                   const std::string& url,
                                                                   int64_t until_ms) override;
   absl::StatusOr<std::optional<FetchRecord>> LatestLinkCheck(const std::string& url,
                                                              int64_t from_ms,
                                                              int64_t until_ms) override;
+  std::unique_ptr<Reader> NewReader() override;
   absl::StatusOr<std::string> GetBody(const std::string& content_hash) override;
   absl::StatusOr<std::optional<Validators>> LastValidators(const std::string& site_id,
                                                            const std::string& url) override;
@@ -162,6 +169,7 @@ class RocksStore : public Store {
   }
 
  private:
+  friend class RocksReader;
   rocksdb::ColumnFamilyHandle* meta() { return handles_[0]; }
   rocksdb::ColumnFamilyHandle* bodies() { return handles_[1]; }
 
@@ -378,6 +386,37 @@ absl::Status RocksStore::Write(const ResultBatch& batch) {
   for (const PageObservation& o : batch.observations()) {
     RETURN_IF_ERROR(put(meta(), keys::Obs(site_of(o.site_id()), o.url(), o.fetched_at_ms()),
                         o.SerializeAsString()));
+  }
+  // A 304 page (not_modified, no observation of its own): the page is as last seen,
+  // so the newest earlier observation is copied with the new fetch time, and reads
+  // "as of T" see the page unchanged at T.
+  for (const FetchRecord& r : batch.fetches()) {
+    if (!r.not_modified() || r.error() != FETCH_OK ||
+        (r.kind() != HOMEPAGE && r.kind() != COLUMN)) {
+      continue;
+    }
+    const std::string& site = site_of(r.site_id());
+    std::optional<PageObservation> base;
+    for (const PageObservation& o : batch.observations()) {
+      if (site_of(o.site_id()) != site || o.url() != r.url() ||
+          o.fetched_at_ms() > r.fetched_at_ms()) {
+        continue;
+      }
+      if (!base.has_value() || o.fetched_at_ms() > base->fetched_at_ms()) base = o;
+    }
+    if (base.has_value() && base->fetched_at_ms() == r.fetched_at_ms()) continue;  // has one
+    ASSIGN_OR_RETURN(std::optional<PageObservation> stored,
+                     ObservationAt(site, r.url(), r.fetched_at_ms()));
+    if (stored.has_value() && stored->fetched_at_ms() == r.fetched_at_ms()) continue;  // again
+    if (stored.has_value() &&
+        (!base.has_value() || stored->fetched_at_ms() > base->fetched_at_ms())) {
+      base = std::move(stored);
+    }
+    if (!base.has_value()) continue;  // never seen in full: nothing to carry forward
+    base->set_site_id(site);
+    base->set_fetched_at_ms(r.fetched_at_ms());
+    RETURN_IF_ERROR(
+        put(meta(), keys::Obs(site, r.url(), r.fetched_at_ms()), base->SerializeAsString()));
   }
 
   // Bodies: dedup by hash, else a delta against the URL's previous body, else keyframe.
@@ -602,6 +641,21 @@ absl::StatusOr<std::vector<PageObservation>> RocksStore::LatestObservations(
   return out;
 }
 
+absl::StatusOr<std::optional<PageObservation>> RocksStore::ObservationAt(const std::string& site_id,
+                                                                         const std::string& url,
+                                                                         int64_t until_ms) {
+  PrefixScan it(db_.get(), meta(), keys::ObsUrlPrefix(site_id, url));
+  it->SeekForPrev(keys::Obs(site_id, url, until_ms));
+  std::optional<PageObservation> out;
+  if (it->Valid()) {
+    PageObservation obs;
+    RETURN_IF_ERROR(ParseValue(it->value(), &obs, View(it->key())));
+    out = std::move(obs);
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "read observation", path_));
+  return out;
+}
+
 absl::StatusOr<std::vector<PageObservation>> RocksStore::ObservationHistory(
     const std::string& site_id, const std::string& url, int64_t until_ms) {
   std::vector<PageObservation> out;
@@ -629,6 +683,150 @@ absl::StatusOr<std::optional<FetchRecord>> RocksStore::LatestLinkCheck(const std
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "seek link check", path_));
   return std::optional<FetchRecord>();
+}
+
+// RocksStore's Reader: one iterator over the default family, without bounds (each read
+// checks its prefix), and messages parsed into reused objects (a cleared protobuf
+// message keeps its strings' and repeated fields' memory for the next parse).
+class RocksReader : public Store::Reader {
+ public:
+  explicit RocksReader(RocksStore* store) : store_(store) {}
+
+  absl::StatusOr<const google::protobuf::RepeatedPtrField<Column>*> Columns(
+      const std::string& site_id) override {
+    const std::string key = keys::Columns(site_id);
+    rocksdb::Iterator* it = Iter();
+    it->Seek(key);
+    columns_.Clear();
+    if (it->Valid() && View(it->key()) == key) {
+      RETURN_IF_ERROR(ParseValue(it->value(), &columns_, key));
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "read columns", store_->path_));
+    return &columns_.columns();
+  }
+
+  absl::Status ForEachFetch(const std::string& site_id, int64_t from_ms, int64_t until_ms,
+                            const std::function<void(const FetchRecord&)>& fn) override {
+    const std::string prefix = keys::FetchPrefix(site_id);
+    rocksdb::Iterator* it = Iter();
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      int64_t t = keys::TimeAt(View(it->key()), keys::kFetchSuffixBytes);
+      if (t < from_ms || t > until_ms) continue;
+      RETURN_IF_ERROR(ParseValue(it->value(), &fetch_, View(it->key())));
+      fn(fetch_);
+    }
+    return FromRocks(it->status(), "scan fetches", store_->path_);
+  }
+
+  absl::Status ForEachObservationHistory(
+      const std::string& site_id, int64_t until_ms,
+      const std::function<absl::Status(const std::vector<const PageObservation*>& history)>& fn)
+      override {
+    // One forward scan of obs/<site>\0: keys come grouped by URL, oldest first. The
+    // pool's first `kept` objects are the newest observations of the URLs done so far;
+    // [kept, used) is the current URL's history.
+    const std::string prefix = keys::ObsPrefix(site_id);
+    url_.clear();
+    size_t kept = 0;
+    size_t used = 0;
+    auto flush = [&]() -> absl::Status {
+      if (used == kept) return absl::OkStatus();
+      history_.clear();
+      for (size_t i = kept; i < used; ++i) history_.push_back(obs_pool_[i].get());
+      RETURN_IF_ERROR(fn(history_));
+      std::swap(obs_pool_[kept], obs_pool_[used - 1]);  // the newest stays
+      used = ++kept;
+      return absl::OkStatus();
+    };
+    rocksdb::Iterator* it = Iter();
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      absl::string_view key = View(it->key());
+      if (key.size() < prefix.size() + 9) {
+        return absl::DataLossError(
+            absl::StrCat("store ", store_->path_, ": short observation key"));
+      }
+      absl::string_view url = key.substr(prefix.size(), key.size() - prefix.size() - 9);
+      if (url != url_) {
+        RETURN_IF_ERROR(flush());
+        url_.assign(url.data(), url.size());
+      }
+      if (keys::TimeAt(key) > until_ms) continue;  // newer than T: not in the history
+      if (used == obs_pool_.size()) obs_pool_.push_back(std::make_unique<PageObservation>());
+      RETURN_IF_ERROR(ParseValue(it->value(), obs_pool_[used].get(), key));
+      ++used;
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "scan observation histories", store_->path_));
+    return flush();
+  }
+
+  absl::StatusOr<const std::vector<const FetchRecord*>*> LatestLinkChecks(
+      const std::vector<absl::string_view>& urls, int64_t from_ms, int64_t until_ms) override {
+    links_.assign(urls.size(), nullptr);
+    if (urls.empty() || from_ms > until_ms) return &links_;
+    // "link/<url>\0" sorts as <url> does (no URL holds NUL): visit the URLs in order.
+    order_.resize(urls.size());
+    for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    if (!std::is_sorted(urls.begin(), urls.end())) {
+      std::sort(order_.begin(), order_.end(),
+                [&](size_t a, size_t b) { return urls[a] < urls[b]; });
+    }
+    constexpr absl::string_view kLinkPrefix = "link/";
+    rocksdb::Iterator* it = Iter();
+    size_t hits = 0;
+    size_t k = 0;
+    while (k < order_.size()) {
+      // The first record of urls[order_[k]], or of the next URL in the store that has
+      // one: every URL before that one has no record and is skipped without a seek.
+      it->Seek(keys::LinkUrlPrefix(urls[order_[k]]));
+      if (!it->Valid() || !absl::StartsWith(View(it->key()), kLinkPrefix)) break;
+      absl::string_view key = View(it->key());
+      if (key.size() < kLinkPrefix.size() + 9) {
+        return absl::DataLossError(absl::StrCat("store ", store_->path_, ": short link key"));
+      }
+      const absl::string_view found =
+          key.substr(kLinkPrefix.size(), key.size() - kLinkPrefix.size() - 9);
+      while (k < order_.size() && urls[order_[k]] < found) ++k;
+      if (k == order_.size()) break;
+      const absl::string_view url = urls[order_[k]];
+      if (url != found) continue;  // `found` is none of ours
+      // `url` has records: the newest at or before until_ms, unless before from_ms.
+      const std::string url_prefix = keys::LinkUrlPrefix(url);
+      it->SeekForPrev(keys::Link(url, until_ms));
+      const FetchRecord* result = nullptr;
+      if (it->Valid() && it->key().starts_with(url_prefix) &&
+          keys::TimeAt(View(it->key())) >= from_ms) {
+        if (hits == link_pool_.size()) link_pool_.push_back(std::make_unique<FetchRecord>());
+        FetchRecord* record = link_pool_[hits++].get();
+        RETURN_IF_ERROR(ParseValue(it->value(), record, View(it->key())));
+        result = record;
+      }
+      RETURN_IF_ERROR(FromRocks(it->status(), "seek link checks", store_->path_));
+      for (; k < order_.size() && urls[order_[k]] == url; ++k) links_[order_[k]] = result;
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "seek link checks", store_->path_));
+    return &links_;
+  }
+
+ private:
+  rocksdb::Iterator* Iter() {
+    if (it_ == nullptr) it_.reset(store_->db_->NewIterator(rocksdb::ReadOptions(), store_->meta()));
+    return it_.get();
+  }
+
+  RocksStore* store_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  ResultBatch columns_;
+  FetchRecord fetch_;
+  std::vector<std::unique_ptr<PageObservation>> obs_pool_;
+  std::vector<const PageObservation*> history_;
+  std::string url_;
+  std::vector<std::unique_ptr<FetchRecord>> link_pool_;
+  std::vector<const FetchRecord*> links_;
+  std::vector<size_t> order_;
+};
+
+std::unique_ptr<Store::Reader> RocksStore::NewReader() {
+  return std::make_unique<RocksReader>(this);
 }
 
 absl::StatusOr<std::string> RocksStore::GetBody(const std::string& content_hash) {
@@ -682,6 +880,71 @@ absl::StatusOr<std::optional<Validators>> RocksStore::LastValidators(const std::
 }
 
 }  // namespace
+
+namespace {
+
+// The Reader of a Store that has no batched reads of its own: the single-lookup methods.
+class LookupReader : public Store::Reader {
+ public:
+  explicit LookupReader(Store* store) : store_(store) {}
+
+  absl::StatusOr<const google::protobuf::RepeatedPtrField<Column>*> Columns(
+      const std::string& site_id) override {
+    ASSIGN_OR_RETURN(std::vector<Column> columns, store_->Columns(site_id));
+    columns_.Clear();
+    for (Column& column : columns) *columns_.Add() = std::move(column);
+    return &columns_;
+  }
+
+  absl::Status ForEachFetch(const std::string& site_id, int64_t from_ms, int64_t until_ms,
+                            const std::function<void(const FetchRecord&)>& fn) override {
+    return store_->ForEachFetch(site_id, from_ms, until_ms, fn);
+  }
+
+  absl::Status ForEachObservationHistory(
+      const std::string& site_id, int64_t until_ms,
+      const std::function<absl::Status(const std::vector<const PageObservation*>& history)>& fn)
+      override {
+    latest_.clear();
+    ASSIGN_OR_RETURN(std::vector<PageObservation> latest,
+                     store_->LatestObservations(site_id, until_ms));
+    for (PageObservation& newest : latest) {
+      ASSIGN_OR_RETURN(std::vector<PageObservation> history,
+                       store_->ObservationHistory(site_id, newest.url(), until_ms));
+      if (history.empty()) continue;
+      latest_.push_back(std::move(newest));
+      std::vector<const PageObservation*> view;
+      for (size_t i = 0; i + 1 < history.size(); ++i) view.push_back(&history[i]);
+      view.push_back(&latest_.back());
+      RETURN_IF_ERROR(fn(view));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<const std::vector<const FetchRecord*>*> LatestLinkChecks(
+      const std::vector<absl::string_view>& urls, int64_t from_ms, int64_t until_ms) override {
+    checks_.clear();
+    links_.clear();
+    for (absl::string_view url : urls) {
+      ASSIGN_OR_RETURN(std::optional<FetchRecord> check,
+                       store_->LatestLinkCheck(std::string(url), from_ms, until_ms));
+      if (check.has_value()) checks_.push_back(*std::move(check));
+      links_.push_back(check.has_value() ? &checks_.back() : nullptr);
+    }
+    return &links_;
+  }
+
+ private:
+  Store* store_;
+  google::protobuf::RepeatedPtrField<Column> columns_;
+  std::deque<PageObservation> latest_;  // stable addresses
+  std::deque<FetchRecord> checks_;
+  std::vector<const FetchRecord*> links_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store::Reader> Store::NewReader() { return std::make_unique<LookupReader>(this); }
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                                    const StoreOptions& options) {

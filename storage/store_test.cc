@@ -474,6 +474,173 @@ TEST(StoreTest, LatestLinkCheckAcrossSites) {
   EXPECT_FALSE(latest->has_value());
 }
 
+// What a Reader's ForEachObservationHistory yields: "url: title title ..." per URL, and
+// the titles of the newest observations read again after the scan (they must outlive it).
+std::vector<std::string> Histories(Store::Reader& reader, const std::string& site, int64_t until,
+                                   std::vector<std::string>* newest_after = nullptr) {
+  std::vector<std::string> out;
+  std::vector<const PageObservation*> newest;
+  absl::Status status = reader.ForEachObservationHistory(
+      site, until, [&](const std::vector<const PageObservation*>& history) {
+        std::string line = history.back()->url() + ":";
+        for (const PageObservation* obs : history) line += " " + obs->title();
+        out.push_back(line);
+        newest.push_back(history.back());
+        return absl::OkStatus();
+      });
+  EXPECT_TRUE(status.ok()) << status;
+  if (newest_after != nullptr) {
+    for (const PageObservation* obs : newest) newest_after->push_back(obs->title());
+  }
+  return out;
+}
+
+// The RocksDB Reader and the base class's (single lookups) give the same results.
+std::vector<std::unique_ptr<Store::Reader>> BothReaders(Store& store) {
+  std::vector<std::unique_ptr<Store::Reader>> readers;
+  readers.push_back(store.NewReader());
+  readers.push_back(store.Store::NewReader());
+  return readers;
+}
+
+TEST(StoreTest, ReaderObservationHistoriesInOneScan) {
+  TempDir dir;
+  auto store = MustOpen(dir.path());
+  ResultBatch batch;
+  *batch.mutable_site() = MakeSite("s1");
+  *batch.add_observations() = Obs("s1", "https://s1/a", 100, "a@100");
+  *batch.add_observations() = Obs("s1", "https://s1/a", 300, "a@300");
+  *batch.add_observations() = Obs("s1", "https://s1/a", 200, "a@200");
+  *batch.add_observations() = Obs("s1", "https://s1/ab", 250, "ab@250");
+  *batch.add_observations() = Obs("s1", "https://s1/b", 50, "b@50");
+  *batch.add_observations() = Obs("s1", "https://s1/c", 500, "c@500");
+  *batch.add_observations() = Obs("s10", "https://s10/a", 100, "other site");
+  ASSERT_TRUE(store->Write(batch).ok());
+
+  for (auto& reader : BothReaders(*store)) {
+    std::vector<std::string> newest;
+    EXPECT_THAT(
+        Histories(*reader, "s1", 250, &newest),
+        ElementsAre("https://s1/a: a@100 a@200", "https://s1/ab: ab@250", "https://s1/b: b@50"));
+    EXPECT_THAT(newest, ElementsAre("a@200", "ab@250", "b@50"));
+    newest.clear();
+    EXPECT_THAT(Histories(*reader, "s1", kAll, &newest),
+                ElementsAre("https://s1/a: a@100 a@200 a@300", "https://s1/ab: ab@250",
+                            "https://s1/b: b@50", "https://s1/c: c@500"));
+    EXPECT_THAT(newest, ElementsAre("a@300", "ab@250", "b@50", "c@500"));
+    EXPECT_THAT(Histories(*reader, "s1", 49), IsEmpty());
+    EXPECT_THAT(Histories(*reader, "s10", kAll), ElementsAre("https://s10/a: other site"));
+    EXPECT_THAT(Histories(*reader, "s2", kAll), IsEmpty());
+
+    // A status from the callback stops the scan and is returned.
+    int calls = 0;
+    absl::Status status = reader->ForEachObservationHistory(
+        "s1", kAll, [&](const std::vector<const PageObservation*>&) {
+          ++calls;
+          return absl::CancelledError("enough");
+        });
+    EXPECT_EQ(status, absl::CancelledError("enough"));
+    EXPECT_EQ(calls, 1);
+  }
+}
+
+TEST(StoreTest, ReaderLatestLinkChecksMatchLatestLinkCheck) {
+  TempDir dir;
+  auto store = MustOpen(dir.path());
+  ResultBatch a;
+  *a.mutable_site() = MakeSite("s1");
+  FetchRecord r1 = Fetch("s1", LINK_CHECK, "https://x.gov.cn/p", 100);
+  r1.set_status(404);
+  r1.set_error(HTTP_404);
+  *a.add_fetches() = r1;
+  *a.add_fetches() = Fetch("s1", LINK_CHECK, "https://y.gov.cn/", 70);
+  ASSERT_TRUE(store->Write(a).ok());
+  ResultBatch b;
+  *b.mutable_site() = MakeSite("s2");
+  *b.add_fetches() = Fetch("s2", LINK_CHECK, "https://x.gov.cn/p", 300);
+  *b.add_fetches() = Fetch("s2", LINK_CHECK, "https://x.gov.cn/p2", 50);
+  ASSERT_TRUE(store->Write(b).ok());
+
+  // Unsorted, with a duplicate, a prefix of a checked URL and URLs never checked.
+  const std::vector<std::string> owned = {
+      "https://x.gov.cn/p2", "https://x.gov.cn/", "https://x.gov.cn/p", "https://a.gov.cn/",
+      "https://x.gov.cn/p",  "https://z.gov.cn/", "https://y.gov.cn/"};
+  const std::vector<absl::string_view> urls(owned.begin(), owned.end());
+  // "site@time" of each result, "-" for none.
+  auto checks = [&](Store::Reader& reader, int64_t from, int64_t until) {
+    std::vector<std::string> out;
+    auto result = reader.LatestLinkChecks(urls, from, until);
+    EXPECT_TRUE(result.ok()) << result.status();
+    if (!result.ok()) return out;
+    for (const FetchRecord* check : **result) {
+      out.push_back(check == nullptr ? "-"
+                                     : absl::StrCat(check->site_id(), "@", check->fetched_at_ms()));
+    }
+    return out;
+  };
+  for (auto& reader : BothReaders(*store)) {
+    EXPECT_THAT(checks(*reader, 0, kAll),
+                ElementsAre("s2@50", "-", "s2@300", "-", "s2@300", "-", "s1@70"));
+    EXPECT_THAT(checks(*reader, 0, 299),
+                ElementsAre("s2@50", "-", "s1@100", "-", "s1@100", "-", "s1@70"));
+    EXPECT_THAT(checks(*reader, 51, 299),
+                ElementsAre("-", "-", "s1@100", "-", "s1@100", "-", "s1@70"));
+    EXPECT_THAT(checks(*reader, 101, 299), ElementsAre("-", "-", "-", "-", "-", "-", "-"));
+    EXPECT_THAT(checks(*reader, 300, 100), ElementsAre("-", "-", "-", "-", "-", "-", "-"));
+    auto none = reader->LatestLinkChecks({}, 0, kAll);
+    ASSERT_TRUE(none.ok());
+    EXPECT_THAT(**none, IsEmpty());
+  }
+  // Each lookup agrees with LatestLinkCheck.
+  auto reader = store->NewReader();
+  auto batched = reader->LatestLinkChecks(urls, 0, 299);
+  ASSERT_TRUE(batched.ok());
+  for (size_t i = 0; i < owned.size(); ++i) {
+    auto single = store->LatestLinkCheck(owned[i], 0, 299);
+    ASSERT_TRUE(single.ok());
+    ASSERT_EQ(single->has_value(), (**batched)[i] != nullptr) << owned[i];
+    if (single->has_value()) {
+      EXPECT_EQ((*single)->SerializeAsString(), (**batched)[i]->SerializeAsString());
+    }
+  }
+}
+
+TEST(StoreTest, ReaderColumnsAndFetchesMatchTheStore) {
+  TempDir dir;
+  auto store = MustOpen(dir.path());
+  ResultBatch batch;
+  *batch.mutable_site() = MakeSite("s1");
+  Column* column = batch.add_columns();
+  column->set_site_id("s1");
+  column->set_name("通知公告");
+  column->set_url("https://s1/notice/");
+  *batch.add_fetches() = Fetch("s1", COLUMN, "https://s1/notice/", 200);
+  *batch.add_fetches() = Fetch("s1", PROBE, "https://s1/", 100);
+  *batch.add_fetches() = Fetch("s1", PROBE, "https://s1/", 400);
+  *batch.add_fetches() = Fetch("s10", PROBE, "https://s10/", 150);
+  ASSERT_TRUE(store->Write(batch).ok());
+
+  for (auto& reader : BothReaders(*store)) {
+    auto columns = reader->Columns("s1");
+    ASSERT_TRUE(columns.ok());
+    ASSERT_EQ((*columns)->size(), 1);
+    EXPECT_EQ((*columns)->Get(0).name(), "通知公告");
+    auto none = reader->Columns("s2");
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE((*none)->empty());
+
+    std::vector<std::string> fetches;
+    ASSERT_TRUE(reader
+                    ->ForEachFetch("s1", 100, 399,
+                                   [&](const FetchRecord& r) {
+                                     fetches.push_back(
+                                         absl::StrCat(r.url(), "@", r.fetched_at_ms()));
+                                   })
+                    .ok());
+    EXPECT_THAT(fetches, ElementsAre("https://s1/@100", "https://s1/notice/@200"));
+  }
+}
+
 TEST(StoreTest, LastValidatorsFollowTheNewestFetch) {
   TempDir dir;
   auto store = MustOpen(dir.path());

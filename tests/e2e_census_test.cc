@@ -30,6 +30,7 @@ using testing::RunToCompletion;
 using testing::Subprocess;
 
 constexpr int kProbes = 24;
+constexpr int kSites = 17;  // the 12 demo scenarios and 5 content/interaction ones
 
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -45,11 +46,21 @@ class CensusEndToEnd : public ::testing::Test {
            absl::StrCat("census-e2e-", getpid(), "-",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
+    StartSimWeb(0);
+  }
+
+  // (Re)starts the simulated web as it is `day` days after the census date.
+  void StartSimWeb(int day) {
+    simweb_.reset();
+    port_.clear();
+    fs::remove_all(dir_ / "truth");
     fs::create_directories(dir_ / "truth");
+    fs::remove(dir_ / "simweb.out");
     simweb_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{SIMWEB_BIN, "serve", "--seed", "1", "--sites", "12", "--as-of",
-                                 "2026-11-20", "--probes", std::to_string(kProbes), "--truth-dir",
-                                 (dir_ / "truth").string()},
+        std::vector<std::string>{SIMWEB_BIN, "serve", "--seed", "1", "--sites",
+                                 std::to_string(kSites), "--as-of", "2026-11-20", "--day",
+                                 std::to_string(day), "--probes", std::to_string(kProbes),
+                                 "--truth-dir", (dir_ / "truth").string()},
         (dir_ / "simweb.out").string(), (dir_ / "simweb.err").string());
     ASSERT_TRUE(simweb_->started());
     for (int i = 0; i < 300 && port_.empty(); ++i) {
@@ -68,7 +79,7 @@ class CensusEndToEnd : public ::testing::Test {
     auto st = google::protobuf::util::JsonStringToMessage(ReadFile(dir_ / "truth" / "truth.json"),
                                                          &truth_, options);
     ASSERT_TRUE(st.ok()) << st.ToString();
-    ASSERT_EQ(truth_.sites_size(), 12);
+    ASSERT_EQ(truth_.sites_size(), kSites);
   }
 
   void TearDown() override {
@@ -87,7 +98,7 @@ class CensusEndToEnd : public ::testing::Test {
                                      "--data",
                                      (dir_ / "data").string(),
                                      "--as-of",
-                                     "2026-11-20",
+                                     truth_.as_of(),
                                      "--probes",
                                      std::to_string(kProbes),
                                      "--probe-interval",
@@ -165,10 +176,35 @@ class CensusEndToEnd : public ::testing::Test {
       }
       EXPECT_EQ(absl::StrJoin(got_broken, "\n"), absl::StrJoin(want_broken, "\n"));
       EXPECT_GE(got.links().checked(), want.broken_links_size());
+      EXPECT_EQ(got.interaction().messages(), want.interaction().messages());
+      EXPECT_EQ(got.interaction().unanswered_over_3_months(),
+                want.interaction().unanswered_over_3_months());
+      ExpectContentMatches(got, want);
     }
     EXPECT_EQ(report.census().failed(), failed);
-    EXPECT_EQ(report.census().as_of(), "2026-11-20");
+    EXPECT_EQ(report.census().as_of(), truth_.as_of());
     EXPECT_GT(report.census().pages_fetched(), 12 * kProbes);
+  }
+
+  // Content findings: as many of each kind as the truth has, each truth finding shown
+  // with its page (or target) and its term or hidden target in the detail.
+  static void ExpectContentMatches(const report::SiteReport& got, const testing::TruthSite& want) {
+    std::map<std::string, int> got_kinds, want_kinds;
+    for (const auto& c : got.content()) ++got_kinds[c.kind()];
+    for (const auto& c : want.content()) ++want_kinds[c.kind()];
+    EXPECT_EQ(got_kinds, want_kinds);
+    for (const auto& w : want.content()) {
+      std::string needle = !w.term().empty() ? w.term() : w.target();
+      bool found = false;
+      for (const auto& c : got.content()) {
+        if (c.kind() != w.kind()) continue;
+        bool url_ok = c.url() == w.url() || (!w.target().empty() && c.url() == w.target());
+        bool detail_ok = needle.empty() || c.detail().find(needle) != std::string::npos ||
+                         c.url() == needle;
+        found |= url_ok && detail_ok;
+      }
+      EXPECT_TRUE(found) << w.kind() << " " << w.url() << " " << needle;
+    }
   }
 
   fs::path dir_;
@@ -198,17 +234,35 @@ TEST_F(CensusEndToEnd, DiscoveredColumnsMatchGroundTruthAndBadRowsAreReported) {
             absl::StrCat("duplicate site_id ", truth_.sites(0).site_id()));
   // The summary line and the three report files.
   std::string out = ReadFile(dir_ / "census.out");
-  EXPECT_NE(out.find("12 sites"), std::string::npos) << out;
+  EXPECT_NE(out.find(absl::StrCat(kSites, " sites")), std::string::npos) << out;
   EXPECT_TRUE(fs::exists(dir_ / "out" / "report.csv"));
   EXPECT_TRUE(fs::exists(dir_ / "out" / "report.html"));
   // Progress went to stderr.
-  EXPECT_NE(ReadFile(dir_ / "census.err").find("sites 12/12 done"), std::string::npos);
+  EXPECT_NE(ReadFile(dir_ / "census.err").find(absl::StrCat("sites ", kSites, "/", kSites, " done")),
+            std::string::npos);
 }
 
 TEST_F(CensusEndToEnd, DeclaredColumnsFromColumnsCsv) {
   ASSERT_EQ(RunCensus(dir_ / "truth" / "sites.csv", dir_ / "truth" / "columns.csv"), 0)
       << ReadFile(dir_ / "census.err");
   ExpectMatchesTruth(ReadReport());
+}
+
+TEST_F(CensusEndToEnd, SecondDayFindsForgedDateAndKeepsHistory) {
+  ASSERT_EQ(RunCensus(dir_ / "truth" / "sites.csv", ""), 0) << ReadFile(dir_ / "census.err");
+  ExpectMatchesTruth(ReadReport());
+  // The next day, on the same --data: the web has moved on, and one list item's date
+  // moved with it (a back-dated publication), which only the history shows.
+  StartSimWeb(1);
+  ASSERT_EQ(truth_.as_of(), "2026-11-21");
+  ASSERT_EQ(RunCensus(dir_ / "truth" / "sites.csv", ""), 0) << ReadFile(dir_ / "census.err");
+  report::CensusReport report = ReadReport();
+  ExpectMatchesTruth(report);
+  int forged = 0;
+  for (const auto& site : report.sites()) {
+    for (const auto& c : site.content()) forged += c.kind() == "forged_date";
+  }
+  EXPECT_EQ(forged, 1);
 }
 
 }  // namespace

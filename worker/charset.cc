@@ -4,6 +4,8 @@
 #include <uchardet/uchardet.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -171,16 +173,27 @@ std::string SanitizeUtf8(absl::string_view s) {
   std::string out;
   out.reserve(s.size());
   size_t i = 0;
+  size_t run = 0;  // start of the pending run of valid bytes (copied at once)
   while (i < s.size()) {
+    // ASCII runs (most of any page's markup) eight bytes at a time.
+    while (i + 8 <= s.size()) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if ((w & 0x8080808080808080ull) != 0) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     size_t n = ValidUtf8At(s, i);
     if (n == 0) {
+      out.append(s.data() + run, i - run);
       out.append(kReplacement);
       ++i;
+      run = i;
     } else {
-      out.append(s.data() + i, n);
       i += n;
     }
   }
+  out.append(s.data() + run, i - run);
   return out;
 }
 

@@ -167,12 +167,15 @@ bool ValidDay(int y, int mo, int d, absl::CivilDay* out) {
 }  // namespace
 
 bool FindDate(absl::string_view s, size_t from, DateMatch* m) {
+  // Chinese-numeral dates need a 年; most texts have none, so skip trying
+  // MatchChinese at every CJK character.
+  const bool nian = from < s.size() && s.find("年", from) != absl::string_view::npos;
   for (size_t i = from; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (IsDigit(s[i])) {
       if (i > 0 && IsDigit(s[i - 1])) continue;
       if (MatchFull(s, i, m) || MatchYearless(s, i, m)) return true;
-    } else if (c >= 0xE3 && c <= 0xEF) {
+    } else if (nian && c >= 0xE3 && c <= 0xEF) {
       if (MatchChinese(s, i, m)) return true;
     }
   }

@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "common/clock.h"
 #include "worker/charset.h"
@@ -22,6 +23,7 @@
 #include "worker/internal/dates.h"
 #include "worker/internal/html_dom.h"
 #include "worker/internal/list_finder.h"
+#include "worker/internal/page_extras.h"
 #include "worker/internal/page_links.h"
 
 namespace census {
@@ -159,10 +161,12 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
 
   // Links and text before lists hidden in comments/scripts are grafted in:
   // readers never see those.
-  page.links = internal::PageLinks(root, options.base_url);
+  internal::UrlResolver urls(options.base_url);
+  page.links = internal::PageLinks(root, &urls);
   const xmlNode* body = FindFirst(root, "body");
-  page.text = internal::NodeText(body != nullptr ? body : root);
+  // One text walk: the visible text is the block lines joined.
   const std::vector<std::string> lines = internal::BlockLines(body != nullptr ? body : root);
+  page.text = absl::StrJoin(lines, " ");
   const std::vector<internal::MetaTag> metas = internal::MetaTags(doc.get());
 
   // Year-less dates resolve against the monitoring day, or against the page's
@@ -178,8 +182,8 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
   internal::ExpandEmbeddedMarkup(doc.get());
   std::vector<FoundItem> found =
       options.list_xpath.empty()
-          ? internal::FindDatedItems(doc.get(), options.base_url, as_of)
-          : internal::ItemsByXPath(doc.get(), options.list_xpath, options.base_url, as_of);
+          ? internal::FindDatedItems(doc.get(), &urls, as_of)
+          : internal::ItemsByXPath(doc.get(), options.list_xpath, &urls, as_of);
 
   const internal::PublicationDate pub = internal::FindPublicationDate(lines, metas, as_of);
   const std::string html_title = TitleText(FindFirst(root, "title"));
@@ -259,7 +263,28 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
     }
   }
 
-  page.nav_columns = internal::NavColumns(root, options.base_url);
+  // Mailbox rows and the pager (list-like pages only).
+  // An article page can hold a short letter table (its dates look like a
+  // byline); a page with an article-title meta cannot.
+  if (page.kind != "home" && (page.kind != "article" || article_title.empty())) {
+    if (internal::MayHoldMailbox(page.text)) {
+      page.messages = internal::MailboxMessages(root, &urls, as_of);
+    }
+    if (page.messages.size() >= 2) {
+      page.kind = "mailbox";
+      page.publication_date.clear();
+      page.title = html_title;
+      page.latest_date.clear();
+      for (const ExtractedItem& it : page.items) {
+        page.latest_date = std::max(page.latest_date, it.date);
+      }
+    } else if (page.kind == "article") {
+      page.messages.clear();
+    }
+    if (page.kind != "article") page.next_page_url = internal::NextPageUrl(root, &urls);
+  }
+
+  page.nav_columns = internal::NavColumns(root, &urls);
   if (page.items.empty() && page.kind != "article") {
     page.blank_placeholder =
         ContainsAny(page.text, {"暂无信息", "暂无数据", "暂无内容", "暂无记录", "没有相关信息",
@@ -356,6 +381,46 @@ std::string PageExtractToJson(const PageExtract& page) {
     if (i > 0) out += ',';
     out += "\n  ";
     JsonString(page.links[i].url, &out);
+  }
+  out += "],\n\"hidden_links\":[";
+  bool first = true;
+  for (const ExtractedLink& l : page.links) {
+    if (!l.hidden) continue;
+    out += first ? "\n  {\"url\":" : ",\n  {\"url\":";
+    first = false;
+    JsonString(l.url, &out);
+    out += ",\"text\":";
+    JsonString(l.text, &out);
+    out += ",\"how\":";
+    JsonString(l.hidden_how, &out);
+    out += '}';
+  }
+  out += "],\n\"attachments\":[";
+  first = true;
+  for (const ExtractedLink& l : page.links) {
+    if (!l.attachment) continue;
+    out += first ? "\n  " : ",\n  ";
+    first = false;
+    JsonString(l.url, &out);
+  }
+  out += "],\n\"next_page\":";
+  JsonDate(page.next_page_url, &out);
+  out += ",\n\"messages\":[";
+  for (size_t i = 0; i < page.messages.size(); ++i) {
+    const MailboxMessage& m = page.messages[i];
+    out += i > 0 ? ",\n  {\"title\":" : "\n  {\"title\":";
+    JsonString(m.title(), &out);
+    out += ",\"href\":";
+    JsonString(m.href(), &out);
+    out += ",\"submitted\":";
+    JsonDate(m.submitted(), &out);
+    out += ",\"answered\":";
+    out += m.answered() ? "true" : "false";
+    out += ",\"replied\":";
+    JsonDate(m.replied(), &out);
+    out += ",\"status\":";
+    JsonString(m.status_raw(), &out);
+    out += '}';
   }
   out += "]}\n";
   return out;

@@ -86,7 +86,10 @@ bool ParseDate(absl::string_view text, absl::CivilDay as_of, absl::CivilDay* out
 std::string ResolveUrl(absl::string_view base, absl::string_view href);
 
 // The JSON printed by `census extract` (DESIGN.md). Missing dates are null; also
-// carries "date_raw" per item, "blank_placeholder" and "nav_columns".
+// carries "date_raw" per item, "blank_placeholder", "nav_columns",
+// "hidden_links" [{url, text, how}], "attachments" [url], "next_page" (null when
+// none) and "messages" [{title, href, submitted, answered, replied, status}].
+// "links" stays a list of URL strings.
 std::string PageExtractToJson(const PageExtract& page);
 
 }  // namespace census

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "worker/extract.h"
+#include "worker/internal/html_dom.h"
 
 namespace census {
 namespace {
@@ -48,6 +49,28 @@ void BM_ExtractFixtures(benchmark::State& state) {
   state.SetBytesProcessed(bytes);
 }
 BENCHMARK(BM_ExtractFixtures)->Unit(benchmark::kMillisecond);
+
+// The parse alone: the census parser and, for comparison, libxml2's
+// htmlReadMemory (the ceiling a libxml2-DOM extractor could not pass).
+template <internal::DocPtr (*Parse)(absl::string_view)>
+void BM_ParseOnly(benchmark::State& state) {
+  static const std::vector<std::string>* pages = new std::vector<std::string>(LoadFixtures());
+  int64_t bytes = 0;
+  for (auto _ : state) {
+    for (const std::string& page : *pages) {
+      internal::DocPtr doc = Parse(page);
+      benchmark::DoNotOptimize(doc.get());
+      bytes += static_cast<int64_t>(page.size());
+    }
+  }
+  state.SetBytesProcessed(bytes);
+}
+BENCHMARK(BM_ParseOnly<internal::ParseHtml>)
+    ->Name("BM_ParseOnly/census")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParseOnly<internal::ParseHtmlWithLibxml2>)
+    ->Name("BM_ParseOnly/libxml2")
+    ->Unit(benchmark::kMillisecond);
 
 void BM_ParseDate(benchmark::State& state) {
   absl::CivilDay day;

@@ -216,13 +216,29 @@ TEST(PageExtractToJsonTest, Exact) {
   p.items.push_back({"乙", "http://a/2", "", "x"});
   p.latest_date = "2026-11-12";
   p.links.push_back({"http://a/1", "甲", false, false});
+  p.links.push_back({"http://spam.example/", "x", true, false, "display:none"});
+  p.links.push_back({"http://a/f.pdf", "", false, true});
+  p.next_page_url = "http://a/index_1.htm";
+  MailboxMessage m;
+  m.set_title("问");
+  m.set_href("http://a/m1");
+  m.set_submitted("2026-11-01");
+  m.set_answered(true);
+  m.set_replied("2026-11-03");
+  m.set_status_raw("已回复");
+  p.messages.push_back(m);
   EXPECT_EQ(PageExtractToJson(p),
             "{\"charset\":\"utf-8\",\"kind\":\"list\",\"title\":\"标题 \\\"引号\\\"\\\\\\n\","
             "\"items\":[\n  {\"title\":\"甲\",\"href\":\"http://a/1\",\"date\":\"2026-11-12\","
             "\"date_raw\":\"[11-12]\"},\n  {\"title\":\"乙\",\"href\":\"http://a/2\","
             "\"date\":null,\"date_raw\":\"x\"}],\n\"latest_date\":\"2026-11-12\","
             "\"publication_date\":null,\"blank_placeholder\":false,\n\"nav_columns\":[],\n"
-            "\"links\":[\n  \"http://a/1\"]}\n");
+            "\"links\":[\n  \"http://a/1\",\n  \"http://spam.example/\",\n  \"http://a/f.pdf\"],\n"
+            "\"hidden_links\":[\n  {\"url\":\"http://spam.example/\",\"text\":\"x\","
+            "\"how\":\"display:none\"}],\n\"attachments\":[\n  \"http://a/f.pdf\"],\n"
+            "\"next_page\":\"http://a/index_1.htm\",\n\"messages\":[\n  {\"title\":\"问\","
+            "\"href\":\"http://a/m1\",\"submitted\":\"2026-11-01\",\"answered\":true,"
+            "\"replied\":\"2026-11-03\",\"status\":\"已回复\"}]}\n");
 }
 
 }  // namespace

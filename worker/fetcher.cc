@@ -652,6 +652,10 @@ void CurlFetcher::Finish(Transfer* t, CURLcode code) {
     if (curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != nullptr) {
       res.content_type = ct;
     }
+    long connects = 0;
+    if (curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) {
+      res.new_connections = static_cast<int>(connects);
+    }
   }
   if (res.final_url.empty()) res.final_url = t->request.url;
   res.etag = t->block_etag;
@@ -783,6 +787,5 @@ absl::StatusOr<std::unique_ptr<Fetcher>> Fetcher::Create(const FetcherOptions& o
   if (!s.ok()) return s;
   return std::unique_ptr<Fetcher>(std::move(f));
 }
-
 
 }  // namespace census

@@ -56,12 +56,12 @@ struct FetchRequest {
   uint64_t tag = 0;  // caller's id, echoed in the result
   std::string url;
   absl::Duration timeout = absl::Seconds(30);  // whole transfer
-  bool head_only = false;       // HEAD (link checks); caller falls back to GET itself
+  bool head_only = false;  // HEAD (link checks); caller falls back to GET itself
   bool keep_body = true;
   // Reachability probe: sends "Cache-Control: no-cache" and "Pragma: no-cache" so a
   // cache or CDN in front of the site cannot answer for a server that is down.
   bool probe = false;
-  std::string etag;             // conditional request validators, may be empty
+  std::string etag;  // conditional request validators, may be empty
   std::string last_modified;
 };
 
@@ -72,15 +72,16 @@ struct FetchResult {
   int status = 0;
   FetchError error = FETCH_OK;  // HTTP_404/HTTP_4XX/HTTP_5XX set from the status
   std::string error_detail;
-  std::string body;             // raw bytes (decompressed transfer encoding)
-  bool truncated = false;       // body hit max_body_bytes
+  std::string body;        // raw bytes (decompressed transfer encoding)
+  bool truncated = false;  // body hit max_body_bytes
   std::string content_type;
   std::string etag;
   std::string last_modified;
   std::vector<std::string> redirects;  // each Location followed, in order
   absl::Time started;
   absl::Duration elapsed;
-  bool not_modified = false;    // 304
+  bool not_modified = false;  // 304
+  int new_connections = 0;    // connections opened for it (0: a kept-alive one reused)
 };
 
 class Fetcher {
@@ -95,7 +96,6 @@ class Fetcher {
   // Requests submitted and not yet returned by Poll (queued + in flight).
   virtual size_t pending() const = 0;
 };
-
 
 }  // namespace census
 

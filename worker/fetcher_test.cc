@@ -119,6 +119,19 @@ class TestSite {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       --concurrent_;
       resp.body = "c";
+    } else if (t == "/gzip") {
+      // gzip of "hello compressed census", sent only to a client that accepts it.
+      static const char kGzip[] =
+          "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff\xcb\x48\xcd\xc9\xc9\x57\x48\xce"
+          "\xcf\x2d\x28\x4a\x2d\x2e\x4e\x4d\x51\x48\x4e\xcd\x2b\x2e\x2d\x06\x00\x0e"
+          "\xbf\x17\x36\x17\x00\x00\x00";
+      auto ae = r.headers.find("accept-encoding");
+      if (ae != r.headers.end() && absl::StrContains(ae->second, "gzip")) {
+        resp.headers.push_back({"Content-Encoding", "gzip"});
+        resp.body.assign(kGzip, sizeof(kGzip) - 1);
+      } else {
+        resp.body = "hello compressed census";
+      }
     } else if (t == "/reset") {
       resp.reset = true;
     } else if (absl::StartsWith(t, "/n/")) {
@@ -413,6 +426,24 @@ TEST_F(FetcherTest, ConditionalRequestNotModified) {
   EXPECT_EQ(r2.status, 200);
   EXPECT_FALSE(r2.not_modified);
   EXPECT_EQ(r2.body, "fresh");
+}
+
+TEST_F(FetcherTest, CompressedBodyIsDecoded) {
+  FetchResult r = RunOne(fetcher_.get(), Req(1, Url("/gzip")));
+  EXPECT_EQ(r.error, FETCH_OK);
+  EXPECT_EQ(site_.last_header("accept-encoding").find("gzip") != std::string::npos, true);
+  EXPECT_EQ(r.body, "hello compressed census");
+}
+
+TEST_F(FetcherTest, ConnectionsAreReused) {
+  // One after another to one host: the first opens a connection, the rest reuse it.
+  std::vector<int> opened;
+  for (int i = 0; i < 4; ++i) {
+    FetchResult r = RunOne(fetcher_.get(), Req(static_cast<uint64_t>(i), Url("/n/1")));
+    EXPECT_EQ(r.error, FETCH_OK);
+    opened.push_back(r.new_connections);
+  }
+  EXPECT_THAT(opened, ElementsAre(1, 0, 0, 0));
 }
 
 TEST_F(FetcherTest, HeadAndDiscardedBody) {

@@ -5,20 +5,19 @@
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
+#include <array>
 #include <climits>
+#include <cstring>
 #include <mutex>
 #include <string>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 
 namespace census {
 namespace internal {
 namespace {
-
-void Silent(void*, const char*, ...) {}
 
 const char* Str(const xmlChar* s) { return reinterpret_cast<const char*>(s); }
 
@@ -69,20 +68,6 @@ bool TinyLength(absl::string_view style, absl::string_view prop) {
 
 }  // namespace
 
-DocPtr ParseHtml(absl::string_view utf8) {
-  static std::once_flag once;
-  std::call_once(once, [] { xmlInitParser(); });
-  // Error handlers are per thread in libxml2; keep them quiet here.
-  xmlSetGenericErrorFunc(nullptr, Silent);
-  xmlSetStructuredErrorFunc(nullptr, nullptr);
-  if (utf8.empty()) return nullptr;
-  const int size =
-      utf8.size() > static_cast<size_t>(INT_MAX) ? INT_MAX : static_cast<int>(utf8.size());
-  return DocPtr(htmlReadMemory(utf8.data(), size, nullptr, "UTF-8",
-                               HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                   HTML_PARSE_NONET | HTML_PARSE_COMPACT));
-}
-
 absl::string_view TagName(const xmlNode* n) {
   if (n == nullptr || n->type != XML_ELEMENT_NODE || n->name == nullptr) {
     return "";
@@ -91,7 +76,10 @@ absl::string_view TagName(const xmlNode* n) {
 }
 
 bool IsTag(const xmlNode* n, absl::string_view tag) {
-  return absl::EqualsIgnoreCase(TagName(n), tag);
+  // Both parsers lower-case element names; callers pass lower-case tags.
+  if (n == nullptr || n->type != XML_ELEMENT_NODE || n->name == nullptr) return false;
+  const char* name = Str(n->name);
+  return std::strncmp(name, tag.data(), tag.size()) == 0 && name[tag.size()] == '\0';
 }
 
 std::string Attr(const xmlNode* n, const char* name) {
@@ -133,37 +121,73 @@ void AppendText(const xmlNode* n, std::string* out) {
   if (block) *out += ' ';
 }
 
+namespace {
+
+// Bytes that end CollapseWhitespace's fast path: white space and control
+// bytes, and the lead bytes of NBSP, U+3000, zero-width characters and the BOM.
+constexpr std::array<bool, 256> kCollapseStop = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c <= ' '; ++c) t[c] = true;
+  t[0xC2] = t[0xE2] = t[0xE3] = t[0xEF] = true;
+  return t;
+}();
+
+bool IsAsciiSpace(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// At a kCollapseStop byte that is not ASCII white space: the length of the
+// NBSP or U+3000 (`*ws`) or dropped zero-width character there, 0 when the
+// byte is kept as it is.
+size_t SpaceOrDropAt(absl::string_view s, size_t i, bool* ws) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c == 0xC2) {
+    *ws = true;
+    return i + 1 < s.size() && b(i + 1) == 0xA0 ? 2 : 0;
+  }
+  if (c < 0xE2 || i + 2 >= s.size()) return 0;
+  const unsigned char c1 = b(i + 1), c2 = b(i + 2);
+  *ws = c == 0xE3;
+  if (c == 0xE3) return c1 == 0x80 && c2 == 0x80 ? 3 : 0;
+  if (c == 0xE2) return c1 == 0x80 && c2 >= 0x8B && c2 <= 0x8D ? 3 : 0;
+  if (c == 0xEF) return c1 == 0xBB && c2 == 0xBF ? 3 : 0;
+  return 0;
+}
+
+}  // namespace
+
 std::string CollapseWhitespace(absl::string_view s) {
   std::string out;
   out.reserve(s.size());
   bool space = false;
-  for (size_t i = 0; i < s.size();) {
+  bool ws = false;
+  size_t i = 0;
+  while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = 1;
-    bool ws = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-    bool drop = false;
-    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) {
-      ws = true;
-      len = 2;
-    } else if (c == 0xE3 && s.substr(i, 3) == "\xE3\x80\x80") {
-      ws = true;
-      len = 3;
-    } else if (c == 0xE2 && (s.substr(i, 3) == "\xE2\x80\x8B" || s.substr(i, 3) == "\xE2\x80\x8C" ||
-                             s.substr(i, 3) == "\xE2\x80\x8D")) {
-      drop = true;
-      len = 3;
-    } else if (c == 0xEF && s.substr(i, 3) == "\xEF\xBB\xBF") {
-      drop = true;
-      len = 3;
-    }
-    if (ws) {
+    if (IsAsciiSpace(c)) {
       space = true;
-    } else if (!drop) {
-      if (space && !out.empty()) out += ' ';
-      space = false;
-      out.append(s.data() + i, std::min(len, s.size() - i));
+      ++i;
+      continue;
     }
-    i += len;
+    if (kCollapseStop[c]) {
+      if (const size_t len = SpaceOrDropAt(s, i, &ws); len != 0) {
+        space = space || ws;
+        i += len;
+        continue;
+      }
+    }
+    // A run of kept bytes is copied at once.
+    size_t j = i + 1;
+    while (j < s.size()) {
+      const unsigned char d = static_cast<unsigned char>(s[j]);
+      if (kCollapseStop[d] && (d <= ' ' || SpaceOrDropAt(s, j, &ws) != 0)) break;
+      ++j;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out.append(s.data() + i, j - i);
+    i = j;
   }
   return out;
 }
@@ -174,30 +198,65 @@ std::string NodeText(const xmlNode* n) {
   return CollapseWhitespace(raw);
 }
 
+namespace {
+
+absl::string_view ComputeHiddenHow(const xmlNode* n) {
+  bool has_style = false;
+  for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) {
+    const char* name = Str(a->name);
+    if (name == nullptr) continue;
+    if (absl::EqualsIgnoreCase(name, "hidden")) return "hidden attribute";
+    has_style = has_style || absl::EqualsIgnoreCase(name, "style");
+  }
+  if (!has_style) return "";
+  return HiddenStyleHow(NormalizeStyle(Attr(n, "style")));
+}
+
+}  // namespace
+
 bool HiddenByStyle(const xmlNode* n) {
-  if (n == nullptr || n->type != XML_ELEMENT_NODE) return false;
-  if (xmlHasProp(const_cast<xmlNode*>(n), BAD_CAST "hidden") != nullptr) {
-    return true;
+  if (n == nullptr || n->type != XML_ELEMENT_NODE || n->properties == nullptr) return false;
+  // Memoised in the node's spare `extra` bits: the list finder asks about the
+  // same elements once per nearby anchor.
+  constexpr unsigned short kKnown = 0x4000, kHidden = 0x8000;
+  if ((n->extra & kKnown) != 0) return (n->extra & kHidden) != 0;
+  const bool hidden = !ComputeHiddenHow(n).empty();
+  const_cast<xmlNode*>(n)->extra |= kKnown | (hidden ? kHidden : 0);
+  return hidden;
+}
+
+std::string HiddenHow(const xmlNode* n) {
+  if (!HiddenByStyle(n)) return "";
+  return std::string(ComputeHiddenHow(n));
+}
+
+std::string NormalizeStyle(absl::string_view style) {
+  std::string out(style.size(), '\0');
+  size_t k = 0;
+  for (char c : style) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') out[k++] = absl::ascii_tolower(c);
   }
-  std::string style = absl::AsciiStrToLower(Attr(n, "style"));
-  if (style.empty()) return false;
-  absl::StrReplaceAll({{" ", ""}, {"\t", ""}, {"\n", ""}, {"\r", ""}}, &style);
-  if (absl::StrContains(style, "display:none") || absl::StrContains(style, "visibility:hidden")) {
-    return true;
-  }
-  if (TinyLength(style, "font-size:")) return true;
+  out.resize(k);
+  return out;
+}
+
+absl::string_view HiddenStyleHow(absl::string_view style) {
+  if (style.empty()) return "";
+  if (absl::StrContains(style, "display:none")) return "display:none";
+  if (absl::StrContains(style, "visibility:hidden")) return "visibility:hidden";
+  if (TinyLength(style, "font-size:")) return "font-size:0";
   if (absl::StrContains(style, "overflow:hidden") &&
       (TinyLength(style, "width:") || TinyLength(style, "height:"))) {
-    return true;
+    return "tiny box";
   }
-  if (FarNegative(style, "text-indent:")) return true;
+  if (FarNegative(style, "text-indent:")) return "text-indent off-screen";
   if (absl::StrContains(style, "position:absolute") || absl::StrContains(style, "position:fixed")) {
     if (FarNegative(style, "left:") || FarNegative(style, "top:") || FarNegative(style, "right:") ||
         FarNegative(style, "margin-left:")) {
-      return true;
+      return "off-screen";
     }
   }
-  return false;
+  return "";
 }
 
 bool HiddenWithAncestors(const xmlNode* n) {

@@ -4,6 +4,7 @@
 
 #include <libxml/xpath.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -22,22 +23,48 @@ namespace {
 
 const char* Str(const xmlChar* s) { return reinterpret_cast<const char*>(s); }
 
-size_t Utf8Length(absl::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
 std::string HrefOf(const xmlNode* a) {
-  return std::string(absl::StripAsciiWhitespace(Attr(a, "href")));
+  std::string href = Attr(a, "href");
+  const absl::string_view t = absl::StripAsciiWhitespace(href);
+  if (t.size() != href.size()) href = std::string(t);
+  return href;
 }
 
-bool IsContentAnchor(const xmlNode* a) {
+// `title_out` receives the anchor's title when it is one.
+bool IsContentAnchor(const xmlNode* a, std::string* title_out = nullptr) {
   if (!IsTag(a, "a")) return false;
   const std::string href = HrefOf(a);
   if (href.empty() || href == "#") return false;
-  const std::string title = AnchorTitle(a);
-  return !title.empty() && !IsMoreLink(title);
+  std::string title = AnchorTitle(a);
+  if (title.empty() || IsMoreLink(title)) return false;
+  if (title_out != nullptr) *title_out = std::move(title);
+  return true;
+}
+
+// IsContentAnchor memoised in the node's spare `extra` bits (html_dom.cc uses
+// two others): ScanSubtree meets the same neighbour anchors from every anchor
+// of a block.
+constexpr unsigned short kContentKnown = 0x1000, kContentYes = 0x2000;
+
+void RememberContentAnchor(const xmlNode* a, bool yes) {
+  const_cast<xmlNode*>(a)->extra |= kContentKnown | (yes ? kContentYes : 0);
+}
+
+bool IsContentAnchorCached(const xmlNode* a) {
+  if ((a->extra & kContentKnown) != 0) return (a->extra & kContentYes) != 0;
+  const bool yes = IsContentAnchor(a);
+  RememberContentAnchor(a, yes);
+  return yes;
+}
+
+// A date text needs an ASCII digit or a 年 (Chinese numerals); the cheap test
+// spares most text nodes the collapse and the date scan.
+bool MayHoldDate(const char* s) {
+  for (; (s = std::strpbrk(s, "0123456789\xE5")) != nullptr; ++s) {
+    if (*s != '\xE5') return true;
+    if (s[1] == '\xB9' && s[2] == '\xB4') return true;  // 年
+  }
+  return false;
 }
 
 struct Scan {
@@ -48,20 +75,21 @@ struct Scan {
 };
 
 // Looks through `n`'s subtree for another content link (a different href) and
-// for the first text that is a date. The anchor's own subtree is skipped.
-void ScanSubtree(const xmlNode* n, const xmlNode* anchor, const std::string& href, Scan* s) {
+// for the first text that is a date. `skip`'s subtree (the anchor's, or the
+// part already scanned) is left out.
+void ScanSubtree(const xmlNode* n, const xmlNode* skip, const std::string& href, Scan* s) {
   for (const xmlNode* c = n->children; c != nullptr && !s->multi; c = c->next) {
     if (c->type == XML_ELEMENT_NODE) {
       // Collapsed blocks inside an item (相似文章, display:none) are not part
       // of it.
-      if (c == anchor || IsNonContent(c) || HiddenByStyle(c)) continue;
-      if (IsTag(c, "a") && HrefOf(c) != href && IsContentAnchor(c)) {
+      if (c == skip || IsNonContent(c) || HiddenByStyle(c)) continue;
+      if (IsTag(c, "a") && IsContentAnchorCached(c) && HrefOf(c) != href) {
         s->multi = true;
         return;
       }
-      ScanSubtree(c, anchor, href, s);
+      ScanSubtree(c, skip, href, s);
     } else if (!s->found && (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
-               c->content != nullptr) {
+               c->content != nullptr && MayHoldDate(Str(c->content))) {
       std::string t = CollapseWhitespace(Str(c->content));
       if (!t.empty() && IsDateText(t, &s->match)) {
         s->found = true;
@@ -74,9 +102,9 @@ void ScanSubtree(const xmlNode* n, const xmlNode* anchor, const std::string& hre
 // A date inside the anchor itself: a child text that is only a date
 // (<a><span>title</span><span>2019-05-09</span></a>), or a trailing
 // "[2019-05-09]" after the title. `title` loses the date part.
-bool DateInsideAnchor(const xmlNode* a, Scan* s, std::string* title) {
+bool DateInsideAnchor(const xmlNode* a, const std::string& href, Scan* s, std::string* title) {
   Scan inner;
-  ScanSubtree(a, nullptr, HrefOf(a), &inner);
+  ScanSubtree(a, nullptr, href, &inner);
   if (inner.found && !inner.multi) {
     std::string rest = *title;
     const size_t at = rest.find(inner.text);
@@ -131,14 +159,13 @@ std::string GroupKey(const xmlNode* n) {
   return key;
 }
 
-FoundItem MakeItem(const xmlNode* anchor, const xmlNode* container, const Scan& s,
-                   std::string title, const std::string& base, absl::CivilDay as_of) {
+FoundItem MakeItem(const xmlNode* anchor, const std::string& href, const xmlNode* container,
+                   const Scan& s, std::string title, UrlResolver* urls, absl::CivilDay as_of) {
   FoundItem f;
   f.anchor = anchor;
   f.container = container;
   f.item.title = std::move(title);
-  const std::string href = HrefOf(anchor);
-  std::string resolved = base.empty() ? "" : ResolveUrl(base, href);
+  std::string resolved = urls->base().empty() ? "" : urls->Resolve(href);
   f.item.href = resolved.empty() ? href : resolved;
   f.item.date_raw = s.text;
   absl::CivilDay day;
@@ -152,15 +179,15 @@ FoundItem MakeItem(const xmlNode* anchor, const xmlNode* container, const Scan& 
 
 // Date in the siblings next to the anchor (lists separated by <br> inside one
 // cell): the following siblings up to the next link, else the preceding ones.
-bool DateInSiblings(const xmlNode* a, Scan* s) {
+bool DateInSiblings(const xmlNode* a, const std::string& href, Scan* s) {
   for (int dir = 0; dir < 2; ++dir) {
     for (const xmlNode* c = dir == 0 ? a->next : a->prev; c != nullptr;
          c = dir == 0 ? c->next : c->prev) {
       if (c->type == XML_ELEMENT_NODE) {
         if (IsTag(c, "br") || IsTag(c, "p") || IsTag(c, "li")) break;
         Scan sub;
-        ScanSubtree(c, nullptr, HrefOf(a), &sub);
-        if (sub.multi || IsContentAnchor(c)) break;
+        ScanSubtree(c, nullptr, href, &sub);
+        if (sub.multi || IsContentAnchorCached(c)) break;
         if (sub.found) {
           *s = sub;
           return true;
@@ -202,50 +229,19 @@ std::vector<FoundItem> DropNestedDuplicates(std::vector<FoundItem> items) {
   return out;
 }
 
-// Text of an anchor for use as a title: like NodeText, but a <br> between two
-// CJK characters joins them (titles wrapped in the middle of a sentence).
-void TitleText(const xmlNode* n, std::string* out) {
-  for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
-    if (c->type == XML_TEXT_NODE && c->content != nullptr) {
-      *out += Str(c->content);
-    } else if (c->type == XML_ELEMENT_NODE && !IsNonContent(c)) {
-      if (IsTag(c, "br")) {
-        *out += '\x01';
-      } else {
-        TitleText(c, out);
-      }
-    }
-  }
-}
+struct Anchor {
+  const xmlNode* node;
+  std::string title;
+};
 
-std::string JoinBreaks(std::string s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '\x01') {
-      out += s[i];
-      continue;
-    }
-    size_t next = i + 1;
-    while (next < s.size() && absl::ascii_isspace(s[next])) ++next;
-    size_t prev = out.size();
-    while (prev > 0 && absl::ascii_isspace(out[prev - 1])) --prev;
-    const bool cjk_before = prev > 0 && static_cast<unsigned char>(out[prev - 1]) >= 0x80;
-    const bool cjk_after = next < s.size() && static_cast<unsigned char>(s[next]) >= 0x80;
-    if (cjk_before && cjk_after) {
-      out.resize(prev);
-      i = next - 1;
-    } else {
-      out += ' ';
-    }
-  }
-  return out;
-}
-
-void CollectAnchors(const xmlNode* n, std::vector<const xmlNode*>* out) {
+void CollectAnchors(const xmlNode* n, std::vector<Anchor>* out) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type != XML_ELEMENT_NODE || IsNonContent(c)) continue;
     if (IsTag(c, "a")) {
-      if (IsContentAnchor(c)) out->push_back(c);
+      std::string title;
+      const bool yes = IsContentAnchor(c, &title);
+      RememberContentAnchor(c, yes);
+      if (yes) out->push_back({c, std::move(title)});
       continue;  // nested anchors are invalid HTML; the outer one counts
     }
     CollectAnchors(c, out);
@@ -254,63 +250,19 @@ void CollectAnchors(const xmlNode* n, std::vector<const xmlNode*>* out) {
 
 }  // namespace
 
-bool IsMoreLink(absl::string_view text) {
-  const std::string t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
-  if (absl::StrContains(t, "更多") && Utf8Length(t) <= 8) return true;
-  static constexpr absl::string_view kWords[] = {
-      "more",   "more>>", "more+", "详情",     "[详情]",   "【详情】", "详细",
-      "查看",   "进入",   ">>",    "»",        "+",        "首页",     "上一页",
-      "下一页", "尾页",   "末页",  "查看全文", "阅读全文", "点击进入"};
-  for (absl::string_view w : kWords) {
-    if (t == w) return true;
-  }
-  bool digits = !t.empty();
-  for (char c : t) digits = digits && absl::ascii_isdigit(c);
-  return digits;
-}
-
-std::string AnchorTitle(const xmlNode* a) {
-  std::string raw;
-  TitleText(a, &raw);
-  const std::string visible = CollapseWhitespace(JoinBreaks(std::move(raw)));
-  const std::string attr = CollapseWhitespace(Attr(a, "title"));
-  if (attr.empty()) return visible;
-  if (visible.empty()) return attr;
-  absl::string_view v = visible;
-  const bool dots = absl::ConsumeSuffix(&v, "...") || absl::ConsumeSuffix(&v, "…") ||
-                    absl::ConsumeSuffix(&v, "..");
-  v = absl::StripTrailingAsciiWhitespace(v);
-  if (dots && absl::StartsWith(attr, v)) return attr;
-  if (Utf8Length(attr) >= 4 && absl::StrContains(visible, attr)) return attr;
-  if (Utf8Length(v) >= 4 && absl::StartsWith(attr, v)) return attr;
-  return visible;
-}
-
-bool IsBoilerplateBlock(const xmlNode* n) {
-  if (n == nullptr || n->type != XML_ELEMENT_NODE) return false;
-  if (IsTag(n, "nav") || IsTag(n, "footer")) return true;
-  const std::string hint =
-      absl::AsciiStrToLower(absl::StrCat(Attr(n, "id"), " ", Attr(n, "class")));
-  static constexpr absl::string_view kHints[] = {"nav",    "menu", "footer", "copyright",
-                                                 "friend", "yqlj", "youqing"};
-  for (absl::string_view h : kHints) {
-    if (absl::StrContains(hint, h)) return true;
-  }
-  return false;
-}
-
-std::vector<FoundItem> FindDatedItems(xmlDoc* doc, const std::string& base, absl::CivilDay as_of) {
+std::vector<FoundItem> FindDatedItems(xmlDoc* doc, UrlResolver* urls, absl::CivilDay as_of) {
   std::vector<FoundItem> items;
   xmlNode* root = doc == nullptr ? nullptr : xmlDocGetRootElement(doc);
   if (root == nullptr) return items;
-  std::vector<const xmlNode*> anchors;
+  std::vector<Anchor> anchors;
   CollectAnchors(root, &anchors);
-  for (const xmlNode* a : anchors) {
+  for (Anchor& anchor : anchors) {
+    const xmlNode* a = anchor.node;
     const std::string href = HrefOf(a);
-    std::string title = AnchorTitle(a);
+    std::string title = std::move(anchor.title);
     Scan s;
-    if (DateInsideAnchor(a, &s, &title)) {
-      items.push_back(MakeItem(a, a->parent, s, title, base, as_of));
+    if (DateInsideAnchor(a, href, &s, &title)) {
+      items.push_back(MakeItem(a, href, a->parent, s, title, urls, as_of));
       continue;
     }
     const xmlNode* node = a;
@@ -319,16 +271,19 @@ std::vector<FoundItem> FindDatedItems(xmlDoc* doc, const std::string& base, absl
       if (p == nullptr || p->type != XML_ELEMENT_NODE || IsTag(p, "body") || IsTag(p, "html")) {
         break;
       }
+      // Only p's other children: `node`'s subtree (less the anchor's) was
+      // scanned at the level below and held neither a date nor another link,
+      // so the first date and any other link of p lie outside it.
       Scan level;
-      ScanSubtree(p, a, href, &level);
+      ScanSubtree(p, node, href, &level);
       if (level.multi) {
-        if (depth == 0 && DateInSiblings(a, &s)) {
-          items.push_back(MakeItem(a, a, s, title, base, as_of));
+        if (depth == 0 && DateInSiblings(a, href, &s)) {
+          items.push_back(MakeItem(a, href, a, s, title, urls, as_of));
         }
         break;
       }
       if (level.found) {
-        items.push_back(MakeItem(a, p, level, title, base, as_of));
+        items.push_back(MakeItem(a, href, p, level, title, urls, as_of));
         break;
       }
       node = p;
@@ -337,7 +292,7 @@ std::vector<FoundItem> FindDatedItems(xmlDoc* doc, const std::string& base, absl
   return DropNestedDuplicates(std::move(items));
 }
 
-std::vector<FoundItem> ItemsByXPath(xmlDoc* doc, const std::string& xpath, const std::string& base,
+std::vector<FoundItem> ItemsByXPath(xmlDoc* doc, const std::string& xpath, UrlResolver* urls,
                                     absl::CivilDay as_of) {
   std::vector<FoundItem> items;
   if (doc == nullptr || xpath.empty()) return items;
@@ -348,19 +303,20 @@ std::vector<FoundItem> ItemsByXPath(xmlDoc* doc, const std::string& xpath, const
     for (int i = 0; i < res->nodesetval->nodeNr; ++i) {
       const xmlNode* el = res->nodesetval->nodeTab[i];
       if (el == nullptr || el->type != XML_ELEMENT_NODE) continue;
-      std::vector<const xmlNode*> anchors;
-      if (IsContentAnchor(el)) {
-        anchors.push_back(el);
+      std::vector<Anchor> anchors;
+      if (std::string t; IsContentAnchor(el, &t)) {
+        anchors.push_back({el, std::move(t)});
       } else {
         CollectAnchors(el, &anchors);
       }
       if (anchors.empty()) continue;
-      const xmlNode* a = anchors.front();
+      const xmlNode* a = anchors.front().node;
       Scan s;
-      ScanSubtree(el, a, HrefOf(a), &s);
+      const std::string href = HrefOf(a);
+      ScanSubtree(el, a, href, &s);
       std::string title = AnchorTitle(a);
       if (!s.found) {
-        DateInsideAnchor(a, &s, &title);
+        DateInsideAnchor(a, href, &s, &title);
       }
       if (!s.found) {
         const std::string text = NodeText(el);
@@ -373,7 +329,7 @@ std::vector<FoundItem> ItemsByXPath(xmlDoc* doc, const std::string& xpath, const
           s.match.begin = 0;
         }
       }
-      FoundItem f = MakeItem(a, el, s, title, base, as_of);
+      FoundItem f = MakeItem(a, href, el, s, title, urls, as_of);
       if (!s.found) {
         f.item.date.clear();
         f.item.date_raw.clear();

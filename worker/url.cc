@@ -11,18 +11,20 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "worker/extract.h"
 
 namespace census {
 namespace {
 
+// Views into the cleaned reference or base, which outlive them.
 struct Parts {
   std::string scheme;  // lower-case, "" when relative
   bool has_authority = false;
-  std::string authority;
-  std::string path;
+  absl::string_view authority;
+  absl::string_view path;
   bool has_query = false;
-  std::string query;
+  absl::string_view query;
 };
 
 Parts Split(absl::string_view s) {
@@ -44,21 +46,25 @@ Parts Split(absl::string_view s) {
     s.remove_prefix(2);
     const size_t end = s.find_first_of("/?");
     p.has_authority = true;
-    p.authority = std::string(s.substr(0, end));
+    p.authority = s.substr(0, end);
     s = end == absl::string_view::npos ? absl::string_view() : s.substr(end);
   }
   const size_t q = s.find('?');
   if (q != absl::string_view::npos) {
     p.has_query = true;
-    p.query = std::string(s.substr(q + 1));
+    p.query = s.substr(q + 1);
     s = s.substr(0, q);
   }
-  p.path = std::string(s);
+  p.path = s;
   return p;
 }
 
 // RFC 3986 5.2.4.
 std::string RemoveDotSegments(absl::string_view in) {
+  // Without a "." or ".." segment the path comes back as it is.
+  if (!absl::StartsWith(in, ".") && in.find("/.") == absl::string_view::npos) {
+    return std::string(in);
+  }
   std::vector<absl::string_view> out;
   const bool absolute = absl::StartsWith(in, "/");
   size_t pos = absolute ? 1 : 0;
@@ -99,6 +105,9 @@ std::string Merge(const Parts& base, absl::string_view ref_path) {
 
 // Browsers drop tabs and newlines anywhere and trim surrounding spaces.
 std::string Clean(absl::string_view s) {
+  if (s.find_first_of("\t\n\r") == absl::string_view::npos) {
+    return std::string(absl::StripAsciiWhitespace(s));
+  }
   std::string r;
   r.reserve(s.size());
   for (char c : s) {
@@ -108,7 +117,9 @@ std::string Clean(absl::string_view s) {
 }
 
 std::string Escape(absl::string_view s) {
+  if (s.find_first_of(" \\") == absl::string_view::npos) return std::string(s);
   std::string r;
+  r.reserve(s.size() + 8);
   for (char c : s) {
     if (c == ' ') {
       r += "%20";
@@ -129,31 +140,32 @@ std::string ResolveUrl(absl::string_view base_in, absl::string_view href_in) {
   if (hash != std::string::npos) href.resize(hash);
   const Parts ref = Split(href);
   Parts target;
+  std::string path;  // target.path's storage
+  std::string base_s;
   if (!ref.scheme.empty()) {
     target = ref;
-    target.path = RemoveDotSegments(ref.path);
+    path = RemoveDotSegments(ref.path);
   } else {
-    std::string base_s = Clean(base_in);
+    base_s = Clean(base_in);
     const size_t bh = base_s.find('#');
     if (bh != std::string::npos) base_s.resize(bh);
     const Parts base = Split(base_s);
     if (base.scheme.empty() || !base.has_authority) return "";
     target.scheme = base.scheme;
+    target.has_authority = true;
     if (ref.has_authority) {
-      target.has_authority = true;
       target.authority = ref.authority;
-      target.path = RemoveDotSegments(ref.path);
+      path = RemoveDotSegments(ref.path);
       target.has_query = ref.has_query;
       target.query = ref.query;
     } else {
-      target.has_authority = true;
       target.authority = base.authority;
       if (ref.path.empty()) {
-        target.path = base.path;
+        path = std::string(base.path);
         target.has_query = ref.has_query || base.has_query;
         target.query = ref.has_query ? ref.query : base.query;
       } else {
-        target.path =
+        path =
             RemoveDotSegments(absl::StartsWith(ref.path, "/") ? ref.path : Merge(base, ref.path));
         target.has_query = ref.has_query;
         target.query = ref.query;
@@ -165,9 +177,9 @@ std::string ResolveUrl(absl::string_view base_in, absl::string_view href_in) {
     return "";
   }
   // Host names are case-insensitive; keep userinfo/port as written.
-  std::string authority = absl::AsciiStrToLower(target.authority);
-  if (target.path.empty()) target.path.push_back('/');
-  std::string out = absl::StrCat(target.scheme, "://", authority, Escape(target.path));
+  const std::string authority = absl::AsciiStrToLower(target.authority);
+  if (path.empty()) path.push_back('/');
+  std::string out = absl::StrCat(target.scheme, "://", authority, Escape(path));
   if (target.has_query) absl::StrAppend(&out, "?", Escape(target.query));
   return out;
 }

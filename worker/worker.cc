@@ -1,5 +1,7 @@
 #include "worker/worker.h"
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -9,29 +11,69 @@
 #include "absl/strings/str_cat.h"
 #include "common/content_hash.h"
 #include "common/wire.h"
+#include "worker/content_scan.h"
 #include "worker/extract.h"
+#include "worker/robots.h"
+#include "worker/soft404.h"
 
 namespace census {
 
-bool LooksLikeNotFoundPage(absl::string_view title, absl::string_view text) {
-  static const char* kPhrases[] = {"页面不存在", "页面未找到", "找不到页面", "无法找到该页",
-                                   "不存在或已被删除", "已被删除", "page not found",
-                                   "404 not found", "您访问的页面不存在", "404错误"};
-  std::string lower_title = absl::AsciiStrToLower(title);
-  std::string lower_head = absl::AsciiStrToLower(text.substr(0, 600));
-  for (const char* p : kPhrases) {
-    if (absl::StrContains(lower_title, p) || absl::StrContains(lower_head, p)) return true;
-  }
-  return absl::StartsWith(title, "404");
-}
 
 namespace {
 
-constexpr int kTaskBits = 16;  // fetch tag = lease_id << kTaskBits | task index
+// Extensions of URLs that a link check asks about with HEAD: attachments and other
+// non-HTML resources, whose bodies the check does not need.
+bool LooksLikeNonHtml(const std::string& url) {
+  static const char* kExtensions[] = {
+      "pdf", "doc",  "docx", "xls",  "xlsx", "ppt", "pptx", "wps",  "et",  "dps",
+      "ofd", "rtf",  "txt",  "csv",  "zip",  "rar", "7z",   "gz",   "tgz", "tar",
+      "bz2", "xz",   "jpg",  "jpeg", "png",  "gif", "bmp",  "webp", "svg", "ico",
+      "tif", "tiff", "mp3",  "mp4",  "avi",  "flv", "wmv",  "mov",  "wav", "apk",
+      "exe", "msi",  "dmg",  "iso",  "css",  "js",  "swf",  "xml",  "json"};
+  std::string origin, path;
+  if (!SplitOriginAndPath(url, &origin, &path)) return false;
+  path = path.substr(0, path.find('?'));
+  size_t slash = path.rfind('/');
+  size_t dot = path.rfind('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return false;
+  std::string ext = absl::AsciiStrToLower(path.substr(dot + 1));
+  for (const char* e : kExtensions) {
+    if (ext == e) return true;
+  }
+  return false;
+}
+
+// Answers to a HEAD request that say "this server mishandles HEAD": ask with GET.
+bool HeadRefused(const FetchResult& r) {
+  if (r.error == OTHER_ERROR) return true;  // empty reply, reset, malformed answer
+  switch (r.status) {
+    case 400:
+    case 403:
+    case 405:
+    case 406:
+    case 501:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool LinkFailed(FetchError e) { return e != FETCH_OK && e != TOO_LARGE; }
+
+struct TaskState {
+  int attempt = 1;     // link checks: 2 once the recheck was sent
+  bool head = false;   // the request in flight is a HEAD
+  std::string url;     // URL being fetched (a later list page for pagination)
+  int obs_index = -1;  // COLUMN: the observation pages are merged into
+  int list_pages = 0;  // COLUMN: list pages read
+  absl::flat_hash_set<std::string> pages_seen;
+  absl::flat_hash_set<std::string> items_seen;
+};
 
 struct LeaseWork {
   Lease lease;
   int remaining = 0;
+  std::vector<TaskState> tasks;
   ResultBatch batch;
   LeaseDone done;
   absl::flat_hash_set<std::string> links_reported;
@@ -39,51 +81,201 @@ struct LeaseWork {
   bool sent_to_store = false;
 };
 
+// What a fetch tag stands for.
+struct InFlight {
+  uint64_t lease_id = 0;
+  int task = -1;       // -1: a robots.txt fetch
+  std::string origin;  // robots.txt fetches
+};
+
+struct RobotsEntry {
+  RobotsRules rules;
+  absl::Time fetched = absl::InfinitePast();
+  bool fetching = false;
+  std::vector<std::pair<uint64_t, int>> waiting;  // (lease, task) until it arrives
+};
+
+struct Recheck {
+  absl::Time due;
+  uint64_t lease_id;
+  int task;
+};
+
+std::string ItemKey(const ListItem& item) {
+  return absl::StrCat(item.href(), "\x1f", item.title(), "\x1f", item.date());
+}
+
 }  // namespace
 
 struct Worker::Impl {
   Worker& self;
+  const WorkerOptions& options;
   zmq::socket_t coordinator;
   zmq::socket_t store;
   std::unique_ptr<Fetcher> fetcher;
   absl::flat_hash_map<uint64_t, LeaseWork> leases;
+  absl::flat_hash_map<uint64_t, InFlight> in_flight;  // fetch tag → purpose
+  uint64_t next_tag = 1;
+  absl::flat_hash_map<std::string, RobotsEntry> robots;  // origin → rules
+  std::vector<Recheck> rechecks;                         // unordered; few at a time
   absl::CivilDay as_of;
   bool request_outstanding = false;
   bool shutdown = false;
   absl::Time next_request;
 
-  Impl(Worker& w)
+  explicit Impl(Worker& w)
       : self(w),
+        options(w.options_),
         coordinator(w.context_, zmq::socket_type::dealer),
         store(w.context_, zmq::socket_type::dealer) {}
+
+  absl::StatusOr<PageExtract> Extract(absl::string_view bytes, absl::string_view content_type,
+                                      const ExtractOptions& eo) const {
+    if (options.extract) return options.extract(bytes, content_type, eo);
+    return ExtractPage(bytes, content_type, eo);
+  }
+
+  bool busy() const { return fetcher->pending() > 0 || !rechecks.empty(); }
 
   void StartLease(Lease lease) {
     uint64_t id = lease.lease_id();
     LeaseWork& work = leases[id];
     work.lease = std::move(lease);
     work.remaining = work.lease.tasks_size();
+    work.tasks.resize(static_cast<size_t>(work.lease.tasks_size()));
     *work.batch.mutable_site() = work.lease.site();
     work.batch.set_lease_id(id);
     work.done.set_lease_id(id);
-    work.done.set_worker_id(self.options_.worker_id);
-    if (!ParseCivilDay(work.lease.as_of(), &as_of)) as_of = ToCensusDay(self.options_.clock->Now());
+    work.done.set_worker_id(options.worker_id);
+    if (!ParseCivilDay(work.lease.as_of(), &as_of)) as_of = ToCensusDay(options.clock->Now());
     for (int i = 0; i < work.lease.tasks_size(); ++i) {
       const FetchTask& task = work.lease.tasks(i);
-      FetchRequest req;
-      req.tag = (id << kTaskBits) | static_cast<uint64_t>(i);
-      req.url = task.url();
-      req.probe = task.kind() == PROBE;
-      req.keep_body = task.kind() != PROBE;
-      req.timeout =
-          task.kind() == PROBE ? self.options_.probe_timeout : self.options_.page_timeout;
-      req.etag = task.validators().etag();
-      req.last_modified = task.validators().last_modified();
-      fetcher->Submit(std::move(req));
+      TaskState& st = work.tasks[static_cast<size_t>(i)];
+      st.url = task.url();
+      st.head = task.kind() == LINK_CHECK && LooksLikeNonHtml(task.url());
+      st.pages_seen.insert(task.url());
+      Dispatch(work, i);
     }
     if (work.remaining == 0) Finish(work);
   }
 
-  FetchRecord MakeRecord(const LeaseWork& work, const FetchTask& task, const FetchResult& r) {
+  // ------------------------------------------------------------------ robots.txt
+
+  // Fetches tasks[i].url now, or once robots.txt of its origin says whether it may.
+  void Dispatch(LeaseWork& work, int i) {
+    const FetchTask& task = work.lease.tasks(i);
+    const std::string& url = work.tasks[static_cast<size_t>(i)].url;
+    const bool check =
+        work.lease.respect_robots() && (task.kind() == COLUMN || task.kind() == LINK_CHECK);
+    std::string origin, path;
+    if (!check || !SplitOriginAndPath(url, &origin, &path)) {
+      Submit(work, i);
+      return;
+    }
+    RobotsEntry& entry = robots[origin];
+    const absl::Time now = options.clock->Now();
+    if (!entry.fetching && now - entry.fetched < options.robots_ttl) {
+      if (entry.rules.Allowed(path)) {
+        Submit(work, i);
+      } else {
+        Disallowed(work, i);
+      }
+      return;
+    }
+    entry.waiting.emplace_back(work.lease.lease_id(), i);
+    if (entry.fetching) return;
+    entry.fetching = true;
+    FetchRequest req;
+    req.tag = next_tag++;
+    req.url = absl::StrCat(origin, "/robots.txt");
+    req.timeout = std::min(options.robots_timeout, options.page_timeout);
+    in_flight[req.tag] = InFlight{0, -1, origin};
+    fetcher->Submit(std::move(req));
+  }
+
+  void OnRobots(const std::string& origin, const FetchResult& r) {
+    RobotsEntry& entry = robots[origin];
+    entry.fetching = false;
+    entry.fetched = options.clock->Now();
+    // RFC 9309: a 4xx means no rules. A 5xx or network failure would mean "disallow
+    // everything" there; a census does not let a broken robots.txt hide a site's
+    // pages, so it also means no rules here.
+    entry.rules = r.error == FETCH_OK && r.status >= 200 && r.status < 300
+                      ? RobotsRules::Parse(r.body)
+                      : RobotsRules();
+    std::vector<std::pair<uint64_t, int>> waiting = std::move(entry.waiting);
+    entry.waiting.clear();
+    for (const auto& [lease_id, i] : waiting) {
+      auto it = leases.find(lease_id);
+      if (it == leases.end()) continue;
+      Dispatch(it->second, i);
+    }
+  }
+
+  void Disallowed(LeaseWork& work, int i) {
+    const FetchTask& task = work.lease.tasks(i);
+    TaskState& st = work.tasks[static_cast<size_t>(i)];
+    if (st.list_pages > 0) {  // a later list page: the pager stops here
+      work.batch.mutable_observations(st.obs_index)->set_next_page(st.url);
+      TaskDone(work);
+      return;
+    }
+    FetchRecord rec;
+    rec.set_site_id(work.lease.site().site_id());
+    rec.set_kind(task.kind());
+    rec.set_url(task.url());
+    rec.set_final_url(task.url());
+    rec.set_error(OTHER_ERROR);
+    rec.set_error_detail("disallowed by robots.txt");
+    rec.set_robots_disallowed(true);
+    rec.set_fetched_at_ms(absl::ToUnixMillis(options.clock->Now()));
+    rec.set_lease_id(work.lease.lease_id());
+    rec.set_attempts(0);
+    *work.batch.add_fetches() = std::move(rec);
+    TaskDone(work);
+  }
+
+  // ------------------------------------------------------------------ fetching
+
+  void Submit(LeaseWork& work, int i) {
+    const FetchTask& task = work.lease.tasks(i);
+    const TaskState& st = work.tasks[static_cast<size_t>(i)];
+    FetchRequest req;
+    req.tag = next_tag++;
+    req.url = st.url;
+    req.probe = task.kind() == PROBE;
+    req.head_only = st.head;
+    req.keep_body = task.kind() != PROBE && !st.head;
+    req.timeout = task.kind() == PROBE ? options.probe_timeout : options.page_timeout;
+    if ((task.kind() == HOMEPAGE || task.kind() == COLUMN) && st.list_pages == 0) {
+      req.etag = task.validators().etag();
+      req.last_modified = task.validators().last_modified();
+    }
+    in_flight[req.tag] = InFlight{work.lease.lease_id(), i, ""};
+    fetcher->Submit(std::move(req));
+  }
+
+  void FireRechecks() {
+    if (rechecks.empty()) return;
+    const absl::Time now = options.clock->Now();
+    std::vector<Recheck> due;
+    for (size_t k = 0; k < rechecks.size();) {
+      if (rechecks[k].due <= now) {
+        due.push_back(rechecks[k]);
+        rechecks[k] = rechecks.back();
+        rechecks.pop_back();
+      } else {
+        ++k;
+      }
+    }
+    for (const Recheck& r : due) {
+      auto it = leases.find(r.lease_id);
+      if (it != leases.end()) Submit(it->second, r.task);
+    }
+  }
+
+  FetchRecord MakeRecord(const LeaseWork& work, const FetchTask& task, const FetchResult& r,
+                         const TaskState& st) {
     FetchRecord rec;
     rec.set_site_id(work.lease.site().site_id());
     rec.set_kind(task.kind());
@@ -102,7 +294,78 @@ struct Worker::Impl {
     rec.set_not_modified(r.not_modified);
     rec.set_probe_index(task.probe_index());
     rec.set_lease_id(work.lease.lease_id());
+    rec.set_attempts(st.attempt);
+    rec.set_method(st.head ? "HEAD" : "GET");
     return rec;
+  }
+
+  void OnResult(FetchResult r) {
+    auto fit = in_flight.find(r.tag);
+    if (fit == in_flight.end()) return;
+    InFlight what = std::move(fit->second);
+    in_flight.erase(fit);
+    if (what.task < 0) {
+      OnRobots(what.origin, r);
+      return;
+    }
+    auto it = leases.find(what.lease_id);
+    if (it == leases.end()) return;
+    LeaseWork& work = it->second;
+    const int i = what.task;
+    const FetchTask& task = work.lease.tasks(i);
+    TaskState& st = work.tasks[static_cast<size_t>(i)];
+    self.fetches_.fetch_add(1);
+    self.bytes_.fetch_add(static_cast<int64_t>(r.body.size()));
+    work.done.set_pages_fetched(work.done.pages_fetched() + 1);
+    if (task.kind() == LINK_CHECK) {
+      OnLinkCheck(work, i, std::move(r));
+    } else if (st.list_pages > 0) {
+      OnLaterListPage(work, i, r);
+    } else {
+      OnPage(work, i, r);
+    }
+  }
+
+  void OnLinkCheck(LeaseWork& work, int i, FetchResult r) {
+    const FetchTask& task = work.lease.tasks(i);
+    TaskState& st = work.tasks[static_cast<size_t>(i)];
+    if (st.head && HeadRefused(r)) {
+      st.head = false;  // the server mishandles HEAD: ask again with GET, now
+      Submit(work, i);
+      return;
+    }
+    FetchRecord rec = MakeRecord(work, task, r, st);
+    if (r.error == FETCH_OK && r.status == 200 && !r.body.empty()) {
+      rec.set_content_hash(ContentHash(r.body));
+      std::string title;
+      if (LooksLikeNotFoundBody(r.body, r.content_type, &title)) {
+        rec.set_error(SOFT_404);
+        rec.set_error_detail(absl::StrCat("200 page says not found: ", title));
+      }
+    }
+    // A failure is believed only when it happens again after a delay (a busy server,
+    // a dropped connection); a refused address is policy, not luck.
+    if (LinkFailed(rec.error()) && rec.error() != BLOCKED_ADDRESS && st.attempt == 1) {
+      st.attempt = 2;
+      st.head = false;
+      rechecks.push_back(
+          Recheck{options.clock->Now() + options.recheck_delay, work.lease.lease_id(), i});
+      return;
+    }
+    Record(work, std::move(rec));
+    TaskDone(work);
+  }
+
+  void Record(LeaseWork& work, FetchRecord rec) {
+    if (rec.error() != FETCH_OK) {
+      self.errors_.fetch_add(1);
+      work.done.set_errors(work.done.errors() + 1);
+    }
+    *work.batch.add_fetches() = std::move(rec);
+  }
+
+  void TaskDone(LeaseWork& work) {
+    if (--work.remaining == 0) Finish(work);
   }
 
   void ReportLinks(LeaseWork& work, const std::string& page, bool on_homepage,
@@ -116,25 +379,82 @@ struct Worker::Impl {
     }
   }
 
-  void ExtractInto(LeaseWork& work, const FetchTask& task, const FetchResult& r,
-                   FetchRecord& rec) {
-    ExtractOptions options;
-    options.base_url = r.final_url.empty() ? task.url() : r.final_url;
-    options.as_of = as_of;
-    options.list_xpath = task.column().xpath();
-    auto page = ExtractPage(r.body, r.content_type, options);
+  // HOMEPAGE / COLUMN (first list page) / PROBE results.
+  void OnPage(LeaseWork& work, int i, const FetchResult& r) {
+    const FetchTask& task = work.lease.tasks(i);
+    TaskState& st = work.tasks[static_cast<size_t>(i)];
+    FetchRecord rec = MakeRecord(work, task, r, st);
+    const bool is_page = task.kind() == HOMEPAGE || task.kind() == COLUMN;
+    if (is_page && r.not_modified) {
+      // Unchanged since the validators we sent: no body, no observation; the store
+      // carries the previous observation forward (docs/STORAGE.md).
+      const Validators& v = task.validators();
+      rec.set_content_hash(v.content_hash());
+      PageValidators* pv = work.done.add_validators();
+      pv->set_url(task.url());
+      pv->mutable_validators()->set_etag(r.etag.empty() ? v.etag() : r.etag);
+      pv->mutable_validators()->set_last_modified(r.last_modified.empty() ? v.last_modified()
+                                                                          : r.last_modified);
+      pv->mutable_validators()->set_content_hash(v.content_hash());
+      if (task.kind() == HOMEPAGE && work.lease.discover_columns()) {
+        // The columns discovered from this very page last time.
+        for (const Column& c : work.lease.columns()) *work.done.add_discovered_columns() = c;
+      }
+      Record(work, std::move(rec));
+      TaskDone(work);
+      return;
+    }
+    // A body cut at the size cap is still read: the list is usually at the top.
+    const bool readable = r.error == FETCH_OK || r.error == TOO_LARGE;
+    std::string next_page;
+    if (readable && !r.body.empty() && task.kind() != PROBE) {
+      std::string hash = ContentHash(r.body);
+      rec.set_content_hash(hash);
+      if (is_page && work.bodies_added.insert(hash).second) {
+        PageBody* body = work.batch.add_bodies();
+        body->set_content_hash(hash);
+        body->set_body(r.body);
+      }
+      next_page = ExtractInto(work, i, r, rec);
+      if (is_page && r.error == FETCH_OK && rec.error() == FETCH_OK) {
+        PageValidators* pv = work.done.add_validators();
+        pv->set_url(task.url());
+        pv->mutable_validators()->set_etag(r.etag);
+        pv->mutable_validators()->set_last_modified(r.last_modified);
+        pv->mutable_validators()->set_content_hash(hash);
+      }
+    }
+    Record(work, std::move(rec));
+    if (!next_page.empty() && st.obs_index >= 0) {
+      FollowPager(work, i, next_page);
+      return;
+    }
+    TaskDone(work);
+  }
+
+  // Extracts a HOMEPAGE/COLUMN page into an observation; returns the pager's next
+  // URL for COLUMN pages ("" when none).
+  std::string ExtractInto(LeaseWork& work, int i, const FetchResult& r, FetchRecord& rec) {
+    const FetchTask& task = work.lease.tasks(i);
+    TaskState& st = work.tasks[static_cast<size_t>(i)];
+    ExtractOptions eo;
+    eo.base_url = r.final_url.empty() ? task.url() : r.final_url;
+    eo.as_of = as_of;
+    eo.list_xpath = task.column().xpath();
+    auto page = Extract(r.body, r.content_type, eo);
     if (!page.ok()) {
       rec.set_error_detail(absl::StrCat("not extracted: ", page.status().message()));
-      return;
+      return "";
     }
     // A 200 page that says it does not exist is a broken link, and a column whose
     // page says so is not a blank column.
     if (r.status == 200 && LooksLikeNotFoundPage(page->title, page->text)) {
       rec.set_error(SOFT_404);
       rec.set_error_detail(absl::StrCat("200 page says not found: ", page->title));
-      return;
+      return "";
     }
-    if (task.kind() == LINK_CHECK) return;
+    st.obs_index = work.batch.observations_size();
+    st.list_pages = 1;
     PageObservation* obs = work.batch.add_observations();
     obs->set_site_id(rec.site_id());
     obs->set_kind(task.kind());
@@ -142,20 +462,27 @@ struct Worker::Impl {
     if (task.has_column()) *obs->mutable_column() = task.column();
     obs->set_page_kind(page->kind);
     obs->set_title(page->title);
-    for (const ExtractedItem& item : page->items) {
-      ListItem* li = obs->add_items();
-      li->set_title(item.title);
-      li->set_href(item.href);
-      li->set_date(item.date);
-      li->set_date_raw(item.date_raw);
-    }
-    obs->set_latest_date(page->latest_date);
+    MergeList(st, *page, obs);
     obs->set_publication_date(page->publication_date);
     obs->set_blank_placeholder(page->blank_placeholder);
     obs->set_fetched_at_ms(rec.fetched_at_ms());
     obs->set_content_hash(rec.content_hash());
     obs->set_charset(page->charset);
-    for (const ExtractedLink& link : page->links) obs->add_links(link.url);
+    obs->set_list_pages(1);
+    for (const ExtractedLink& link : page->links) {
+      obs->add_links(link.url);
+      PageLink* out = obs->add_outlinks();
+      out->set_url(link.url);
+      out->set_text(link.text);
+      out->set_attachment(link.attachment);
+      out->set_hidden(link.hidden);
+      out->set_hidden_how(link.hidden_how);
+    }
+    if (options.scanner != nullptr) {
+      for (ContentHit& hit : options.scanner->Scan(page->text)) {
+        *obs->add_content_hits() = std::move(hit);
+      }
+    }
     bool on_homepage = task.kind() == HOMEPAGE;
     ReportLinks(work, task.url(), on_homepage, page->links);
     if (on_homepage && work.lease.discover_columns()) {
@@ -168,37 +495,78 @@ struct Worker::Impl {
         col->set_declared(false);
       }
     }
+    return task.kind() == COLUMN ? page->next_page_url : "";
   }
 
-  void OnResult(FetchResult r) {
-    uint64_t id = r.tag >> kTaskBits;
-    int index = static_cast<int>(r.tag & ((1u << kTaskBits) - 1));
-    auto it = leases.find(id);
-    if (it == leases.end()) return;
-    LeaseWork& work = it->second;
-    const FetchTask& task = work.lease.tasks(index);
-    FetchRecord rec = MakeRecord(work, task, r);
-    self.fetches_.fetch_add(1);
-    self.bytes_.fetch_add(static_cast<int64_t>(r.body.size()));
-    bool is_page = task.kind() == HOMEPAGE || task.kind() == COLUMN;
-    // A body cut at the size cap is still read: the list is usually at the top.
-    bool readable = r.error == FETCH_OK || r.error == TOO_LARGE;
-    if (readable && !r.body.empty() && task.kind() != PROBE) {
-      std::string hash = ContentHash(r.body);
-      rec.set_content_hash(hash);
-      if (is_page && work.bodies_added.insert(hash).second) {
-        PageBody* body = work.batch.add_bodies();
-        body->set_content_hash(hash);
-        body->set_body(r.body);
-      }
-      ExtractInto(work, task, r, rec);
+  // Adds a list page's items and mailbox messages to the column's observation.
+  void MergeList(TaskState& st, const PageExtract& page, PageObservation* obs) {
+    for (const ExtractedItem& item : page.items) {
+      ListItem li;
+      li.set_title(item.title);
+      li.set_href(item.href);
+      li.set_date(item.date);
+      li.set_date_raw(item.date_raw);
+      if (!st.items_seen.insert(ItemKey(li)).second) continue;  // repeated on a later page
+      *obs->add_items() = std::move(li);
     }
-    if (rec.error() != FETCH_OK) self.errors_.fetch_add(1);
-    work.done.set_pages_fetched(work.done.pages_fetched() + 1);
-    if (rec.error() != FETCH_OK) work.done.set_errors(work.done.errors() + 1);
-    *work.batch.add_fetches() = std::move(rec);
-    if (--work.remaining == 0) Finish(work);
+    for (const MailboxMessage& m : page.messages) *obs->add_messages() = m;
+    if (page.latest_date > obs->latest_date()) obs->set_latest_date(page.latest_date);
   }
+
+  // ------------------------------------------------------------------ pagination
+
+  void FollowPager(LeaseWork& work, int i, const std::string& next) {
+    TaskState& st = work.tasks[static_cast<size_t>(i)];
+    PageObservation* obs = work.batch.mutable_observations(st.obs_index);
+    std::string origin, path, next_origin, next_path;
+    const bool same_origin = SplitOriginAndPath(work.lease.tasks(i).url(), &origin, &path) &&
+                             SplitOriginAndPath(next, &next_origin, &next_path) &&
+                             origin == next_origin;
+    if (!same_origin || st.pages_seen.contains(next)) {  // off-site or a pager loop
+      TaskDone(work);
+      return;
+    }
+    if (st.list_pages >= std::max(1, work.lease.max_list_pages())) {
+      obs->set_next_page(next);  // the bound: not followed
+      TaskDone(work);
+      return;
+    }
+    st.pages_seen.insert(next);
+    st.url = next;
+    Dispatch(work, i);
+  }
+
+  void OnLaterListPage(LeaseWork& work, int i, const FetchResult& r) {
+    const FetchTask& task = work.lease.tasks(i);
+    TaskState& st = work.tasks[static_cast<size_t>(i)];
+    PageObservation* obs = work.batch.mutable_observations(st.obs_index);
+    const bool readable = r.error == FETCH_OK || r.error == TOO_LARGE;
+    if (!readable || r.body.empty()) {
+      obs->set_next_page(st.url);  // could not be read
+      TaskDone(work);
+      return;
+    }
+    ExtractOptions eo;
+    eo.base_url = r.final_url.empty() ? st.url : r.final_url;
+    eo.as_of = as_of;
+    eo.list_xpath = task.column().xpath();
+    auto page = Extract(r.body, r.content_type, eo);
+    if (!page.ok() || LooksLikeNotFoundPage(page->title, page->text)) {
+      obs->set_next_page(st.url);
+      TaskDone(work);
+      return;
+    }
+    ++st.list_pages;
+    obs->set_list_pages(st.list_pages);
+    MergeList(st, *page, obs);
+    if (page->next_page_url.empty()) {
+      TaskDone(work);
+      return;
+    }
+    FollowPager(work, i, page->next_page_url);
+  }
+
+  // ------------------------------------------------------------------ completion
 
   void Finish(LeaseWork& work) {
     bool has_homepage = false;
@@ -264,9 +632,9 @@ absl::Status Worker::Run() {
     }
     zmq::pollitem_t items[] = {{impl.coordinator.handle(), 0, ZMQ_POLLIN, 0},
                                {impl.store.handle(), 0, ZMQ_POLLIN, 0}};
-    bool busy = impl.fetcher->pending() > 0;
+    const bool fetching = impl.fetcher->pending() > 0;
     try {
-      zmq::poll(items, 2, std::chrono::milliseconds(busy ? 0 : 5));
+      zmq::poll(items, 2, std::chrono::milliseconds(fetching ? 0 : impl.busy() ? 1 : 5));
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) return absl::UnavailableError(absl::StrCat("worker poll: ", e.what()));
     }
@@ -288,6 +656,7 @@ absl::Status Worker::Run() {
       StoreAck ack;
       if (ReceiveFromRouter(impl.store, &ack).ok()) impl.OnStoreAck(ack);
     }
+    impl.FireRechecks();
     if (impl.fetcher->pending() > 0) {
       for (FetchResult& r : impl.fetcher->Poll(absl::Milliseconds(5))) {
         impl.OnResult(std::move(r));

@@ -3,6 +3,19 @@
 
 // Worker: the stateless fetch-and-extract role.
 //
+// Per lease (docs/PROTOCOL.md "What a worker does with a lease"):
+// - robots.txt of each origin is honoured when Lease.respect_robots (PROBE and
+//   HOMEPAGE tasks are always fetched); a disallowed URL gets a FetchRecord with
+//   robots_disallowed and is not fetched.
+// - LINK_CHECK: HEAD for URLs that look like attachments / non-HTML (GET otherwise,
+//   soft-404 needs the body), GET again at once when HEAD is refused (400/403/405/
+//   406/501 or a broken reply); a failure is re-fetched with GET after
+//   recheck_delay, and only a second failure is recorded as such (attempts = 2).
+// - HOMEPAGE/COLUMN: conditional requests with the lease's validators (a 304 sends
+//   no body: the store copies the previous observation); validators of every page
+//   go back in LeaseDone; COLUMN pages follow the pager up to Lease.max_list_pages
+//   and merge the items into one observation.
+//
 // It asks the coordinator for leases (DEALER → coordinator ROUTER), fetches every task
 // of a lease with one libcurl multi Fetcher, extracts each page, sends the lease's
 // ResultBatch to the store (DEALER → store ROUTER) and, only once the store has acked
@@ -13,17 +26,21 @@
 // may be called from any thread.
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
-
 #include <zmq.hpp>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "worker/extract.h"
 #include "worker/fetcher.h"
+#include "worker/soft404.h"
 
 namespace census {
+
+class LexiconScanner;  // worker/content_scan.h
 
 struct WorkerOptions {
   std::string worker_id = "worker-0";
@@ -33,6 +50,20 @@ struct WorkerOptions {
   int max_leases = 32;  // leases worked on at once
   absl::Duration probe_timeout = absl::Seconds(15);
   absl::Duration page_timeout = absl::Seconds(30);
+  // A link check that fails is fetched once more (GET) after this delay; only when
+  // that fails too is the link broken (FetchRecord.attempts = 2).
+  absl::Duration recheck_delay = absl::Seconds(2);
+  // robots.txt: fetched once per origin and kept this long by the worker; a fetch of
+  // it gives up after robots_timeout (then everything is allowed).
+  absl::Duration robots_ttl = absl::Hours(1);
+  absl::Duration robots_timeout = absl::Seconds(10);
+  // Lexicon scanner for HOMEPAGE/COLUMN page text (ContentHit); may be null. Not
+  // owned; must outlive Run(). Shared by workers (LexiconScanner is thread-safe).
+  const LexiconScanner* scanner = nullptr;
+  // Test seam: the page extractor; ExtractPage when empty.
+  std::function<absl::StatusOr<PageExtract>(absl::string_view bytes, absl::string_view content_type,
+                                            const ExtractOptions& options)>
+      extract;
   Clock* clock = Clock::Real();
 };
 
@@ -61,10 +92,6 @@ class Worker {
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> fetches_{0}, errors_{0}, leases_done_{0}, bytes_{0};
 };
-
-// True when a 200 page says that the page does not exist (a "soft 404"): its title
-// or the start of its text carries a not-found phrase (页面不存在, 404, ...).
-bool LooksLikeNotFoundPage(absl::string_view title, absl::string_view text);
 
 }  // namespace census
 

@@ -15,14 +15,22 @@
 namespace census {
 namespace internal {
 
+// Frees documents from either parser below (html_parse.cc).
 struct DocDeleter {
-  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+  void operator()(xmlDoc* d) const;
 };
 using DocPtr = std::unique_ptr<xmlDoc, DocDeleter>;
 
-// Parses UTF-8 text as HTML (recovering); null only when libxml2 gives up
-// entirely (e.g. empty input).
+// Parses UTF-8 text as HTML (recovering) into a libxml2-compatible tree built
+// the way libxml2 2.9's HTML parser builds it, several times faster (nodes in
+// one arena; the tree may be read, walked with XPath and have libxml2-made
+// nodes added, but its own nodes must not be freed or unlinked). Null only
+// for empty input.
 DocPtr ParseHtml(absl::string_view utf8);
+
+// The same with libxml2's own parser (htmlReadMemory): the reference the fast
+// parser is tested against, and the parse-only benchmark's baseline.
+DocPtr ParseHtmlWithLibxml2(absl::string_view utf8);
 
 // Name of the wrapper element that holds markup recovered from comments and
 // scripts (see ExpandEmbeddedMarkup); it is not visible to readers.
@@ -37,6 +45,7 @@ void ExpandEmbeddedMarkup(xmlDoc* doc);
 
 // Lower-case tag name of an element ("" for non-elements).
 absl::string_view TagName(const xmlNode* n);
+// `tag` in lower case (both parsers lower-case element names).
 bool IsTag(const xmlNode* n, absl::string_view tag);
 // Attribute value ("" when absent).
 std::string Attr(const xmlNode* n, const char* name);
@@ -56,6 +65,14 @@ std::string NodeText(const xmlNode* n);
 // display:none, visibility:hidden, font-size:0, width or height 0/1px,
 // large negative off-screen positions or text-indent.
 bool HiddenByStyle(const xmlNode* n);
+// Why HiddenByStyle holds: "hidden attribute", "display:none",
+// "visibility:hidden", "font-size:0", "tiny box", "text-indent off-screen",
+// "off-screen"; "" when it does not.
+std::string HiddenHow(const xmlNode* n);
+// The same test on CSS declarations: `style` lower-cased without white space
+// (NormalizeStyle).
+std::string NormalizeStyle(absl::string_view style);
+absl::string_view HiddenStyleHow(absl::string_view normalized_style);
 // HiddenByStyle on the element or any ancestor.
 bool HiddenWithAncestors(const xmlNode* n);
 

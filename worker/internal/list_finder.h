@@ -12,6 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "worker/extract.h"
 #include "worker/internal/html_dom.h"
+#include "worker/internal/url_resolver.h"
 
 namespace census {
 namespace internal {
@@ -26,13 +27,12 @@ struct FoundItem {
 
 // Every dated content link of the document, in document order. `as_of` resolves
 // year-less dates (unresolvable ones keep date "" and date_raw).
-std::vector<FoundItem> FindDatedItems(xmlDoc* doc, const std::string& base_url,
-                                      absl::CivilDay as_of);
+std::vector<FoundItem> FindDatedItems(xmlDoc* doc, UrlResolver* urls, absl::CivilDay as_of);
 
 // Items of the elements selected by `xpath` (one item per element: its first
 // content link and first date). Empty on a bad expression.
-std::vector<FoundItem> ItemsByXPath(xmlDoc* doc, const std::string& xpath,
-                                    const std::string& base_url, absl::CivilDay as_of);
+std::vector<FoundItem> ItemsByXPath(xmlDoc* doc, const std::string& xpath, UrlResolver* urls,
+                                    absl::CivilDay as_of);
 
 // True for anchor texts that are not titles ("更多>>", "详情", "more" ...).
 bool IsMoreLink(absl::string_view text);

@@ -9,6 +9,7 @@
 
 #include "worker/extract.h"
 #include "worker/internal/html_dom.h"
+#include "worker/internal/url_resolver.h"
 
 namespace census {
 namespace internal {
@@ -16,7 +17,7 @@ namespace internal {
 // a[href], area[href], img[src], iframe/frame/embed[src], resolved against
 // `base` (http/https only), de-duplicated in document order. A URL is hidden
 // only when every occurrence is hidden.
-std::vector<ExtractedLink> PageLinks(const xmlNode* root, const std::string& base);
+std::vector<ExtractedLink> PageLinks(const xmlNode* root, UrlResolver* urls);
 
 // True for .doc .docx .pdf .xls .xlsx .zip .rar .wps .ppt .pptx .txt .et ...
 bool IsAttachmentUrl(absl::string_view url);
@@ -24,7 +25,7 @@ bool IsAttachmentUrl(absl::string_view url);
 // Same-host links whose text names a column category, or that sit in a
 // navigation/menu block; not the homepage itself, not article-like URLs.
 // Empty when `base` is not an absolute http(s) URL.
-std::vector<NavColumn> NavColumns(const xmlNode* root, const std::string& base);
+std::vector<NavColumn> NavColumns(const xmlNode* root, UrlResolver* urls);
 
 }  // namespace internal
 }  // namespace census
