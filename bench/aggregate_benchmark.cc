@@ -290,9 +290,13 @@ int BuildStore(const std::string& path, int sites, const Config& config, std::st
 // still has a dozen overlapping level-0 files, each of which every seek must visit.
 int CompactStore(const std::string& path, std::string* out) {
   rocksdb::Options options;
+  // The records' compression as Store::Open sets it (storage/store.cc): LZ4, zstd at the
+  // bottommost level.
+  rocksdb::ColumnFamilyOptions records;
+  records.compression = rocksdb::kLZ4Compression;
+  records.bottommost_compression = rocksdb::kZSTD;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {"bodies", rocksdb::ColumnFamilyOptions()}};
+      {rocksdb::kDefaultColumnFamilyName, records}, {"bodies", rocksdb::ColumnFamilyOptions()}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, families, &handles, &db);
