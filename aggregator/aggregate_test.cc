@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -494,6 +495,49 @@ TEST_F(AggregateTest, WriteReportsRoundTrips) {
   EXPECT_TRUE(absl::StrContains(html, "<svg"));
   EXPECT_TRUE(absl::StrContains(html, "甲市人民政府"));
   EXPECT_TRUE(absl::EndsWith(html, "</html>\n"));
+}
+
+// The streamed files are the whole-report functions' output byte for byte, for the
+// reports of this fixture and for an empty census; an unfinished writer leaves nothing.
+TEST_F(AggregateTest, ReportWriterStreamsTheSameBytes) {
+  auto report = Aggregate(*store_, Options());
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_GE(report->sites_size(), 4);
+  auto read = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  report::CensusReport empty;
+  *empty.mutable_census() = report->census();
+  for (const report::CensusReport* whole : {&*report, &empty}) {
+    const std::filesystem::path out = dir_ / absl::StrCat("streamed-", whole->sites_size());
+    auto writer = ReportWriter::Open(out.string(), whole->census().as_of());
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    for (const report::SiteReport& site : whole->sites()) ASSERT_TRUE((*writer)->Add(site).ok());
+    EXPECT_FALSE(std::filesystem::exists(out / "report.json"));  // not before Finish
+    ASSERT_TRUE((*writer)->Finish(whole->census()).ok());
+    auto json = ReportToJson(*whole);
+    ASSERT_TRUE(json.ok());
+    EXPECT_EQ(read(out / "report.json"), *json);
+    EXPECT_EQ(read(out / "report.csv"), ReportToCsv(*whole));
+    EXPECT_EQ(read(out / "report.html"), ReportToHtml(*whole));
+    std::vector<std::string> files;
+    for (const auto& entry : std::filesystem::directory_iterator(out)) {
+      files.push_back(entry.path().filename().string());
+    }
+    std::sort(files.begin(), files.end());
+    EXPECT_THAT(files, ElementsAre("report.csv", "report.html", "report.json"));
+  }
+
+  const std::filesystem::path abandoned = dir_ / "abandoned";
+  {
+    auto writer = ReportWriter::Open(abandoned.string(), report->census().as_of());
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    ASSERT_TRUE((*writer)->Add(report->sites(0)).ok());
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(abandoned));
 }
 
 TEST_F(AggregateTest, WriteReportsFailsOnAFile) {

@@ -4,8 +4,10 @@
 // Aggregator: turns what one store shard holds into the census report, and writes
 // report.json / report.csv / report.html. Reads only (the Store may be read-only).
 
+#include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -99,7 +101,44 @@ absl::StatusOr<report::CensusSummary> AggregateEach(
     Store& store, const AggregateOptions& options,
     const std::function<absl::Status(report::SiteReport& site)>& on_site);
 
-// Writes report.json, report.csv and report.html into `out_dir` (created if missing).
+namespace report_parts {
+class HtmlNotice;
+}
+
+// Writes report.json, report.csv and report.html into a folder as the sites arrive (from
+// AggregateEach's callback), holding only the notice's counters and its failing-sites
+// table in memory: a national census does not fit in memory as one CensusReport. The
+// files are the same, byte for byte, as ReportToJson / ReportToCsv / ReportToHtml of the
+// whole report. Sites go to temporary "*.partial" files beside the reports; the reports
+// appear under their names only when Finish succeeds (an unfinished writer removes its
+// partial files), so a failed run never leaves half a report. One thread at a time.
+class ReportWriter {
+ public:
+  // Creates `out_dir` if missing. `as_of` (YYYY-MM-DD) is the census's.
+  static absl::StatusOr<std::unique_ptr<ReportWriter>> Open(const std::string& out_dir,
+                                                            const std::string& as_of);
+  ~ReportWriter();
+  ReportWriter(const ReportWriter&) = delete;
+  ReportWriter& operator=(const ReportWriter&) = delete;
+
+  // The next site, in report (site_id) order.
+  absl::Status Add(const report::SiteReport& site);
+  // Writes the summary and the closing parts, and renames the reports into place.
+  absl::Status Finish(const report::CensusSummary& census);
+
+ private:
+  class File;
+  ReportWriter(std::filesystem::path dir, const std::string& as_of);
+  std::filesystem::path dir_;
+  std::unique_ptr<report_parts::HtmlNotice> html_;
+  std::unique_ptr<File> json_sites_, csv_, html_sections_;
+  std::string section_;  // reused for each site's HTML section
+  int64_t sites_ = 0;
+  bool finished_ = false;
+};
+
+// Writes report.json, report.csv and report.html into `out_dir` (created if missing):
+// ReportWriter over every site of `report`.
 absl::Status WriteReports(const report::CensusReport& report, const std::string& out_dir);
 
 // report.json text (proto field names kept, defaults printed).

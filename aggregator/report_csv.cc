@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "aggregator/aggregator.h"
+#include "aggregator/internal/report_parts.h"
 
 namespace census {
 namespace {
@@ -26,40 +27,49 @@ bool HasVeto(const report::SiteReport& site, const std::string& rule) {
 
 }  // namespace
 
-std::string ReportToCsv(const report::CensusReport& report) {
-  std::string out = "\xEF\xBB\xBF";
-  out +=
-      "site_id,name,url,region,level,verdict,score,probes,probe_failures,"
-      "homepage_last_update,stale_columns,blank_columns,broken_links,site_unreachable,"
-      "homepage_stale,columns_stale,blank_columns_veto\r\n";
-  for (const report::SiteReport& site : report.sites()) {
-    int stale = 0;
-    int blank = 0;
-    for (const report::ColumnReport& column : site.columns()) {
-      if (column.stale()) ++stale;
-      if (column.blank()) ++blank;
-    }
-    std::vector<std::string> row = {
-        CsvField(site.site_id()),
-        CsvField(site.name()),
-        CsvField(site.url()),
-        CsvField(site.region()),
-        CsvField(site.level()),
-        CsvField(site.verdict()),
-        absl::StrFormat("%.1f", site.score()),
-        absl::StrCat(site.reachability().probes()),
-        absl::StrCat(site.reachability().failures()),
-        CsvField(site.homepage().last_update()),
-        absl::StrCat(stale),
-        absl::StrCat(blank),
-        absl::StrCat(site.links().broken_size()),
-        HasVeto(site, "site_unreachable") ? "1" : "0",
-        HasVeto(site, "homepage_stale") ? "1" : "0",
-        HasVeto(site, "columns_stale") ? "1" : "0",
-        HasVeto(site, "blank_columns") ? "1" : "0",
-    };
-    absl::StrAppend(&out, absl::StrJoin(row, ","), "\r\n");
+namespace report_parts {
+
+std::string CsvHead() {
+  return "\xEF\xBB\xBF"
+         "site_id,name,url,region,level,verdict,score,probes,probe_failures,"
+         "homepage_last_update,stale_columns,blank_columns,broken_links,site_unreachable,"
+         "homepage_stale,columns_stale,blank_columns_veto\r\n";
+}
+
+std::string CsvRow(const report::SiteReport& site) {
+  int stale = 0;
+  int blank = 0;
+  for (const report::ColumnReport& column : site.columns()) {
+    if (column.stale()) ++stale;
+    if (column.blank()) ++blank;
   }
+  std::vector<std::string> row = {
+      CsvField(site.site_id()),
+      CsvField(site.name()),
+      CsvField(site.url()),
+      CsvField(site.region()),
+      CsvField(site.level()),
+      CsvField(site.verdict()),
+      absl::StrFormat("%.1f", site.score()),
+      absl::StrCat(site.reachability().probes()),
+      absl::StrCat(site.reachability().failures()),
+      CsvField(site.homepage().last_update()),
+      absl::StrCat(stale),
+      absl::StrCat(blank),
+      absl::StrCat(site.links().broken_size()),
+      HasVeto(site, "site_unreachable") ? "1" : "0",
+      HasVeto(site, "homepage_stale") ? "1" : "0",
+      HasVeto(site, "columns_stale") ? "1" : "0",
+      HasVeto(site, "blank_columns") ? "1" : "0",
+  };
+  return absl::StrCat(absl::StrJoin(row, ","), "\r\n");
+}
+
+}  // namespace report_parts
+
+std::string ReportToCsv(const report::CensusReport& report) {
+  std::string out = report_parts::CsvHead();
+  for (const report::SiteReport& site : report.sites()) out += report_parts::CsvRow(site);
   return out;
 }
 

@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "aggregator/aggregator.h"
+#include "aggregator/internal/report_parts.h"
 #include "common/clock.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -704,18 +705,156 @@ std::string SiteLabel(const report::SiteReport& site) {
   return site.name().empty() ? site.site_id() : site.name();
 }
 
+// A chart bar's site, as the charts need it once the site's report is gone.
+struct ChartSite {
+  std::string site_id;
+  std::string name;
+  int value = 0;        // days since the homepage update / broken links
+  int confirmed = 0;    // broken links: how many of `value` are confirmed
+  bool vetoed = false;  // days: the site has the homepage_stale veto
+};
+
+constexpr size_t kChartBars = 40;
+
+// Longest bars first, then by site id: the order the charts show.
+bool ChartOrder(const ChartSite& a, const ChartSite& b) {
+  return a.value != b.value ? a.value > b.value : a.site_id < b.site_id;
+}
+
+// Keeps the kChartBars first bars (ChartOrder) of all offered, and how many were offered;
+// memory stays bounded however many sites stream past.
+class TopBars {
+ public:
+  void Offer(ChartSite site) {
+    ++offered_;
+    kept_.push_back(std::move(site));
+    if (kept_.size() >= 4 * kChartBars) Trim();
+  }
+  size_t offered() const { return offered_; }
+  std::vector<ChartSite> Sorted() const {
+    std::vector<ChartSite> sorted = kept_;
+    std::sort(sorted.begin(), sorted.end(), ChartOrder);
+    if (sorted.size() > kChartBars) sorted.resize(kChartBars);
+    return sorted;
+  }
+
+ private:
+  void Trim() {
+    std::nth_element(kept_.begin(), kept_.begin() + kChartBars, kept_.end(), ChartOrder);
+    kept_.resize(kChartBars);
+  }
+  std::vector<ChartSite> kept_;
+  size_t offered_ = 0;
+};
+
+// Mean update interval of each column with at least two dated items.
+const std::vector<std::pair<std::string, double>>& IntervalBuckets() {
+  static const auto* buckets = new std::vector<std::pair<std::string, double>>{
+      {"≤1天", 1},     {"1–7天", 7},      {"7–14天", 14},   {"14–30天", 30},
+      {"30–90天", 90}, {"90–180天", 180}, {">180天", 1e300}};
+  return *buckets;
+}
+
 }  // namespace
 
-std::string ReportToHtml(const report::CensusReport& report) {
-  const report::CensusSummary& census = report.census();
+namespace report_parts {
+
+struct HtmlNotice::State {
+  bool have_as_of = false;
   absl::CivilDay as_of;
-  const bool have_as_of = ParseCivilDay(census.as_of(), &as_of);
-  const int sites = census.sites() > 0 ? census.sites() : report.sites_size();
+  int sites = 0;
+  // Failures by rule, region and level.
+  std::map<std::string, int> by_rule;
+  std::map<std::string, int> warnings_by_rule;
+  std::map<std::string, Tally> by_region;
+  std::map<std::string, Tally> by_level;
+  // Charts.
+  TopBars ages;    // days since homepage update
+  TopBars broken;  // broken links
+  std::vector<int> intervals = std::vector<int>(IntervalBuckets().size(), 0);
+  int no_interval = 0;
+  bool any_column = false;
+  // The failing sites' table rows.
+  int failing_rows = 0;
+  std::string failing;
+};
+
+HtmlNotice::HtmlNotice(const std::string& as_of) : state_(std::make_unique<State>()) {
+  state_->have_as_of = ParseCivilDay(as_of, &state_->as_of);
+}
+
+HtmlNotice::~HtmlNotice() = default;
+
+void HtmlNotice::AddSite(const report::SiteReport& site, std::string* section) {
+  State& s = *state_;
+  ++s.sites;
+  std::set<std::string> rules;
+  for (const report::Veto& veto : site.vetoes()) rules.insert(veto.rule());
+  for (const std::string& rule : rules) ++s.by_rule[rule];
+  std::set<std::string> warnings;
+  for (const report::EarlyWarning& w : site.early_warnings()) warnings.insert(w.rule());
+  for (const std::string& rule : warnings) ++s.warnings_by_rule[rule];
+  for (auto* tallies : {&s.by_region, &s.by_level}) {
+    Tally& t = (*tallies)[tallies == &s.by_region ? site.region() : site.level()];
+    ++t.sites;
+    if (site.verdict() != "pass") ++t.failed;
+    if (site.verdict() == "unreachable") ++t.unreachable;
+  }
+
+  absl::CivilDay last;
+  if (s.have_as_of && ParseCivilDay(site.homepage().last_update(), &last)) {
+    ChartSite bar{site.site_id(), site.name(),
+                  static_cast<int>(std::max<int64_t>(0, s.as_of - last))};
+    bar.vetoed = std::any_of(site.vetoes().begin(), site.vetoes().end(),
+                             [](const report::Veto& v) { return v.rule() == "homepage_stale"; });
+    s.ages.Offer(std::move(bar));
+  }
+  if (site.links().broken_size() > 0) {
+    ChartSite bar{site.site_id(), site.name(), site.links().broken_size()};
+    for (const report::BrokenLink& b : site.links().broken())
+      bar.confirmed += b.confirmed() ? 1 : 0;
+    s.broken.Offer(std::move(bar));
+  }
+  const auto& buckets = IntervalBuckets();
+  for (const report::ColumnReport& c : site.columns()) {
+    s.any_column = true;
+    if (c.mean_interval_days() <= 0) {
+      ++s.no_interval;
+      continue;
+    }
+    for (size_t b = 0; b < buckets.size(); ++b) {
+      if (c.mean_interval_days() <= buckets[b].second) {
+        ++s.intervals[b];
+        break;
+      }
+    }
+  }
+
+  if (site.verdict() != "pass") {
+    std::vector<std::string> vetoes;
+    for (const report::Veto& veto : site.vetoes()) {
+      auto it = RuleLabels().find(veto.rule());
+      vetoes.push_back(it == RuleLabels().end() ? Esc(veto.rule()) : it->second);
+    }
+    if (vetoes.empty() && site.verdict() == "fail") vetoes.push_back("得分低于合格线");
+    absl::StrAppend(&s.failing, "<tr><td class=\"n\">", ++s.failing_rows, "</td><td>",
+                    site.region().empty() ? "—" : Esc(site.region()), "</td><td><a href=\"#",
+                    Esc(AnchorId(site.site_id())), "\">", Esc(SiteLabel(site)),
+                    "</a></td><td><code>", Esc(site.site_id()), "</code></td><td>",
+                    VerdictBadge(site.verdict()), "</td><td class=\"n\">", Num(site.score()),
+                    "</td><td>", absl::StrJoin(vetoes, "；"), "</td></tr>\n");
+  }
+  SiteSection(section, site, s.sites);
+}
+
+std::string HtmlNotice::Head(const report::CensusSummary& census) const {
+  const State& s = *state_;
+  const int sites = census.sites() > 0 ? census.sites() : s.sites;
   const int failed = census.failed();
   const int passed = census.passed();
 
   std::string out;
-  out.reserve(4096 + static_cast<size_t>(report.sites_size()) * 8192);
+  out.reserve(16384 + s.failing.size());
   const std::string title = absl::StrCat(census.as_of(), " 政府网站普查情况通报");
   absl::StrAppend(&out,
                   "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -757,28 +896,9 @@ std::string ReportToHtml(const report::CensusReport& report) {
     }
   }
 
-  // Failures by rule, region and level.
-  std::map<std::string, int> by_rule;
-  std::map<std::string, int> warnings_by_rule;
-  std::map<std::string, Tally> by_region;
-  std::map<std::string, Tally> by_level;
-  for (const report::SiteReport& site : report.sites()) {
-    std::set<std::string> rules;
-    for (const report::Veto& veto : site.vetoes()) rules.insert(veto.rule());
-    for (const std::string& rule : rules) ++by_rule[rule];
-    std::set<std::string> warnings;
-    for (const report::EarlyWarning& w : site.early_warnings()) warnings.insert(w.rule());
-    for (const std::string& rule : warnings) ++warnings_by_rule[rule];
-    for (auto* tallies : {&by_region, &by_level}) {
-      Tally& t = (*tallies)[tallies == &by_region ? site.region() : site.level()];
-      ++t.sites;
-      if (site.verdict() != "pass") ++t.failed;
-      if (site.verdict() == "unreachable") ++t.unreachable;
-    }
-  }
   absl::StrAppend(&out,
                   "<h2 id=\"by-rule\">二、存在的主要问题 <small>Failures by rule</small></h2>\n");
-  if (by_rule.empty()) {
+  if (s.by_rule.empty()) {
     absl::StrAppend(&out, "<p class=\"muted\">无单项否决 <small>no vetoes</small></p>\n");
   } else {
     absl::StrAppend(
@@ -786,7 +906,7 @@ std::string ReportToHtml(const report::CensusReport& report) {
         "<table id=\"table-by-rule\"><thead><tr><th>单项否决指标 <small>veto rule</small></th>"
         "<th class=\"n\">网站数 <small>sites</small></th>"
         "<th class=\"n\">占检查网站 <small>of checked</small></th></tr></thead><tbody>\n");
-    for (const auto& [rule, count] : by_rule) {
+    for (const auto& [rule, count] : s.by_rule) {
       absl::StrAppend(&out, "<tr><td>", RuleLabel(rule), "</td><td class=\"n\">", count,
                       "</td><td class=\"n\">", Percent(count, sites), "</td></tr>\n");
     }
@@ -794,82 +914,43 @@ std::string ReportToHtml(const report::CensusReport& report) {
                     "</tbody></table>\n<p class=\"muted\">一个网站可同时触发多项否决。 "
                     "<small>A site may fail on several rules.</small></p>\n");
   }
-  if (!warnings_by_rule.empty()) {
+  if (!s.warnings_by_rule.empty()) {
     absl::StrAppend(&out,
                     "<h3>预警 <small>Early warnings (before a veto line is crossed)</small></h3>\n"
                     "<table id=\"table-warnings\"><thead><tr><th>预警 <small>warning</small></th>"
                     "<th class=\"n\">网站数 <small>sites</small></th></tr></thead><tbody>\n");
-    for (const auto& [rule, count] : warnings_by_rule) {
+    for (const auto& [rule, count] : s.warnings_by_rule) {
       absl::StrAppend(&out, "<tr><td>", RuleLabel(rule), "</td><td class=\"n\">", count,
                       "</td></tr>\n");
     }
     absl::StrAppend(&out, "</tbody></table>\n");
   }
   absl::StrAppend(&out, "<h3 id=\"by-region\">按地区 <small>By region</small></h3>\n");
-  TallyTable(&out, "table-by-region", "地区 <small>region</small>", by_region);
+  TallyTable(&out, "table-by-region", "地区 <small>region</small>", s.by_region);
   absl::StrAppend(&out, "<h3 id=\"by-level\">按层级 <small>By level</small></h3>\n");
-  TallyTable(&out, "table-by-level", "层级 <small>level</small>", by_level);
+  TallyTable(&out, "table-by-level", "层级 <small>level</small>", s.by_level);
 
   // Charts.
-  constexpr size_t kChartBars = 40;
-  std::vector<std::pair<const report::SiteReport*, int>> ages;    // days since homepage update
-  std::vector<std::pair<const report::SiteReport*, int>> broken;  // broken links
-  // Mean update interval of each column with at least two dated items.
-  const std::vector<std::pair<std::string, double>> kIntervalBuckets = {
-      {"≤1天", 1},     {"1–7天", 7},      {"7–14天", 14},   {"14–30天", 30},
-      {"30–90天", 90}, {"90–180天", 180}, {">180天", 1e300}};
-  std::vector<std::pair<std::string, int>> intervals;
-  for (const auto& bucket : kIntervalBuckets) intervals.emplace_back(bucket.first, 0);
-  int no_interval = 0;
-  bool any_column = false;
-  for (const report::SiteReport& site : report.sites()) {
-    absl::CivilDay last;
-    if (have_as_of && ParseCivilDay(site.homepage().last_update(), &last)) {
-      ages.emplace_back(&site, static_cast<int>(std::max<int64_t>(0, as_of - last)));
-    }
-    if (site.links().broken_size() > 0) broken.emplace_back(&site, site.links().broken_size());
-    for (const report::ColumnReport& c : site.columns()) {
-      any_column = true;
-      if (c.mean_interval_days() <= 0) {
-        ++no_interval;
-        continue;
-      }
-      for (size_t b = 0; b < kIntervalBuckets.size(); ++b) {
-        if (c.mean_interval_days() <= kIntervalBuckets[b].second) {
-          ++intervals[b].second;
-          break;
-        }
-      }
-    }
-  }
-  auto by_value = [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first->site_id() < b.first->site_id();
-  };
-  std::sort(ages.begin(), ages.end(), by_value);
-  std::sort(broken.begin(), broken.end(), by_value);
-  const size_t age_total = ages.size();
-  const size_t broken_total = broken.size();
-  if (ages.size() > kChartBars) ages.resize(kChartBars);
-  if (broken.size() > kChartBars) broken.resize(kChartBars);
-
+  const std::vector<ChartSite> ages = s.ages.Sorted();
+  const std::vector<ChartSite> broken = s.broken.Sorted();
   absl::StrAppend(&out, "<h2 id=\"charts\">三、图表 <small>Charts</small></h2>\n");
   absl::StrAppend(
       &out,
       "<figure id=\"fig-home-age\"><figcaption>首页距最后更新天数 <small>Days since the "
       "homepage was last updated",
-      age_total > kChartBars ? absl::StrCat(" (", kChartBars, " longest of ", age_total, ")") : "",
+      s.ages.offered() > kChartBars
+          ? absl::StrCat(" (", kChartBars, " longest of ", s.ages.offered(), ")")
+          : "",
       "</small></figcaption>\n");
   if (ages.empty()) {
     absl::StrAppend(&out, "<p class=\"muted\">无数据 <small>no data</small></p>\n");
   } else {
     std::vector<Bar> bars;
-    for (const auto& [site, days] : ages) {
-      bool vetoed = std::any_of(site->vetoes().begin(), site->vetoes().end(),
-                                [](const report::Veto& v) { return v.rule() == "homepage_stale"; });
-      bars.push_back({SiteLabel(*site),
-                      absl::StrCat(site->name(), " ", site->site_id(), ": ", days, " 天"),
-                      {{static_cast<double>(days), vetoed ? kRed : kGrey,
-                        vetoed ? "首页不更新 homepage_stale" : "未否决 not vetoed"}}});
+    for (const ChartSite& site : ages) {
+      bars.push_back({site.name.empty() ? site.site_id : site.name,
+                      absl::StrCat(site.name, " ", site.site_id, ": ", site.value, " 天"),
+                      {{static_cast<double>(site.value), site.vetoed ? kRed : kGrey,
+                        site.vetoed ? "首页不更新 homepage_stale" : "未否决 not vetoed"}}});
     }
     absl::StrAppend(&out,
                     HorizontalBars("chart-home-age", "Days since homepage update", bars, " 天"),
@@ -880,33 +961,37 @@ std::string ReportToHtml(const report::CensusReport& report) {
   }
   absl::StrAppend(&out, "</figure>\n");
 
-  if (any_column) {
+  if (s.any_column) {
+    std::vector<std::pair<std::string, int>> intervals;
+    for (size_t b = 0; b < IntervalBuckets().size(); ++b) {
+      intervals.emplace_back(IntervalBuckets()[b].first, s.intervals[b]);
+    }
     absl::StrAppend(
         &out,
         "<figure id=\"fig-intervals\"><figcaption>栏目平均更新间隔分布 <small>Columns by mean "
         "update interval (",
-        no_interval, " columns with fewer than two dated items not shown)</small></figcaption>\n",
+        s.no_interval, " columns with fewer than two dated items not shown)</small></figcaption>\n",
         Histogram("chart-intervals", "Columns by mean update interval", intervals), "</figure>\n");
   }
 
   absl::StrAppend(
       &out, "<figure id=\"fig-broken\"><figcaption>各网站不可用链接数 <small>Broken links per site",
-      broken_total > kChartBars ? absl::StrCat(" (", kChartBars, " most of ", broken_total, ")")
-                                : "",
+      s.broken.offered() > kChartBars
+          ? absl::StrCat(" (", kChartBars, " most of ", s.broken.offered(), ")")
+          : "",
       "</small></figcaption>\n");
   if (broken.empty()) {
     absl::StrAppend(&out,
                     "<p class=\"muted\">未发现不可用链接 <small>no broken links</small></p>\n");
   } else {
     std::vector<Bar> bars;
-    for (const auto& [site, count] : broken) {
-      int confirmed = 0;
-      for (const report::BrokenLink& b : site->links().broken()) confirmed += b.confirmed() ? 1 : 0;
-      bars.push_back({SiteLabel(*site),
-                      absl::StrCat(site->name(), " ", site->site_id(), ": ", count, " (确认 ",
-                                   confirmed, ", 疑似 ", count - confirmed, ")"),
-                      {{static_cast<double>(confirmed), kRed, "确认 confirmed"},
-                       {static_cast<double>(count - confirmed), kOrange, "疑似 suspected"}}});
+    for (const ChartSite& site : broken) {
+      const int count = site.value;
+      bars.push_back({site.name.empty() ? site.site_id : site.name,
+                      absl::StrCat(site.name, " ", site.site_id, ": ", count, " (确认 ",
+                                   site.confirmed, ", 疑似 ", count - site.confirmed, ")"),
+                      {{static_cast<double>(site.confirmed), kRed, "确认 confirmed"},
+                       {static_cast<double>(count - site.confirmed), kOrange, "疑似 suspected"}}});
     }
     absl::StrAppend(&out, HorizontalBars("chart-broken", "Broken links per site", bars, ""),
                     "<p class=\"legend\"><span><i style=\"background:", kRed,
@@ -920,24 +1005,7 @@ std::string ReportToHtml(const report::CensusReport& report) {
   // The failing sites, as a notice lists them.
   absl::StrAppend(&out,
                   "<h2 id=\"failed\">四、不合格网站名单 <small>Sites that failed</small></h2>\n");
-  int failing_rows = 0;
-  std::string failing;
-  for (const report::SiteReport& site : report.sites()) {
-    if (site.verdict() == "pass") continue;
-    std::vector<std::string> rules;
-    for (const report::Veto& veto : site.vetoes()) {
-      auto it = RuleLabels().find(veto.rule());
-      rules.push_back(it == RuleLabels().end() ? Esc(veto.rule()) : it->second);
-    }
-    if (rules.empty() && site.verdict() == "fail") rules.push_back("得分低于合格线");
-    absl::StrAppend(&failing, "<tr><td class=\"n\">", ++failing_rows, "</td><td>",
-                    site.region().empty() ? "—" : Esc(site.region()), "</td><td><a href=\"#",
-                    Esc(AnchorId(site.site_id())), "\">", Esc(SiteLabel(site)),
-                    "</a></td><td><code>", Esc(site.site_id()), "</code></td><td>",
-                    VerdictBadge(site.verdict()), "</td><td class=\"n\">", Num(site.score()),
-                    "</td><td>", absl::StrJoin(rules, "；"), "</td></tr>\n");
-  }
-  if (failing_rows == 0) {
+  if (s.failing_rows == 0) {
     absl::StrAppend(&out, "<p>本次检查网站全部合格。 <small>Every site passed.</small></p>\n");
   } else {
     absl::StrAppend(
@@ -948,15 +1016,17 @@ std::string ReportToHtml(const report::CensusReport& report) {
         "<th>标识码 <small>site id</small></th><th>结论 <small>verdict</small></th>"
         "<th class=\"n\">得分 <small>score</small></th><th>主要问题 <small>vetoes</small></th>"
         "</tr></thead><tbody>\n",
-        failing, "</tbody></table>\n");
+        s.failing, "</tbody></table>\n");
   }
 
-  // Every site's findings.
+  // Every site's findings follow.
   absl::StrAppend(&out,
                   "<h2 id=\"sites\">五、各网站检查详情 <small>Findings per site</small></h2>\n");
-  int index = 0;
-  for (const report::SiteReport& site : report.sites()) SiteSection(&out, site, ++index);
+  return out;
+}
 
+std::string HtmlNotice::Tail(const report::CensusSummary& census) const {
+  std::string out;
   if (census.input_errors_size() > 0) {
     absl::StrAppend(
         &out,
@@ -976,6 +1046,16 @@ std::string ReportToHtml(const report::CensusReport& report) {
       "stored snapshots; every finding's evidence can be replayed.</small></p></footer>\n"
       "</body>\n</html>\n");
   return out;
+}
+
+}  // namespace report_parts
+
+std::string ReportToHtml(const report::CensusReport& report) {
+  report_parts::HtmlNotice notice(report.census().as_of());
+  std::string sections;
+  sections.reserve(static_cast<size_t>(report.sites_size()) * 8192);
+  for (const report::SiteReport& site : report.sites()) notice.AddSite(site, &sections);
+  return absl::StrCat(notice.Head(report.census()), sections, notice.Tail(report.census()));
 }
 
 }  // namespace census

@@ -1,4 +1,4 @@
-// report.json, merging shard reports, and writing the three report files.
+// report.json (whole, and in the pieces ReportWriter streams) and merging shard reports.
 
 #include <algorithm>
 #include <filesystem>
@@ -10,25 +10,64 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "aggregator/aggregator.h"
+#include "aggregator/internal/report_parts.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace census {
 
-absl::StatusOr<std::string> ReportToJson(const report::CensusReport& report) {
+namespace {
+
+google::protobuf::util::JsonPrintOptions PrintOptions() {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.always_print_primitive_fields = true;
   options.add_whitespace = true;
+  return options;
+}
+
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
   std::string json;
-  auto status = google::protobuf::util::MessageToJsonString(report, &json, options);
+  auto status = google::protobuf::util::MessageToJsonString(message, &json, PrintOptions());
   if (!status.ok()) {
     return absl::InternalError(absl::StrCat("report to JSON: ", status.ToString()));
   }
   return json;
 }
+
+// `json` as protobuf prints it alone ("{\n" ... "}\n", one space an indent level), as it
+// stands nested: every line but the first indented by `indent`, no final newline. Only
+// structure breaks lines (JSON strings escape their newlines), so this is exact.
+std::string Nest(absl::string_view json, absl::string_view indent) {
+  if (absl::EndsWith(json, "\n")) json.remove_suffix(1);
+  return absl::StrReplaceAll(json, {{"\n", absl::StrCat("\n", indent)}});
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReportToJson(const report::CensusReport& report) {
+  return ToJson(report);
+}
+
+namespace report_parts {
+
+absl::StatusOr<std::string> JsonHead(const report::CensusSummary& census) {
+  ASSIGN_OR_RETURN(std::string json, ToJson(census));
+  return absl::StrCat("{\n \"census\": ", Nest(json, " "), ",\n \"sites\": [");
+}
+
+absl::StatusOr<std::string> JsonSite(const report::SiteReport& site, bool first) {
+  ASSIGN_OR_RETURN(std::string json, ToJson(site));
+  return absl::StrCat(first ? "\n  " : ",\n  ", Nest(json, "  "));
+}
+
+std::string JsonTail(bool any_site) { return any_site ? "\n ]\n}\n" : "]\n}\n"; }
+
+}  // namespace report_parts
 
 absl::StatusOr<report::CensusReport> ReportFromJson(const std::string& json) {
   google::protobuf::util::JsonParseOptions options;
@@ -79,36 +118,6 @@ report::CensusReport MergeReports(const std::vector<report::CensusReport>& repor
                      return a.site_id() < b.site_id();
                    });
   return merged;
-}
-
-namespace {
-
-absl::Status WriteFile(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return absl::UnavailableError(absl::StrCat("cannot open ", path.string()));
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) return absl::DataLossError(absl::StrCat("cannot write ", path.string()));
-  return absl::OkStatus();
-}
-
-}  // namespace
-
-absl::Status WriteReports(const report::CensusReport& report, const std::string& out_dir) {
-  std::filesystem::path dir(out_dir);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    return absl::UnavailableError(absl::StrCat("cannot create ", dir.string(), ": ", ec.message()));
-  }
-  if (!std::filesystem::is_directory(dir, ec)) {
-    return absl::FailedPreconditionError(absl::StrCat(dir.string(), " is not a directory"));
-  }
-  ASSIGN_OR_RETURN(std::string json, ReportToJson(report));
-  RETURN_IF_ERROR(WriteFile(dir / "report.json", json));
-  RETURN_IF_ERROR(WriteFile(dir / "report.csv", ReportToCsv(report)));
-  RETURN_IF_ERROR(WriteFile(dir / "report.html", ReportToHtml(report)));
-  return absl::OkStatus();
 }
 
 }  // namespace census

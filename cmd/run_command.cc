@@ -149,8 +149,8 @@ absl::StatusOr<RunConfig> ParseRunArgs(const std::vector<std::string>& args) {
         if (parsed.ok()) {
           c.connect_to.push_back(v);
         } else {
-          st = absl::InvalidArgumentError(
-              absl::StrCat("--connect-to: ", parsed.status().message()));
+          st =
+              absl::InvalidArgumentError(absl::StrCat("--connect-to: ", parsed.status().message()));
         }
       }
     } else if (flag == "--max-pages-per-site") {
@@ -282,7 +282,8 @@ int RunCensus(const RunConfig& config) {
   std::thread coordinator_thread([&] { coordinator_status = coordinator.Serve(); });
 
   FetcherOptions fetcher_options;
-  for (const auto& spec : config.connect_to) fetcher_options.connect_to.push_back(*ConnectTo::Parse(spec));
+  for (const auto& spec : config.connect_to)
+    fetcher_options.connect_to.push_back(*ConnectTo::Parse(spec));
   fetcher_options.max_host_connections = config.host_connections;
   fetcher_options.per_host_delay = config.host_delay;
   fetcher_options.allow_private_addresses = config.allow_private;
@@ -327,7 +328,8 @@ int RunCensus(const RunConfig& config) {
   store_thread.join();
   absl::Time finished = absl::Now();
   for (const auto& st : worker_status) {
-    if (!st.ok()) std::fprintf(stderr, "census run: worker: %s\n", std::string(st.message()).c_str());
+    if (!st.ok())
+      std::fprintf(stderr, "census run: worker: %s\n", std::string(st.message()).c_str());
   }
 
   CoordinatorProgress progress = coordinator.progress();
@@ -338,18 +340,26 @@ int RunCensus(const RunConfig& config) {
   aggregate_options.input_errors = input_errors;
   aggregate_options.pages_fetched = static_cast<int>(progress.pages_fetched);
   aggregate_options.rubric = rubric;
-  auto report = Aggregate(**store, aggregate_options);
-  if (!report.ok()) {
-    std::fprintf(stderr, "census run: aggregation failed: %s\n",
-                 std::string(report.status().message()).c_str());
+  // Sites stream from the aggregator into the report files: a national census is too
+  // big to hold as one report. Only the sites of this census are in the store's site
+  // registry walk (the store keeps history).
+  auto writer = ReportWriter::Open(config.out_dir, FormatCivilDay(as_of));
+  if (!writer.ok()) {
+    std::fprintf(stderr, "census run: %s\n", std::string(writer.status().message()).c_str());
     return 1;
   }
-  // Only the sites of this census go into its report (the store keeps history).
-  if (auto st = WriteReports(*report, config.out_dir); !st.ok()) {
+  auto census_summary = AggregateEach(
+      **store, aggregate_options, [&](report::SiteReport& site) { return (*writer)->Add(site); });
+  if (!census_summary.ok()) {
+    std::fprintf(stderr, "census run: aggregation failed: %s\n",
+                 std::string(census_summary.status().message()).c_str());
+    return 1;
+  }
+  if (auto st = (*writer)->Finish(*census_summary); !st.ok()) {
     std::fprintf(stderr, "census run: %s\n", std::string(st.message()).c_str());
     return 1;
   }
-  const auto& summary = report->census();
+  const report::CensusSummary& summary = *census_summary;
   std::filesystem::path out(config.out_dir);
   std::printf("report: %s\n        %s\n        %s\n", (out / "report.json").c_str(),
               (out / "report.csv").c_str(), (out / "report.html").c_str());

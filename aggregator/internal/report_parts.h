@@ -1,0 +1,61 @@
+#ifndef CENSUS_AGGREGATOR_INTERNAL_REPORT_PARTS_H_
+#define CENSUS_AGGREGATOR_INTERNAL_REPORT_PARTS_H_
+
+// The report files in pieces, so that they can be written as sites stream out of the
+// aggregator (ReportWriter) and built whole from a CensusReport (ReportToJson, ReportToCsv,
+// ReportToHtml) with the same bytes either way. Private to aggregator/.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "proto/report.pb.h"
+
+namespace census::report_parts {
+
+// ------------------------------------------------------------ report.json
+// ReportToJson(report) == JsonHead(census) + JsonSite(s1, true) + JsonSite(s2, false) + ...
+//                         + JsonTail(any_site).
+
+absl::StatusOr<std::string> JsonHead(const report::CensusSummary& census);
+// One element of "sites", indented as it stands in the whole report; `first` is the first
+// element (no separating comma before it).
+absl::StatusOr<std::string> JsonSite(const report::SiteReport& site, bool first);
+std::string JsonTail(bool any_site);
+
+// ------------------------------------------------------------ report.csv
+
+std::string CsvHead();  // the BOM and the header row
+std::string CsvRow(const report::SiteReport& site);
+
+// ------------------------------------------------------------ report.html
+
+// The census notice, fed one site at a time. It keeps what the summary, the charts and
+// the failing-sites table need (counters, the 40 longest bars of each chart, one table
+// row a failing site); each site's own section is appended to the caller's string as it
+// is added, so the caller decides whether the sections stay in memory or go to a file.
+// The notice is Head() + every section + Tail().
+class HtmlNotice {
+ public:
+  // `as_of` (YYYY-MM-DD, the census's) dates the "days since the homepage was updated".
+  explicit HtmlNotice(const std::string& as_of);
+  ~HtmlNotice();
+  HtmlNotice(const HtmlNotice&) = delete;
+  HtmlNotice& operator=(const HtmlNotice&) = delete;
+
+  // `site` must come in report order; its section is appended to *section.
+  void AddSite(const report::SiteReport& site, std::string* section);
+  // Everything before the first site section, given the census summary.
+  std::string Head(const report::CensusSummary& census) const;
+  // Everything after the last site section.
+  std::string Tail(const report::CensusSummary& census) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace census::report_parts
+
+#endif  // CENSUS_AGGREGATOR_INTERNAL_REPORT_PARTS_H_

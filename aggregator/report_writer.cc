@@ -1,0 +1,161 @@
+// Writing the three report files as the sites stream out of the aggregator.
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "aggregator/aggregator.h"
+#include "aggregator/internal/report_parts.h"
+#include "common/status_macros.h"
+
+namespace census {
+
+namespace fs = std::filesystem;
+
+// One output file, written through a buffer; a failed write is remembered and reported
+// (with the path) when the file is closed, so callers check once.
+class ReportWriter::File {
+ public:
+  explicit File(fs::path path) : path_(std::move(path)) {
+    out_.rdbuf()->pubsetbuf(buffer_.get(), kBufferSize);
+    out_.open(path_, std::ios::binary | std::ios::trunc);
+  }
+  bool is_open() const { return out_.is_open(); }
+  const fs::path& path() const { return path_; }
+
+  void Write(absl::string_view text) {
+    out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+  }
+  // Appends the whole of another (closed) file.
+  void Append(const fs::path& from) {
+    std::ifstream in(from, std::ios::binary);
+    if (!in) {
+      out_.setstate(std::ios::failbit);
+      return;
+    }
+    while (in) {
+      in.read(buffer_in_.get(), kBufferSize);
+      out_.write(buffer_in_.get(), in.gcount());
+    }
+    if (in.bad()) out_.setstate(std::ios::failbit);
+  }
+  absl::Status Close() {
+    if (!out_.is_open()) return absl::OkStatus();
+    out_.close();
+    if (!out_) return absl::DataLossError(absl::StrCat("cannot write ", path_.string()));
+    return absl::OkStatus();
+  }
+
+ private:
+  static constexpr size_t kBufferSize = 1 << 20;
+  fs::path path_;
+  std::unique_ptr<char[]> buffer_ = std::make_unique<char[]>(kBufferSize);
+  std::unique_ptr<char[]> buffer_in_ = std::make_unique<char[]>(kBufferSize);
+  std::ofstream out_;
+};
+
+ReportWriter::ReportWriter(fs::path dir, const std::string& as_of)
+    : dir_(std::move(dir)), html_(std::make_unique<report_parts::HtmlNotice>(as_of)) {}
+
+ReportWriter::~ReportWriter() {
+  if (finished_) return;
+  // An unfinished report is no report: leave the folder as it was.
+  for (File* file : {json_sites_.get(), csv_.get(), html_sections_.get()}) {
+    if (file == nullptr) continue;
+    (void)file->Close();
+    std::error_code ec;
+    fs::remove(file->path(), ec);
+  }
+}
+
+absl::StatusOr<std::unique_ptr<ReportWriter>> ReportWriter::Open(const std::string& out_dir,
+                                                                 const std::string& as_of) {
+  fs::path dir(out_dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat("cannot create ", dir.string(), ": ", ec.message()));
+  }
+  if (!fs::is_directory(dir, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(dir.string(), " is not a directory"));
+  }
+  std::unique_ptr<ReportWriter> writer(new ReportWriter(dir, as_of));
+  writer->json_sites_ = std::make_unique<File>(dir / "report.json.sites.partial");
+  writer->csv_ = std::make_unique<File>(dir / "report.csv.partial");
+  writer->html_sections_ = std::make_unique<File>(dir / "report.html.sites.partial");
+  for (File* file : {writer->json_sites_.get(), writer->csv_.get(), writer->html_sections_.get()}) {
+    if (!file->is_open()) {
+      return absl::UnavailableError(absl::StrCat("cannot open ", file->path().string()));
+    }
+  }
+  writer->csv_->Write(report_parts::CsvHead());
+  return writer;
+}
+
+absl::Status ReportWriter::Add(const report::SiteReport& site) {
+  if (finished_) return absl::FailedPreconditionError("report already finished");
+  ASSIGN_OR_RETURN(std::string json, report_parts::JsonSite(site, sites_ == 0));
+  json_sites_->Write(json);
+  csv_->Write(report_parts::CsvRow(site));
+  section_.clear();
+  html_->AddSite(site, &section_);
+  html_sections_->Write(section_);
+  ++sites_;
+  return absl::OkStatus();
+}
+
+absl::Status ReportWriter::Finish(const report::CensusSummary& census) {
+  if (finished_) return absl::FailedPreconditionError("report already finished");
+  RETURN_IF_ERROR(json_sites_->Close());
+  RETURN_IF_ERROR(csv_->Close());
+  RETURN_IF_ERROR(html_sections_->Close());
+
+  // Each whole file is written beside its final name and renamed over it, so a reader
+  // never sees half a report.
+  ASSIGN_OR_RETURN(std::string json_head, report_parts::JsonHead(census));
+  File json(dir_ / "report.json.partial");
+  json.Write(json_head);
+  json.Append(json_sites_->path());
+  json.Write(report_parts::JsonTail(sites_ > 0));
+  File html(dir_ / "report.html.partial");
+  html.Write(html_->Head(census));
+  html.Append(html_sections_->path());
+  html.Write(html_->Tail(census));
+  for (File* file : {&json, &html}) {
+    if (absl::Status status = file->Close(); !status.ok()) {
+      std::error_code ec;
+      fs::remove(json.path(), ec);
+      fs::remove(html.path(), ec);
+      return status;
+    }
+  }
+
+  for (const auto& [from, to] :
+       {std::pair{json.path(), dir_ / "report.json"}, std::pair{csv_->path(), dir_ / "report.csv"},
+        std::pair{html.path(), dir_ / "report.html"}}) {
+    std::error_code ec;
+    fs::rename(from, to, ec);
+    if (ec) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot rename ", from.string(), " to ", to.string(), ": ", ec.message()));
+    }
+  }
+  std::error_code ec;
+  fs::remove(json_sites_->path(), ec);
+  fs::remove(html_sections_->path(), ec);
+  finished_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status WriteReports(const report::CensusReport& report, const std::string& out_dir) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ReportWriter> writer,
+                   ReportWriter::Open(out_dir, report.census().as_of()));
+  for (const report::SiteReport& site : report.sites()) RETURN_IF_ERROR(writer->Add(site));
+  return writer->Finish(report.census());
+}
+
+}  // namespace census
