@@ -9,10 +9,12 @@
 //
 //   aggregate_benchmark --dir DIR [--sites 10000,100000] [--columns 100] [--items 10]
 //                       [--probes 20] [--link-checks 5] [--report-bench]
-//                       [--build-only] [--stream] [--dump-json PREFIX]
+//                       [--build-only] [--stream] [--write OUT] [--dump-json PREFIX]
 //
 // --stream times AggregateEach (each site's report dropped once counted, as a streaming
-// report writer would) instead of Aggregate (the whole CensusReport held in memory).
+// report writer would) instead of Aggregate (the whole CensusReport held in memory);
+// --write OUT streams AggregateEach into a ReportWriter (OUT/sites-N/report.{json,csv,html}),
+// which is what `census run` does.
 // --build-only builds the missing stores and stops; --dump-json writes each size's
 // report.json text to PREFIX-N.json (to check that a change leaves the report as it was).
 //
@@ -63,6 +65,8 @@ struct Config {
   bool build_only = false;    // build the stores, do not aggregate
   bool stream = false;        // AggregateEach (sites dropped as they come) instead of Aggregate
   std::string dump_json;      // write the report's JSON here (DUMP-N.json per size)
+  std::string write_dir;      // AggregateEach into a ReportWriter here (WRITE/sites-N/), as
+                              // `census run` does: aggregation and the three report files
 };
 
 constexpr absl::CivilDay kAsOf(2026, 11, 20);
@@ -321,7 +325,8 @@ int CompactStore(const std::string& path, std::string* out) {
   return 0;
 }
 
-int AggregateStore(const std::string& path, const Config& config, std::string* out) {
+int AggregateStore(const std::string& path, int sites_hint, const Config& config,
+                   std::string* out) {
   StoreOptions options;
   options.read_only = true;
   auto store = Store::Open(path, options);
@@ -339,7 +344,29 @@ int AggregateStore(const std::string& path, const Config& config, std::string* o
   int64_t columns = 0;
   int64_t broken = 0;
   absl::StatusOr<report::CensusReport> report = report::CensusReport();
-  if (config.stream) {
+  if (!config.write_dir.empty()) {
+    auto writer = ReportWriter::Open(
+        absl::StrCat(config.write_dir, "/sites-", sites_hint),
+        FormatCivilDay(kAsOf));
+    if (!writer.ok()) {
+      std::fprintf(stderr, "report writer: %s\n", writer.status().ToString().c_str());
+      return 1;
+    }
+    auto summary = AggregateEach(**store, agg, [&](report::SiteReport& site) {
+      columns += site.columns_size();
+      broken += site.links().broken_size();
+      return (*writer)->Add(site);
+    });
+    if (summary.ok()) {
+      if (absl::Status st = (*writer)->Finish(*summary); !st.ok()) {
+        report = st;
+      } else {
+        *report->mutable_census() = *std::move(summary);
+      }
+    } else {
+      report = summary.status();
+    }
+  } else if (config.stream) {
     // AggregateEach: each site's report is counted and dropped, as a streaming writer
     // would do after writing it out.
     auto summary = AggregateEach(**store, agg, [&](report::SiteReport& site) {
@@ -420,6 +447,8 @@ bool ParseArgs(int argc, char** argv, Config* config) {
       config->report_bench = true;
     } else if (arg == "--stream") {
       config->stream = true;
+    } else if (arg == "--write" && i + 1 < argc) {
+      config->write_dir = argv[++i];
     } else if (arg == "--build-only") {
       config->build_only = true;
     } else if (arg == "--dump-json" && i + 1 < argc) {
@@ -437,7 +466,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: aggregate_benchmark --dir DIR [--sites 10000,100000] [--columns 100] "
                  "[--items 10] [--probes 20] [--link-checks 5] [--report-bench] [--build-only] "
-                 "[--stream] [--dump-json PREFIX]\n");
+                 "[--stream] [--write OUT] [--dump-json PREFIX]\n");
     return 2;
   }
   std::filesystem::create_directories(config.dir);
@@ -491,7 +520,7 @@ int Main(int argc, char** argv) {
                   path.c_str());
       continue;
     }
-    ChildResult agg = RunChild([&](std::string* out) { return AggregateStore(path, config, out); });
+    ChildResult agg = RunChild([&](std::string* out) { return AggregateStore(path, n, config, out); });
     if (agg.status != 0) {
       std::fprintf(stderr, "aggregation failed\n");
       return 1;

@@ -284,6 +284,10 @@ DecodedText DecodeToUtf8(absl::string_view bytes, absl::string_view content_type
   } else if (!IconvToUtf8(body, cs, &d.utf8)) {
     d.charset = "utf-8";
     d.utf8 = SanitizeUtf8(body);
+  } else {
+    // iconv's UTF-8 is not always valid: glibc writes UCS-4 / UTF-32 values above
+    // U+10FFFF as 5- and 6-byte sequences (found by fuzz_charset). Checked like any input.
+    d.utf8 = SanitizeUtf8(d.utf8);
   }
   // A BOM that survived (e.g. UTF-8 BOM under a header that said utf-8 via iconv) is dropped.
   if (absl::StartsWith(d.utf8, "\xEF\xBB\xBF")) d.utf8.erase(0, 3);

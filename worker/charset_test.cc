@@ -147,5 +147,23 @@ TEST(CharsetFuzzTest, RandomBytesNeverCrashAndGiveValidUtf8) {
   }
 }
 
+// glibc's iconv writes UCS-4 values above U+10FFFF as 5- and 6-byte "UTF-8" (found by
+// fuzz_charset, fuzz/regressions/charset/ucs4-meta-above-10ffff): they come out replaced.
+TEST(CharsetTest, UcsFourAboveUnicodeIsReplaced) {
+  const std::string bytes("\x00\x00\x00\x41\x7F\xFF\xFF\xFF\x00\x00\x00\x42", 12);
+  DecodedText d = DecodeToUtf8(bytes, "text/html; charset=ucs-4");
+  EXPECT_EQ(d.charset, "ucs-4");
+  ASSERT_GE(d.utf8.size(), 5u);
+  EXPECT_EQ(d.utf8.front(), 'A');
+  EXPECT_EQ(d.utf8.back(), 'B');
+  absl::string_view middle(d.utf8);
+  middle.remove_prefix(1);
+  middle.remove_suffix(1);
+  ASSERT_FALSE(middle.empty());
+  for (size_t i = 0; i < middle.size(); i += 3) {
+    EXPECT_EQ(middle.substr(i, 3), "\xEF\xBF\xBD") << "at " << i;
+  }
+}
+
 }  // namespace
 }  // namespace census
