@@ -562,7 +562,11 @@ absl::StatusOr<report::CensusSummary> AggregateEach(
     Store& store, const AggregateOptions& options,
     const std::function<absl::Status(report::SiteReport& site)>& on_site) {
   std::vector<Site> sites;
-  RETURN_IF_ERROR(store.ForEachSite([&](const Site& site) { sites.push_back(site); }));
+  const absl::flat_hash_set<absl::string_view> wanted(options.site_ids.begin(),
+                                                      options.site_ids.end());
+  RETURN_IF_ERROR(store.ForEachSite([&](const Site& site) {
+    if (wanted.empty() || wanted.contains(site.site_id())) sites.push_back(site);
+  }));
   std::sort(sites.begin(), sites.end(),
             [](const Site& a, const Site& b) { return a.site_id() < b.site_id(); });
 

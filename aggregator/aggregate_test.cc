@@ -540,6 +540,18 @@ TEST_F(AggregateTest, ReportWriterStreamsTheSameBytes) {
   EXPECT_TRUE(std::filesystem::is_empty(abandoned));
 }
 
+// A store shared by several censuses holds every run's sites; a census reports its own.
+TEST_F(AggregateTest, ReportsOnlyTheCensusSites) {
+  AggregateOptions options = Options();
+  options.site_ids = {"1003", "1001", "not-in-the-store"};
+  auto report = Aggregate(*store_, options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  std::vector<std::string> ids;
+  for (const report::SiteReport& site : report->sites()) ids.push_back(site.site_id());
+  EXPECT_THAT(ids, ElementsAre("1001", "1003"));
+  EXPECT_EQ(report->census().sites(), 2);
+}
+
 TEST_F(AggregateTest, WriteReportsFailsOnAFile) {
   std::filesystem::create_directories(dir_);
   const std::filesystem::path file = dir_ / "plainfile";

@@ -88,6 +88,9 @@ struct AggregateOptions {
   Rubric rubric = DefaultRubric();
   std::vector<report::InputError> input_errors;
   int pages_fetched = 0;
+  // The census's sites. The store keeps the sites of every run on the same data; only
+  // these are reported. Empty: every site in the store.
+  std::vector<std::string> site_ids;
 };
 
 absl::StatusOr<report::CensusReport> Aggregate(Store& store, const AggregateOptions& options);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cmd/diff_command.h"
+#include "cmd/replay_command.h"
 #include "cmd/run_command.h"
 
 int main(int argc, char** argv) {
@@ -25,9 +26,10 @@ int main(int argc, char** argv) {
   }
   if (command == "extract") return census::RunExtract(args);
   if (command == "diff") return census::RunDiff(args);
+  if (command == "replay") return census::RunReplay(args);
   if (command == "render-report") return census::RunRenderReport(args);  // hidden: tests
   if (command == "coordinator" || command == "worker" || command == "store" ||
-      command == "aggregate" || command == "replay" || command == "serve") {
+      command == "aggregate" || command == "serve") {
     std::fprintf(stderr,
                  "census %s: the separate cluster roles are not built yet; `census run` "
                  "runs every role in one process.\n",

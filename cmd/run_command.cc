@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "aggregator/aggregator.h"
+#include "cmd/replay_command.h"
 #include "common/clock.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/site_list.h"
@@ -36,6 +37,8 @@ const char kUsage[] =
     "             [--rubric FILE] [--lexicon FILE] [--no-robots] [--allow-private] [--quiet]\n"
     "  census extract [--url URL] [--as-of YYYY-MM-DD] FILE|-\n"
     "  census diff OLD_REPORT_JSON NEW_REPORT_JSON [--json]\n"
+    "  census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR] | --list |\n"
+    "                --snapshot HASH [--out FILE]\n"
     "durations: 500ms, 15s, 2m, 1h\n";
 
 namespace {
@@ -182,13 +185,17 @@ int RunCensus(const RunConfig& config) {
   absl::Time started = absl::Now();
   // The rubric (--rubric FILE, else the built-in gov-2019), checked before any fetching.
   Rubric rubric = DefaultRubric();
+  std::string rubric_text = DefaultRubricText();  // kept with the run, for replay
   if (!config.rubric_file.empty()) {
     auto loaded = LoadRubricFile(config.rubric_file);
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "census run: %s\n", std::string(loaded.status().message()).c_str());
+    auto text = ReadAll(config.rubric_file);
+    if (!loaded.ok() || !text.ok()) {
+      std::fprintf(stderr, "census run: %s\n",
+                   std::string((loaded.ok() ? text.status() : loaded.status()).message()).c_str());
       return 2;
     }
     rubric = *std::move(loaded);
+    rubric_text = *std::move(text);
   }
   auto sites = ReadSitesCsv(config.sites_file);
   if (!sites.ok()) {
@@ -332,31 +339,32 @@ int RunCensus(const RunConfig& config) {
       std::fprintf(stderr, "census run: worker: %s\n", std::string(st.message()).c_str());
   }
 
+  // The run goes into the store first, so that `census replay` can recompute this very
+  // report (and score it under another rubric) later.
   CoordinatorProgress progress = coordinator.progress();
-  AggregateOptions aggregate_options;
-  aggregate_options.as_of = as_of;
-  aggregate_options.run_started_ms = absl::ToUnixMillis(started);
-  aggregate_options.run_finished_ms = absl::ToUnixMillis(finished);
-  aggregate_options.input_errors = input_errors;
-  aggregate_options.pages_fetched = static_cast<int>(progress.pages_fetched);
-  aggregate_options.rubric = rubric;
-  // Sites stream from the aggregator into the report files: a national census is too
-  // big to hold as one report. Only the sites of this census are in the store's site
-  // registry walk (the store keeps history).
-  auto writer = ReportWriter::Open(config.out_dir, FormatCivilDay(as_of));
-  if (!writer.ok()) {
-    std::fprintf(stderr, "census run: %s\n", std::string(writer.status().message()).c_str());
-    return 1;
+  RunRecord run;
+  run.set_run_id(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", started, absl::UTCTimeZone()));
+  run.set_started_ms(absl::ToUnixMillis(started));
+  run.set_finished_ms(absl::ToUnixMillis(finished));
+  run.set_as_of(FormatCivilDay(as_of));
+  run.set_sites(static_cast<int>(sites->sites.size()));
+  for (const Site& site : sites->sites) run.add_site_ids(site.site_id());
+  run.set_pages_fetched(progress.pages_fetched);
+  run.set_rubric_text(rubric_text);
+  for (const report::InputError& e : input_errors) {
+    RunInputError* error = run.add_input_errors();
+    error->set_file(e.file());
+    error->set_line(e.line());
+    error->set_reason(e.reason());
   }
-  auto census_summary = AggregateEach(
-      **store, aggregate_options, [&](report::SiteReport& site) { return (*writer)->Add(site); });
-  if (!census_summary.ok()) {
-    std::fprintf(stderr, "census run: aggregation failed: %s\n",
-                 std::string(census_summary.status().message()).c_str());
-    return 1;
-  }
-  if (auto st = (*writer)->Finish(*census_summary); !st.ok()) {
+  if (auto st = (*store)->PutRun(run); !st.ok()) {
     std::fprintf(stderr, "census run: %s\n", std::string(st.message()).c_str());
+    return 1;
+  }
+  auto census_summary = WriteRunReports(**store, run, rubric, config.out_dir);
+  if (!census_summary.ok()) {
+    std::fprintf(stderr, "census run: report: %s\n",
+                 std::string(census_summary.status().message()).c_str());
     return 1;
   }
   const report::CensusSummary& summary = *census_summary;

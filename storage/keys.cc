@@ -63,7 +63,7 @@ std::string Site(absl::string_view site_id) { return absl::StrCat(kSitePrefix, s
 
 std::string Columns(absl::string_view site_id) { return absl::StrCat("col/", site_id); }
 
-std::string Run(absl::string_view run_id) { return absl::StrCat("run/", run_id); }
+std::string Run(absl::string_view run_id) { return absl::StrCat(kRunPrefix, run_id); }
 
 std::string FetchPrefix(absl::string_view site_id) {
   std::string k = absl::StrCat("fetch/", site_id);

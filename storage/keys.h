@@ -26,6 +26,7 @@ std::string PrefixEnd(absl::string_view prefix);
 
 std::string Site(absl::string_view site_id);
 inline constexpr absl::string_view kSitePrefix = "site/";
+inline constexpr absl::string_view kRunPrefix = "run/";
 std::string Columns(absl::string_view site_id);
 std::string Run(absl::string_view run_id);
 

@@ -143,6 +143,7 @@ class RocksStore : public Store {
   absl::Status Write(const ResultBatch& batch) override;
   absl::Status PutRun(const RunRecord& run) override;
   absl::StatusOr<std::optional<RunRecord>> GetRun(const std::string& run_id) override;
+  absl::Status ForEachRun(const std::function<void(const RunRecord&)>& fn) override;
   absl::Status ForEachSite(const std::function<void(const Site&)>& fn) override;
   absl::StatusOr<std::vector<Column>> Columns(const std::string& site_id) override;
   absl::Status ForEachFetch(const std::string& site_id, int64_t from_ms, int64_t until_ms,
@@ -571,6 +572,16 @@ absl::StatusOr<std::optional<RunRecord>> RocksStore::GetRun(const std::string& r
   RunRecord run;
   RETURN_IF_ERROR(ParseValue(rocksdb::Slice(*raw), &run, key));
   return std::optional<RunRecord>(std::move(run));
+}
+
+absl::Status RocksStore::ForEachRun(const std::function<void(const RunRecord&)>& fn) {
+  PrefixScan it(db_.get(), meta(), std::string(keys::kRunPrefix));
+  for (it->Seek(it.prefix()); it->Valid(); it->Next()) {
+    RunRecord run;
+    RETURN_IF_ERROR(ParseValue(it->value(), &run, View(it->key())));
+    fn(run);
+  }
+  return FromRocks(it->status(), "scan runs", path_);
 }
 
 absl::Status RocksStore::ForEachSite(const std::function<void(const Site&)>& fn) {

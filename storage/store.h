@@ -51,6 +51,8 @@ class Store {
   virtual absl::Status Write(const ResultBatch& batch) = 0;
   virtual absl::Status PutRun(const RunRecord& run) = 0;
   virtual absl::StatusOr<std::optional<RunRecord>> GetRun(const std::string& run_id) = 0;
+  // Every run record, in run_id order (oldest first).
+  virtual absl::Status ForEachRun(const std::function<void(const RunRecord&)>& fn) = 0;
 
   // Reads. `until_ms` bounds fetched_at (inclusive): "as of T". Use INT64_MAX for all.
   virtual absl::Status ForEachSite(const std::function<void(const Site&)>& fn) = 0;

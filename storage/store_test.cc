@@ -167,6 +167,14 @@ TEST(StoreTest, SitesColumnsAndRunsRoundTrip) {
   auto missing = store->GetRun("nope");
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing->has_value());
+
+  RunRecord earlier;
+  earlier.set_run_id("2026-11-13");
+  earlier.add_site_ids("4202020002");
+  ASSERT_TRUE(store->PutRun(earlier).ok());
+  std::vector<std::string> runs;
+  ASSERT_TRUE(store->ForEachRun([&](const RunRecord& r) { runs.push_back(r.run_id()); }).ok());
+  EXPECT_THAT(runs, ElementsAre("2026-11-13", "2026-11-20"));
 }
 
 TEST(StoreTest, ColumnsAreReplacedByTheNextBatchCarryingColumns) {

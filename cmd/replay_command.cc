@@ -1,0 +1,182 @@
+#include "cmd/replay_command.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/status_macros.h"
+
+namespace census {
+
+absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRecord& run,
+                                                      const Rubric& rubric,
+                                                      const std::string& out_dir) {
+  AggregateOptions options;
+  if (!ParseCivilDay(run.as_of(), &options.as_of)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("run ", run.run_id(), " has no usable as_of '", run.as_of(), "'"));
+  }
+  options.run_started_ms = run.started_ms();
+  options.run_finished_ms = run.finished_ms();
+  options.pages_fetched = static_cast<int>(run.pages_fetched());
+  options.rubric = rubric;
+  options.site_ids.assign(run.site_ids().begin(), run.site_ids().end());
+  for (const RunInputError& e : run.input_errors()) {
+    report::InputError& error = options.input_errors.emplace_back();
+    error.set_file(e.file());
+    error.set_line(e.line());
+    error.set_reason(e.reason());
+  }
+  // Sites stream from the aggregator into the report files: a national census is too
+  // big to hold as one report.
+  ASSIGN_OR_RETURN(std::unique_ptr<ReportWriter> writer, ReportWriter::Open(out_dir, run.as_of()));
+  ASSIGN_OR_RETURN(
+      report::CensusSummary summary,
+      AggregateEach(store, options, [&](report::SiteReport& site) { return writer->Add(site); }));
+  RETURN_IF_ERROR(writer->Finish(summary));
+  return summary;
+}
+
+namespace {
+
+constexpr char kReplayUsage[] =
+    "usage:\n"
+    "  census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR]\n"
+    "      recomputes a past census's report.json/.csv/.html from the store (default: the\n"
+    "      newest run; --rubric scores it under another rubric, else the run's own)\n"
+    "  census replay --data DIR --list\n"
+    "      the runs the store holds\n"
+    "  census replay --data DIR --snapshot HASH [--out FILE]\n"
+    "      a stored page exactly as it was fetched (a finding's evidence.snapshot)\n";
+
+int Fail(const std::string& message, int status = 1) {
+  std::fprintf(stderr, "census replay: %s\n", message.c_str());
+  return status;
+}
+
+struct ReplayArgs {
+  std::string data_dir = "census-data";
+  std::string run_id;
+  std::string rubric_file;
+  std::string out;
+  std::string snapshot;
+  bool list = false;
+};
+
+int ParseReplayArgs(const std::vector<std::string>& args, ReplayArgs* r) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    auto take = [&](std::string* value) {
+      if (i + 1 >= args.size()) return false;
+      *value = args[++i];
+      return true;
+    };
+    bool ok = true;
+    if (flag == "--data") {
+      ok = take(&r->data_dir);
+    } else if (flag == "--run") {
+      ok = take(&r->run_id);
+    } else if (flag == "--rubric") {
+      ok = take(&r->rubric_file);
+    } else if (flag == "--out") {
+      ok = take(&r->out);
+    } else if (flag == "--snapshot") {
+      ok = take(&r->snapshot);
+    } else if (flag == "--list") {
+      r->list = true;
+    } else if (flag == "--help" || flag == "-h") {
+      std::fputs(kReplayUsage, stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "census replay: unknown flag '%s'\n\n%s", flag.c_str(), kReplayUsage);
+      return 2;
+    }
+    if (!ok) {
+      std::fprintf(stderr, "census replay: %s wants a value\n\n%s", flag.c_str(), kReplayUsage);
+      return 2;
+    }
+  }
+  return -1;  // go on
+}
+
+int ShowSnapshot(Store& store, const ReplayArgs& r) {
+  auto body = store.GetBody(r.snapshot);
+  if (!body.ok()) return Fail(std::string(body.status().message()));
+  if (r.out.empty()) {
+    std::fwrite(body->data(), 1, body->size(), stdout);
+    return 0;
+  }
+  std::ofstream out(r.out, std::ios::binary | std::ios::trunc);
+  out.write(body->data(), static_cast<std::streamsize>(body->size()));
+  out.close();
+  if (!out) return Fail(absl::StrCat("cannot write ", r.out));
+  std::fprintf(stderr, "census replay: snapshot %s (%zu bytes) written to %s\n", r.snapshot.c_str(),
+               body->size(), r.out.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int RunReplay(const std::vector<std::string>& args) {
+  ReplayArgs r;
+  if (int status = ParseReplayArgs(args, &r); status >= 0) return status;
+  const std::filesystem::path store_path = std::filesystem::path(r.data_dir) / "store-0";
+  if (!std::filesystem::is_directory(store_path)) {
+    return Fail(absl::StrCat("no census data in ", r.data_dir, " (", store_path.string(),
+                             " is missing): give the --data of a `census run`"));
+  }
+  StoreOptions store_options;
+  store_options.read_only = true;
+  auto store = Store::Open(store_path.string(), store_options);
+  if (!store.ok()) return Fail(std::string(store.status().message()));
+
+  if (!r.snapshot.empty()) return ShowSnapshot(**store, r);
+
+  std::vector<RunRecord> runs;
+  if (auto st = (*store)->ForEachRun([&](const RunRecord& run) { runs.push_back(run); });
+      !st.ok()) {
+    return Fail(std::string(st.message()));
+  }
+  if (r.list) {
+    std::printf("run_id\tas_of\tsites\tpages_fetched\tstarted\tfinished\n");
+    for (const RunRecord& run : runs) {
+      std::printf("%s\t%s\t%d\t%ld\t%s\t%s\n", run.run_id().c_str(), run.as_of().c_str(),
+                  run.site_ids_size(), static_cast<long>(run.pages_fetched()),
+                  FormatRfc3339(absl::FromUnixMillis(run.started_ms())).c_str(),
+                  FormatRfc3339(absl::FromUnixMillis(run.finished_ms())).c_str());
+    }
+    return 0;
+  }
+  if (runs.empty()) return Fail(absl::StrCat(r.data_dir, " holds no census run"));
+  const RunRecord* run = &runs.back();
+  if (!r.run_id.empty()) {
+    run = nullptr;
+    for (const RunRecord& candidate : runs) {
+      if (candidate.run_id() == r.run_id) run = &candidate;
+    }
+    if (run == nullptr) {
+      return Fail(absl::StrCat("no run '", r.run_id, "' in ", r.data_dir, " (census replay --data ",
+                               r.data_dir, " --list shows them)"));
+    }
+  }
+  absl::StatusOr<Rubric> rubric = r.rubric_file.empty()
+                                      ? ParseRubric(run->rubric_text(), "the run's rubric")
+                                      : LoadRubricFile(r.rubric_file);
+  if (!rubric.ok()) return Fail(std::string(rubric.status().message()), 2);
+  const std::string out_dir = r.out.empty() ? "census-replay" : r.out;
+  auto summary = WriteRunReports(**store, *run, *rubric, out_dir);
+  if (!summary.ok()) return Fail(std::string(summary.status().message()));
+  const std::filesystem::path out(out_dir);
+  std::printf("report: %s\n        %s\n        %s\n", (out / "report.json").c_str(),
+              (out / "report.csv").c_str(), (out / "report.html").c_str());
+  std::printf("census %s (run %s, rubric %s): %d sites, %d failed (%d unreachable)\n",
+              summary->as_of().c_str(), run->run_id().c_str(), summary->rubric().c_str(),
+              summary->sites(), summary->failed(), summary->unreachable());
+  return 0;
+}
+
+}  // namespace census

@@ -1,0 +1,33 @@
+#ifndef CENSUS_CMD_REPLAY_COMMAND_H_
+#define CENSUS_CMD_REPLAY_COMMAND_H_
+
+// `census replay`: a past census recomputed from the store, and stored pages shown as
+// they were fetched (the evidence of a finding). Also the report step `census run` ends
+// with, so that a run's report and its replay are one code path.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "aggregator/aggregator.h"
+#include "proto/census.pb.h"
+#include "proto/report.pb.h"
+#include "storage/store.h"
+
+namespace census {
+
+// Aggregates the census `run` describes (its sites, window, pages and input errors) from
+// `store` under `rubric` and writes report.json / .csv / .html into `out_dir`, site by
+// site. Returns the census summary.
+absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRecord& run,
+                                                      const Rubric& rubric,
+                                                      const std::string& out_dir);
+
+// census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR]
+// census replay --data DIR --list
+// census replay --data DIR --snapshot HASH [--out FILE]
+int RunReplay(const std::vector<std::string>& args);
+
+}  // namespace census
+
+#endif  // CENSUS_CMD_REPLAY_COMMAND_H_

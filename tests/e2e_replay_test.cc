@@ -1,0 +1,215 @@
+// End to end: `census replay` recomputes a past census from the store — the same report,
+// byte for byte, even after later runs on the same data; under another rubric, another
+// score; and shows a finding's stored page as it was fetched. A later census of other
+// sites on the same data reports only its own sites.
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/content_hash.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "proto/report.pb.h"
+#include "tests/simweb_process.h"
+#include "tests/subprocess.h"
+
+namespace census {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ReadFile;
+using testing::RunToCompletion;
+using testing::SimWebProcess;
+
+constexpr int kSites = 12;
+constexpr int kProbes = 6;
+
+class ReplayEndToEnd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           absl::StrCat("census-replay-", getpid(), "-",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    simweb_ = std::make_unique<SimWebProcess>(
+        SIMWEB_BIN, dir_,
+        std::vector<std::string>{"--seed", "1", "--sites", std::to_string(kSites), "--as-of",
+                                 "2026-11-20", "--probes", std::to_string(kProbes)});
+    ASSERT_TRUE(simweb_->ok()) << simweb_->error();
+  }
+
+  void TearDown() override {
+    simweb_.reset();  // stops the server even when the test failed
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  // Runs `census ARGS`; stdout and stderr go to dir_/NAME.out / .err. Returns the status.
+  int Census(std::vector<std::string> args, const std::string& name) {
+    args.insert(args.begin(), CENSUS_BIN);
+    return RunToCompletion(args, (dir_ / (name + ".out")).string(),
+                           (dir_ / (name + ".err")).string());
+  }
+
+  int Run(const fs::path& sites, const std::string& out) {
+    std::vector<std::string> args = {"run",
+                                     "--sites",
+                                     sites.string(),
+                                     "--out",
+                                     (dir_ / out).string(),
+                                     "--data",
+                                     (dir_ / "data").string(),
+                                     "--as-of",
+                                     simweb_->truth().as_of(),
+                                     "--probes",
+                                     std::to_string(kProbes),
+                                     "--probe-interval",
+                                     "50ms",
+                                     "--probe-timeout",
+                                     "1s",
+                                     "--page-timeout",
+                                     "3s",
+                                     "--host-delay",
+                                     "5ms",
+                                     "--workers",
+                                     "2"};
+    for (const std::string& arg : simweb_->ConnectToArgs()) args.push_back(arg);
+    return Census(args, out);
+  }
+
+  report::CensusReport Report(const std::string& out) {
+    report::CensusReport report;
+    auto st =
+        google::protobuf::util::JsonStringToMessage(ReadFile(dir_ / out / "report.json"), &report);
+    EXPECT_TRUE(st.ok()) << out << ": " << st.ToString();
+    return report;
+  }
+
+  void ExpectSameReports(const std::string& a, const std::string& b) {
+    for (const char* file : {"report.json", "report.csv", "report.html"}) {
+      const std::string want = ReadFile(dir_ / a / file);
+      ASSERT_FALSE(want.empty()) << a << "/" << file;
+      EXPECT_TRUE(want == ReadFile(dir_ / b / file)) << a << "/" << file << " vs " << b;
+    }
+  }
+
+  // The run ids `census replay --list` prints, oldest first.
+  std::vector<std::string> RunIds() {
+    EXPECT_EQ(Census({"replay", "--data", (dir_ / "data").string(), "--list"}, "list"), 0);
+    std::vector<std::string> ids;
+    std::vector<std::string> lines =
+        absl::StrSplit(ReadFile(dir_ / "list.out"), '\n', absl::SkipEmpty());
+    EXPECT_FALSE(lines.empty());
+    for (size_t i = 1; i < lines.size(); ++i) {
+      std::vector<std::string> fields = absl::StrSplit(lines[i], '\t');
+      EXPECT_EQ(fields.size(), 6u) << lines[i];
+      EXPECT_EQ(fields[1], simweb_->truth().as_of());
+      ids.push_back(fields[0]);
+    }
+    return ids;
+  }
+
+  fs::path SitesCsv() const { return dir_ / "truth" / "sites.csv"; }
+
+  fs::path dir_;
+  std::unique_ptr<SimWebProcess> simweb_;
+};
+
+TEST_F(ReplayEndToEnd, RecomputesTheRunAndShowsItsEvidence) {
+  ASSERT_EQ(Run(SitesCsv(), "run1"), 0) << ReadFile(dir_ / "run1.err");
+  const report::CensusReport first = Report("run1");
+  ASSERT_EQ(first.sites_size(), kSites);
+
+  // The newest run, as the run itself reported it.
+  ASSERT_EQ(
+      Census({"replay", "--data", (dir_ / "data").string(), "--out", (dir_ / "replay").string()},
+             "replay"),
+      0)
+      << ReadFile(dir_ / "replay.err");
+  ExpectSameReports("run1", "replay");
+  EXPECT_EQ(RunIds().size(), 1u);
+
+  // Under the provincial rubric: the same findings, scored otherwise.
+  ASSERT_EQ(Census({"replay", "--data", (dir_ / "data").string(), "--rubric",
+                    fs::path(CENSUS_SOURCE_DIR) / "rubrics" / "province-example.textproto", "--out",
+                    (dir_ / "province").string()},
+                   "province"),
+            0)
+      << ReadFile(dir_ / "province.err");
+  const report::CensusReport province = Report("province");
+  EXPECT_EQ(province.census().rubric(), "province-example");
+  ASSERT_EQ(province.sites_size(), first.sites_size());
+  int scored_otherwise = 0;
+  for (int i = 0; i < first.sites_size(); ++i) {
+    EXPECT_EQ(province.sites(i).site_id(), first.sites(i).site_id());
+    EXPECT_EQ(province.sites(i).links().broken_size(), first.sites(i).links().broken_size());
+    scored_otherwise += province.sites(i).score() != first.sites(i).score();
+  }
+  EXPECT_GT(scored_otherwise, 0);
+
+  // Every finding's snapshot is the stored page, byte for byte as fetched.
+  int shown = 0;
+  for (const report::SiteReport& site : first.sites()) {
+    for (const report::Evidence& evidence : site.evidence()) {
+      if (evidence.snapshot().empty() || shown >= 3) continue;
+      const fs::path page = dir_ / absl::StrCat("snapshot-", shown++);
+      ASSERT_EQ(Census({"replay", "--data", (dir_ / "data").string(), "--snapshot",
+                        evidence.snapshot(), "--out", page.string()},
+                       "snapshot"),
+                0)
+          << ReadFile(dir_ / "snapshot.err");
+      const std::string body = ReadFile(page);
+      EXPECT_FALSE(body.empty());
+      EXPECT_EQ(ContentHash(body), evidence.snapshot()) << evidence.url();
+    }
+  }
+  EXPECT_EQ(shown, 3);
+  EXPECT_NE(
+      Census({"replay", "--data", (dir_ / "data").string(), "--snapshot", std::string(64, '0')},
+             "missing"),
+      0);
+  EXPECT_NE(ReadFile(dir_ / "missing.err").find("census replay:"), std::string::npos);
+}
+
+TEST_F(ReplayEndToEnd, LaterCensusOfOtherSitesReportsItsOwnAndTheFirstReplaysUnchanged) {
+  ASSERT_EQ(Run(SitesCsv(), "run1"), 0) << ReadFile(dir_ / "run1.err");
+
+  // A second census on the same data, of three of the sites.
+  std::vector<std::string> lines = absl::StrSplit(ReadFile(SitesCsv()), '\n', absl::SkipEmpty());
+  ASSERT_GT(lines.size(), 4u);
+  const fs::path few = dir_ / "few-sites.csv";
+  std::ofstream(few) << lines[0] << "\n"
+                     << lines[2] << "\n"
+                     << lines[3] << "\n"
+                     << lines[4] << "\n";
+  ASSERT_EQ(Run(few, "run2"), 0) << ReadFile(dir_ / "run2.err");
+  const report::CensusReport second = Report("run2");
+  EXPECT_EQ(second.census().sites(), 3);
+  ASSERT_EQ(second.sites_size(), 3);
+  std::set<std::string> want_ids, got_ids;
+  for (size_t i = 2; i <= 4; ++i) {
+    want_ids.insert(std::string(lines[i].substr(0, lines[i].find(','))));
+  }
+  for (const report::SiteReport& site : second.sites()) got_ids.insert(site.site_id());
+  EXPECT_EQ(got_ids, want_ids);
+
+  const std::vector<std::string> runs = RunIds();
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_LT(runs[0], runs[1]);
+  ASSERT_EQ(Census({"replay", "--data", (dir_ / "data").string(), "--run", runs[0], "--out",
+                    (dir_ / "replay1").string()},
+                   "replay1"),
+            0)
+      << ReadFile(dir_ / "replay1.err");
+  ExpectSameReports("run1", "replay1");
+  EXPECT_NE(Census({"replay", "--data", (dir_ / "data").string(), "--run", "no-such-run"}, "norun"),
+            0);
+}
+
+}  // namespace
+}  // namespace census

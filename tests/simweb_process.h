@@ -1,0 +1,43 @@
+#ifndef CENSUS_TESTS_SIMWEB_PROCESS_H_
+#define CENSUS_TESTS_SIMWEB_PROCESS_H_
+
+// The simulated web as end-to-end tests run it: the real `simweb serve` binary on a free
+// loopback port, stopped when the object goes (also when the test failed), with the
+// ground truth it wrote.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/subprocess.h"
+#include "tests/truth.pb.h"
+
+namespace census::testing {
+
+class SimWebProcess {
+ public:
+  // Starts `simweb serve --truth-dir DIR/truth <args>` and waits until it listens and
+  // its truth.json is read. `ok()` says whether that worked; `error()` why not.
+  SimWebProcess(const std::string& simweb_bin, const std::filesystem::path& dir,
+                const std::vector<std::string>& args);
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+  const std::string& port() const { return port_; }
+  const Truth& truth() const { return truth_; }
+  // --connect-to flags for `census run`, from the truth.
+  std::vector<std::string> ConnectToArgs() const;
+
+ private:
+  std::unique_ptr<Subprocess> process_;
+  std::string port_;
+  std::string error_;
+  Truth truth_;
+};
+
+std::string ReadFile(const std::filesystem::path& path);
+
+}  // namespace census::testing
+
+#endif  // CENSUS_TESTS_SIMWEB_PROCESS_H_
