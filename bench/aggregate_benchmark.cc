@@ -8,8 +8,13 @@
 // how they grow with N. Not part of ctest. docs/BENCHMARKS.md has the figures.
 //
 //   aggregate_benchmark --dir DIR [--sites 10000,100000] [--columns 100] [--items 10]
-//                       [--probes 20] [--link-checks 5] [--report-bench]
+//                       [--probes 20] [--link-checks 5] [--report-bench [--protobuf-json]]
 //                       [--build-only] [--stream] [--write OUT] [--dump-json PREFIX]
+//
+// --report-bench also times ReportToJson (wall and CPU seconds, MB/s) and ReportToHtml on
+// the aggregated report; --protobuf-json times as well protobuf's MessageToJsonString with
+// report.json's options (what ReportToJson used before its hand-written printer) on the
+// same report and checks that the two print the same bytes.
 //
 // --stream times AggregateEach (each site's report dropped once counted, as a streaming
 // report writer would) instead of Aggregate (the whole CensusReport held in memory);
@@ -48,6 +53,7 @@
 #include "absl/time/time.h"
 #include "aggregator/aggregator.h"
 #include "common/clock.h"
+#include "google/protobuf/util/json_util.h"
 #include "proto/census.pb.h"
 #include "storage/store.h"
 
@@ -61,12 +67,13 @@ struct Config {
   int items = 10;
   int probes = 20;
   int link_checks = 5;
-  bool report_bench = false;  // also time ReportToJson / ReportToHtml
-  bool build_only = false;    // build the stores, do not aggregate
-  bool stream = false;        // AggregateEach (sites dropped as they come) instead of Aggregate
-  std::string dump_json;      // write the report's JSON here (DUMP-N.json per size)
-  std::string write_dir;      // AggregateEach into a ReportWriter here (WRITE/sites-N/), as
-                              // `census run` does: aggregation and the three report files
+  bool report_bench = false;   // also time ReportToJson / ReportToHtml
+  bool protobuf_json = false;  // and MessageToJsonString, the printer ReportToJson replaced
+  bool build_only = false;     // build the stores, do not aggregate
+  bool stream = false;         // AggregateEach (sites dropped as they come) instead of Aggregate
+  std::string dump_json;       // write the report's JSON here (DUMP-N.json per size)
+  std::string write_dir;       // AggregateEach into a ReportWriter here (WRITE/sites-N/), as
+                               // `census run` does: aggregation and the three report files
 };
 
 constexpr absl::CivilDay kAsOf(2026, 11, 20);
@@ -199,6 +206,11 @@ ResultBatch MakeSite(int i, const Config& config) {
 
 double Seconds(const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; }
 double CpuSeconds(const rusage& ru) { return Seconds(ru.ru_utime) + Seconds(ru.ru_stime); }
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 double NowSeconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -345,9 +357,8 @@ int AggregateStore(const std::string& path, int sites_hint, const Config& config
   int64_t broken = 0;
   absl::StatusOr<report::CensusReport> report = report::CensusReport();
   if (!config.write_dir.empty()) {
-    auto writer = ReportWriter::Open(
-        absl::StrCat(config.write_dir, "/sites-", sites_hint),
-        FormatCivilDay(kAsOf));
+    auto writer = ReportWriter::Open(absl::StrCat(config.write_dir, "/sites-", sites_hint),
+                                     FormatCivilDay(kAsOf));
     if (!writer.ok()) {
       std::fprintf(stderr, "report writer: %s\n", writer.status().ToString().c_str());
       return 1;
@@ -407,15 +418,31 @@ int AggregateStore(const std::string& path, int sites_hint, const Config& config
   }
   if (config.report_bench) {
     double t0 = NowSeconds();
+    double cpu0 = ThreadCpuSeconds();
     auto json = ReportToJson(*report);
+    double cpu1 = ThreadCpuSeconds();
     double t1 = NowSeconds();
     std::string html = ReportToHtml(*report);
     double t2 = NowSeconds();
     rusage end{};
     getrusage(RUSAGE_SELF, &end);
-    absl::StrAppendFormat(out, " %.3f %d %.3f %d %ld", t1 - t0,
+    absl::StrAppendFormat(out, " %.3f %d %.3f %d %ld %.3f", t1 - t0,
                           json.ok() ? static_cast<int64_t>(json->size()) : -1, t2 - t1,
-                          static_cast<int64_t>(html.size()), end.ru_maxrss);
+                          static_cast<int64_t>(html.size()), end.ru_maxrss, cpu1 - cpu0);
+    if (config.protobuf_json) {
+      google::protobuf::util::JsonPrintOptions options;
+      options.preserve_proto_field_names = true;
+      options.always_print_primitive_fields = true;
+      options.add_whitespace = true;
+      std::string protobuf;
+      double p0 = NowSeconds();
+      double pcpu0 = ThreadCpuSeconds();
+      auto status = google::protobuf::util::MessageToJsonString(*report, &protobuf, options);
+      double pcpu1 = ThreadCpuSeconds();
+      double p1 = NowSeconds();
+      absl::StrAppendFormat(out, " %.3f %.3f %d", p1 - p0, pcpu1 - pcpu0,
+                            status.ok() && json.ok() && protobuf == *json ? 1 : 0);
+    }
   }
   return 0;
 }
@@ -445,6 +472,8 @@ bool ParseArgs(int argc, char** argv, Config* config) {
       if (!value(&config->link_checks)) return false;
     } else if (arg == "--report-bench") {
       config->report_bench = true;
+    } else if (arg == "--protobuf-json") {
+      config->protobuf_json = true;
     } else if (arg == "--stream") {
       config->stream = true;
     } else if (arg == "--write" && i + 1 < argc) {
@@ -465,8 +494,8 @@ int Main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, &config)) {
     std::fprintf(stderr,
                  "usage: aggregate_benchmark --dir DIR [--sites 10000,100000] [--columns 100] "
-                 "[--items 10] [--probes 20] [--link-checks 5] [--report-bench] [--build-only] "
-                 "[--stream] [--write OUT] [--dump-json PREFIX]\n");
+                 "[--items 10] [--probes 20] [--link-checks 5] [--report-bench [--protobuf-json]] "
+                 "[--build-only] [--stream] [--write OUT] [--dump-json PREFIX]\n");
     return 2;
   }
   std::filesystem::create_directories(config.dir);
@@ -520,7 +549,8 @@ int Main(int argc, char** argv) {
                   path.c_str());
       continue;
     }
-    ChildResult agg = RunChild([&](std::string* out) { return AggregateStore(path, n, config, out); });
+    ChildResult agg =
+        RunChild([&](std::string* out) { return AggregateStore(path, n, config, out); });
     if (agg.status != 0) {
       std::fprintf(stderr, "aggregation failed\n");
       return 1;
@@ -548,6 +578,20 @@ int Main(int argc, char** argv) {
           "peak RSS %.0f MiB\n",
           n, f[8].c_str(), std::atof(f[9].c_str()) / 1048576.0, f[10].c_str(),
           std::atof(f[11].c_str()) / 1048576.0, std::atof(f[12].c_str()) / 1024.0);
+    }
+    if (f.size() >= 14) {
+      const double bytes = std::atof(f[9].c_str());
+      std::printf("report.json %5d sites: ReportToJson %.1f MB/s wall, %.1f MB/s CPU (%s s CPU)\n",
+                  n, bytes / 1e6 / std::atof(f[8].c_str()), bytes / 1e6 / std::atof(f[13].c_str()),
+                  f[13].c_str());
+    }
+    if (f.size() >= 17) {
+      const double bytes = std::atof(f[9].c_str());
+      std::printf(
+          "report.json %5d sites: MessageToJsonString %.1f MB/s wall, %.1f MB/s CPU (%s s CPU); "
+          "%s\n",
+          n, bytes / 1e6 / std::atof(f[14].c_str()), bytes / 1e6 / std::atof(f[15].c_str()),
+          f[15].c_str(), f[16] == "1" ? "the same bytes" : "DIFFERENT BYTES");
     }
     std::fflush(stdout);
     rows.push_back(row);
