@@ -582,55 +582,92 @@ absl::StatusOr<report::CensusSummary> AggregateEach(
 
   // Sites are independent and the Store is thread-safe: a few threads (one Store::Reader
   // each) aggregate a chunk of sites, each report placed by index, then the chunk goes
-  // to `on_site` in order; so the result does not depend on the number of threads and
-  // only a chunk of reports is held at a time. On an error the lowest failing index of
-  // the chunk wins (every lower index was already taken, and finished, when the threads
-  // stop), i.e. the first failing site.
+  // to `on_site` in order on the calling thread while the threads aggregate the next
+  // chunk; so the result does not depend on the number of threads and only two chunks
+  // of reports are held at a time. On an error the lowest failing index of the chunk
+  // wins (every lower index was already taken, and finished, when the threads stop),
+  // i.e. the first failing site; the sites before it have all gone to `on_site`.
   const size_t threads =
       std::min<size_t>(std::max<size_t>(sites.size(), 1),
                        std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kMaxThreads));
   const size_t chunk_size = kSitesPerThreadChunk * threads;
   std::vector<std::unique_ptr<Store::Reader>> readers;
   for (size_t t = 0; t < threads; ++t) readers.push_back(store.NewReader());
-  std::vector<report::SiteReport> chunk(std::min(chunk_size, sites.size()));
-  int passed = 0;
-  int unreachable = 0;
-  for (size_t begin = 0; begin < sites.size(); begin += chunk_size) {
-    const size_t end = std::min(sites.size(), begin + chunk_size);
-    std::atomic<size_t> next{begin};
+  // One chunk of sites aggregated by the pool while the calling thread hands the
+  // previous chunk to `on_site` (which writes reports: as much CPU again as aggregating).
+  struct Chunk {
+    size_t begin = 0, end = 0;
+    std::vector<report::SiteReport> sites;
+    std::atomic<size_t> next{0};
     std::atomic<bool> stop{false};
     std::mutex error_mu;
-    size_t error_index = end;
+    size_t error_index = 0;
     absl::Status error;
-    auto work = [&](Store::Reader* reader) {
-      while (!stop.load(std::memory_order_relaxed)) {
-        const size_t i = next.fetch_add(1);
-        if (i >= end) return;
-        absl::StatusOr<report::SiteReport> site = AggregateSite(*reader, sites[i], options);
-        if (!site.ok()) {
-          std::lock_guard<std::mutex> lock(error_mu);
-          if (i < error_index) {
-            error_index = i;
-            error = site.status();
-          }
-          stop.store(true);
-          return;
-        }
-        chunk[i - begin] = *std::move(site);
-      }
-    };
     std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads && begin + t < end; ++t)
-      pool.emplace_back(work, readers[t].get());
-    work(readers[0].get());
-    for (std::thread& thread : pool) thread.join();
-    if (!error.ok()) return error;
-    for (size_t i = begin; i < end; ++i) {
-      report::SiteReport& site = chunk[i - begin];
+
+    void Start(size_t first, size_t last, const std::vector<Site>& all,
+               const std::vector<std::unique_ptr<Store::Reader>>& readers,
+               const AggregateOptions& options) {
+      begin = first;
+      end = last;
+      sites.resize(end - begin);
+      next.store(begin);
+      stop.store(false);
+      error_index = end;
+      error = absl::OkStatus();
+      auto work = [this, &all, &options](Store::Reader* reader) {
+        while (!stop.load(std::memory_order_relaxed)) {
+          const size_t i = next.fetch_add(1);
+          if (i >= end) return;
+          absl::StatusOr<report::SiteReport> site = AggregateSite(*reader, all[i], options);
+          if (!site.ok()) {
+            std::lock_guard<std::mutex> lock(error_mu);
+            if (i < error_index) {
+              error_index = i;
+              error = site.status();
+            }
+            stop.store(true);
+            return;
+          }
+          sites[i - begin] = *std::move(site);
+        }
+      };
+      for (size_t t = 0; t < readers.size() && begin + t < end; ++t) {
+        pool.emplace_back(work, readers[t].get());
+      }
+    }
+    // Waits for the pool; the chunk's first error, if any.
+    absl::Status Join() {
+      for (std::thread& thread : pool) thread.join();
+      pool.clear();
+      return error;
+    }
+  };
+  Chunk chunks[2];
+  int passed = 0;
+  int unreachable = 0;
+  if (!sites.empty()) {
+    chunks[0].Start(0, std::min(sites.size(), chunk_size), sites, readers, options);
+  }
+  for (size_t begin = 0, k = 0; begin < sites.size(); begin += chunk_size, k ^= 1) {
+    Chunk& current = chunks[k];
+    Chunk& following = chunks[k ^ 1];
+    RETURN_IF_ERROR(current.Join());
+    const size_t next_begin = begin + chunk_size;
+    if (next_begin < sites.size()) {
+      following.Start(next_begin, std::min(sites.size(), next_begin + chunk_size), sites, readers,
+                      options);
+    }
+    for (report::SiteReport& site : current.sites) {
       if (site.verdict() == "pass") ++passed;
       if (site.verdict() == "unreachable") ++unreachable;
-      RETURN_IF_ERROR(on_site(site));
+      absl::Status status = on_site(site);
       site.Clear();
+      if (!status.ok()) {
+        following.stop.store(true);
+        (void)following.Join();
+        return status;
+      }
     }
   }
   census.set_sites(static_cast<int>(sites.size()));

@@ -5,12 +5,14 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "aggregator/aggregator.h"
@@ -550,6 +552,47 @@ TEST_F(AggregateTest, ReportsOnlyTheCensusSites) {
   for (const report::SiteReport& site : report->sites()) ids.push_back(site.site_id());
   EXPECT_THAT(ids, ElementsAre("1001", "1003"));
   EXPECT_EQ(report->census().sites(), 2);
+}
+
+// Many chunks of sites: AggregateEach hands every site to the callback once, in site_id
+// order, while the next chunk is aggregated; a callback error stops it right there.
+TEST_F(AggregateTest, AggregateEachStreamsManyChunksInOrderAndStopsOnError) {
+  constexpr int kExtra = 700;  // several chunks on any number of threads
+  for (int i = 0; i < kExtra; ++i) {
+    ResultBatch b;
+    const std::string url = absl::StrCat("https://s", i, ".gov.cn/");
+    *b.mutable_site() =
+        MakeSite(absl::StrFormat("5%05d", (i * 7919) % kExtra), "站", url, "420100", "county");
+    AddProbes(&b, url, 4, i % 3 == 0 ? 4 : 0, TIMEOUT);
+    Write(b);
+  }
+  std::vector<std::string> ids;
+  int unreachable = 0;
+  auto summary = AggregateEach(*store_, Options(), [&](report::SiteReport& site) {
+    ids.push_back(site.site_id());
+    unreachable += site.verdict() == "unreachable";
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_EQ(ids.size(), static_cast<size_t>(kExtra) + 4);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size());
+  EXPECT_EQ(summary->sites(), kExtra + 4);
+  EXPECT_EQ(summary->unreachable(), unreachable);
+  EXPECT_GE(unreachable, kExtra / 3);
+
+  auto whole = Aggregate(*store_, Options());
+  ASSERT_TRUE(whole.ok());
+  ASSERT_EQ(whole->sites_size(), static_cast<int>(ids.size()));
+  for (size_t i = 0; i < ids.size(); ++i)
+    EXPECT_EQ(whole->sites(static_cast<int>(i)).site_id(), ids[i]);
+
+  int calls = 0;
+  auto stopped = AggregateEach(*store_, Options(), [&](report::SiteReport&) {
+    return ++calls == 300 ? absl::DataLossError("disk full") : absl::OkStatus();
+  });
+  EXPECT_EQ(stopped.status(), absl::DataLossError("disk full"));
+  EXPECT_EQ(calls, 300);
 }
 
 TEST_F(AggregateTest, WriteReportsFailsOnAFile) {
