@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/status_macros.h"
@@ -14,7 +15,7 @@ namespace census {
 
 absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRecord& run,
                                                       const Rubric& rubric,
-                                                      const std::string& out_dir) {
+                                                      const std::string& out_dir, bool quiet) {
   AggregateOptions options;
   if (!ParseCivilDay(run.as_of(), &options.as_of)) {
     return absl::InvalidArgumentError(
@@ -34,10 +35,25 @@ absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRec
   // Sites stream from the aggregator into the report files: a national census is too
   // big to hold as one report.
   ASSIGN_OR_RETURN(std::unique_ptr<ReportWriter> writer, ReportWriter::Open(out_dir, run.as_of()));
-  ASSIGN_OR_RETURN(
-      report::CensusSummary summary,
-      AggregateEach(store, options, [&](report::SiteReport& site) { return writer->Add(site); }));
+  const absl::Time started = absl::Now();
+  absl::Time last_print = started;
+  int written = 0;
+  auto on_site = [&](report::SiteReport& site) {
+    RETURN_IF_ERROR(writer->Add(site));
+    ++written;
+    if (!quiet && written % 256 == 0 && absl::Now() - last_print >= absl::Seconds(2)) {
+      last_print = absl::Now();
+      std::fprintf(stderr, "census: report: %d of %d sites written, %.1fs\n", written,
+                   run.site_ids_size(), absl::ToDoubleSeconds(last_print - started));
+    }
+    return absl::OkStatus();
+  };
+  ASSIGN_OR_RETURN(report::CensusSummary summary, AggregateEach(store, options, on_site));
   RETURN_IF_ERROR(writer->Finish(summary));
+  if (!quiet) {
+    std::fprintf(stderr, "census: report: %d sites aggregated and written in %.1fs\n", written,
+                 absl::ToDoubleSeconds(absl::Now() - started));
+  }
   return summary;
 }
 

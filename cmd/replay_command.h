@@ -18,10 +18,12 @@ namespace census {
 
 // Aggregates the census `run` describes (its sites, window, pages and input errors) from
 // `store` under `rubric` and writes report.json / .csv / .html into `out_dir`, site by
-// site. Returns the census summary.
+// site, printing how far it got to stderr every few seconds unless `quiet`. Returns the
+// census summary.
 absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRecord& run,
                                                       const Rubric& rubric,
-                                                      const std::string& out_dir);
+                                                      const std::string& out_dir,
+                                                      bool quiet = false);
 
 // census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR]
 // census replay --data DIR --list

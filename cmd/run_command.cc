@@ -361,7 +361,7 @@ int RunCensus(const RunConfig& config) {
     std::fprintf(stderr, "census run: %s\n", std::string(st.message()).c_str());
     return 1;
   }
-  auto census_summary = WriteRunReports(**store, run, rubric, config.out_dir);
+  auto census_summary = WriteRunReports(**store, run, rubric, config.out_dir, config.quiet);
   if (!census_summary.ok()) {
     std::fprintf(stderr, "census run: report: %s\n",
                  std::string(census_summary.status().message()).c_str());
