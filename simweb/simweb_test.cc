@@ -12,13 +12,16 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "proto/rubric.pb.h"
 #include "simweb/http_server.h"
 #include "simweb/sim_web.h"
 #include "simweb/site_model.h"
@@ -148,20 +151,27 @@ TEST(SimWebTruthTest, ScenarioVerdicts) {
     EXPECT_EQ(t.vetoes, want[i].second) << i;
     EXPECT_EQ(t.probes, 24) << i;
     EXPECT_EQ(t.failures, failures[i]) << i;
-    EXPECT_EQ(t.broken_links.size(), i == 10 ? 7u : 0u) << i;
+    EXPECT_EQ(t.broken_links.size(), i == 10 ? 10u : 0u) << i;
     EXPECT_EQ(t.navigation_only, i == 9) << i;
   }
 }
 
 TEST(SimWebTruthTest, HealthySiteIsFresh) {
   const Web web = BuildWeb(Demo());
-  for (int i : {0, 1, 2, 8, 11}) {
+  for (int i : {0, 1, 2, 8}) {
     const SiteTruth t = ComputeSiteTruth(web, web.sites[i]);
     ASSERT_FALSE(t.homepage_last_update.empty());
     absl::CivilDay home;
     ASSERT_TRUE(absl::ParseCivilTime(t.homepage_last_update, &home));
     EXPECT_GE(web.options.as_of - home, 1) << i;
     EXPECT_LE(web.options.as_of - home, 5) << i;
+    // Enough homepage items within two weeks: no homepage_update_volume deduction.
+    EXPECT_GE(t.homepage_updates_in_window, gov2019::kVolumeThreshold) << i;
+    EXPECT_TRUE(t.early_warnings.empty() || i == 8) << i;
+    if (i != 8) {
+      EXPECT_TRUE(t.deductions.empty()) << i;
+      EXPECT_EQ(t.score, 100.0) << i;
+    }
     for (const ColumnTruth& c : t.columns) {
       EXPECT_FALSE(c.stale) << i << c.name;
       EXPECT_FALSE(c.blank) << i << c.name;
@@ -187,39 +197,58 @@ TEST(SimWebTruthTest, HomepageStale) {
   EXPECT_LE(web.options.as_of - home, 90);
   ASSERT_EQ(s.home_blocks.size(), 2u);
   for (const HomeBlock& b : s.home_blocks) {
-    EXPECT_GE(b.items.size(), 6u);
-    EXPECT_LE(b.items.size(), 8u);
+    EXPECT_GE(b.items.size(), 10u);
+    EXPECT_LE(b.items.size(), 12u);
   }
   int stale = 0;
   for (const ColumnTruth& c : t.columns) stale += c.stale ? 1 : 0;
   EXPECT_EQ(stale, 0);
   // The news column itself is fresh.
   EXPECT_LE(web.options.as_of - absl::CivilDay(s.columns[0].items[0].time), 5);
+  // No homepage item within two weeks: homepage_update_volume too; the early warning is
+  // left to the veto.
+  EXPECT_EQ(t.homepage_updates_in_window, 0);
+  ASSERT_EQ(t.deductions.size(), 1u);
+  EXPECT_EQ(t.deductions[0].rule, "homepage_update_volume");
+  EXPECT_EQ(t.deductions[0].points, 5.0);
+  EXPECT_TRUE(t.early_warnings.empty());
+  EXPECT_EQ(t.score, 95.0);
 }
 
-TEST(SimWebTruthTest, ColumnsStaleHasExactlyFive) {
+TEST(SimWebTruthTest, ColumnsStaleHasSevenTwoOfThemAYearOld) {
   const Web web = BuildWeb(Demo());
   const SiteTruth t = ComputeSiteTruth(web, web.sites[4]);
   std::vector<std::string> stale;
+  std::vector<std::string> long_unupdated;
   for (const ColumnTruth& c : t.columns) {
     if (c.stale) stale.push_back(c.name);
+    if (c.long_unupdated) long_unupdated.push_back(c.name);
   }
-  EXPECT_THAT(stale,
-              UnorderedElementsAre("部门动态", "公示公告", "政策文件", "人事信息", "规划计划"));
+  EXPECT_THAT(stale, UnorderedElementsAre("部门动态", "要闻动态", "公示公告", "政策文件",
+                                          "政策解读", "人事信息", "规划计划"));
+  EXPECT_THAT(long_unupdated, UnorderedElementsAre("人事信息", "规划计划"));
   for (const ColumnTruth& c : t.columns) {
     absl::CivilDay d;
     ASSERT_TRUE(absl::ParseCivilTime(c.last_update, &d)) << c.name;
     const int64_t age = web.options.as_of - d;
-    if (c.name == "部门动态") {
+    if (c.name == "部门动态" || c.name == "要闻动态") {
       EXPECT_GE(age, 20);
       EXPECT_LE(age, 60);
-    } else if (c.name == "公示公告" || c.name == "政策文件") {
+    } else if (c.name == "公示公告" || c.name == "政策文件" || c.name == "政策解读") {
       EXPECT_GE(age, 215);
       EXPECT_LE(age, 360);
     } else if (c.name == "人事信息" || c.name == "规划计划") {
       EXPECT_GE(age, 400);
     }
   }
+  EXPECT_EQ(t.vetoes, std::vector<std::string>{"columns_stale"});
+  // 2 news x 3 + 3 notice/policy x 4 + 2 personnel/plan x 5; 7 columns not updated > 6.
+  ASSERT_EQ(t.deductions.size(), 1u);
+  EXPECT_EQ(t.deductions[0].rule, "columns_not_updated");
+  EXPECT_EQ(t.deductions[0].points, 28.0);
+  EXPECT_EQ(t.early_warnings, std::vector<std::string>{"columns_not_updated"});
+  EXPECT_EQ(t.score, 72.0);
+  EXPECT_EQ(t.verdict, "fail");
 }
 
 TEST(SimWebTruthTest, BlankColumnsHasExactlyFive) {
@@ -252,6 +281,10 @@ TEST(SimWebTruthTest, BlankColumnsHasExactlyFive) {
   }
   EXPECT_EQ(says_none, 3);
   EXPECT_EQ(empty_container, 2);
+  // Blank columns cost no points; the early warning is left to the veto.
+  EXPECT_TRUE(t.deductions.empty());
+  EXPECT_TRUE(t.early_warnings.empty());
+  EXPECT_EQ(t.score, 100.0);
 }
 
 TEST(SimWebTruthTest, NavigationOnlyUsesNewestColumnItem) {
@@ -267,6 +300,25 @@ TEST(SimWebTruthTest, NavigationOnlyUsesNewestColumnItem) {
   EXPECT_FALSE(absl::StrContains(home.body, "news_list"));
   EXPECT_FALSE(absl::StrContains(home.body, "/col/gzdt/2"));
   EXPECT_TRUE(absl::StrContains(home.body, "column_entry"));
+  // Its three blank columns: the blank_columns early warning, no veto.
+  std::vector<std::string> blank;
+  for (const ColumnTruth& c : t.columns) {
+    if (c.blank) blank.push_back(c.name);
+  }
+  EXPECT_THAT(blank, UnorderedElementsAre("办事指南", "便民服务", "专题报道"));
+  EXPECT_TRUE(t.vetoes.empty());
+  EXPECT_EQ(t.early_warnings, std::vector<std::string>{"blank_columns"});
+  // Its column pages' items count as the homepage's.
+  int in_window = 0;
+  for (const Column& c : s.columns) {
+    for (const Item& item : c.items) {
+      in_window += web.options.as_of - absl::CivilDay(item.time) <= 14 ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(t.homepage_updates_in_window, in_window);
+  EXPECT_GE(in_window, 10);
+  EXPECT_TRUE(t.deductions.empty());
+  EXPECT_EQ(t.score, 100.0);
 }
 
 TEST(SimWebTruthTest, UnreachableSiteAnswers503) {
@@ -282,6 +334,32 @@ TEST(SimWebTruthTest, UnreachableSiteAnswers503) {
   EXPECT_FALSE(absl::StrContains(ColumnsCsv(sim.web()), s.site_id));
 }
 
+// Homepage items (a navigation-only homepage: its column pages' items) dated within the
+// last `days` days.
+int HomepageItemsWithin(const Site& s, absl::CivilDay as_of, int days) {
+  int n = 0;
+  auto count = [&](const Item& item) {
+    const int64_t age = as_of - absl::CivilDay(item.time);
+    if (age >= 0 && age <= days) ++n;
+  };
+  if (s.navigation_only) {
+    for (const Column& c : s.columns) {
+      for (const Item& item : c.items) count(item);
+    }
+  } else {
+    for (const HomeBlock& b : s.home_blocks) {
+      for (int k : b.items) count(s.columns[b.column].items[k]);
+    }
+  }
+  return n;
+}
+
+std::vector<std::string> DeductionRules(const SiteTruth& t) {
+  std::vector<std::string> rules;
+  for (const DeductionTruth& d : t.deductions) rules.push_back(d.rule);
+  return rules;
+}
+
 TEST(SimWebTruthTest, ThresholdMarginsAcrossSeeds) {
   for (uint64_t seed : {1, 2, 3, 77}) {
     const Web web = BuildWeb(Demo(seed, 48));
@@ -290,26 +368,47 @@ TEST(SimWebTruthTest, ThresholdMarginsAcrossSeeds) {
       for (const Column& c : s.columns) {
         if (c.items.empty()) continue;
         const absl::CivilDay newest(c.items.front().time);
+        if (s.scenario == Scenario::kMixed && c.slug == "gzdt") {
+          // Planted between the early warning (10 days) and the veto (14).
+          EXPECT_EQ(as_of - newest, kQuietNewsDays) << s.host;
+          continue;
+        }
         for (int shift : {-3, 3}) {
           EXPECT_EQ(IsStale(c.category, newest, as_of), IsStale(c.category, newest + shift, as_of))
               << seed << " " << s.host << " " << c.name;
         }
         for (const Item& item : c.items) EXPECT_LE(absl::CivilDay(item.time), as_of);
         EXPECT_GE(c.items.size(), 8u);
-        // interaction_unanswered adds its two old letters to 在线咨询.
+        // interaction_unanswered adds two old letters and two slow replies to 在线咨询.
         EXPECT_LE(c.items.size(),
-                  s.scenario == Scenario::kInteractionUnanswered && c.slug == "zxzx" ? 22u : 20u);
+                  s.scenario == Scenario::kInteractionUnanswered && c.slug == "zxzx" ? 24u : 20u);
       }
       const SiteTruth t = ComputeSiteTruth(web, s);
       if (t.homepage_last_update.empty()) continue;
       absl::CivilDay home;
       ASSERT_TRUE(absl::ParseCivilTime(t.homepage_last_update, &home));
       const int64_t age = as_of - home;
-      EXPECT_TRUE(age <= kHomepageStaleDays - 3 || age >= kHomepageStaleDays + 3) << s.host;
-      // Every site of a scenario has the demo site's verdict.
+      if (s.scenario == Scenario::kMixed) {
+        EXPECT_EQ(age, kQuietNewsDays) << s.host;
+      } else {
+        // Off the early warning's line (10 days) and the veto's (14).
+        EXPECT_TRUE(age <= gov2019::kWarnHomepageDays - 3 || age >= gov2019::kHomepageStaleDays + 3)
+            << s.host;
+      }
+      // Every site of a scenario has the demo site's verdict, deduction rules and early
+      // warnings.
       const SiteTruth demo = ComputeSiteTruth(web, web.sites[s.index % kScenarioCount]);
       EXPECT_EQ(t.verdict, demo.verdict) << s.host;
       EXPECT_EQ(t.vetoes, demo.vetoes) << s.host;
+      EXPECT_EQ(DeductionRules(t), DeductionRules(demo)) << s.host;
+      EXPECT_EQ(t.early_warnings, demo.early_warnings) << s.host;
+      // homepage_update_volume does not hang on a day of its window: counting 13 or 15
+      // days gives the same side of the threshold.
+      for (int days : {gov2019::kVolumeDays - 1, gov2019::kVolumeDays + 1}) {
+        EXPECT_EQ(HomepageItemsWithin(s, as_of, days) < gov2019::kVolumeThreshold,
+                  t.homepage_updates_in_window < gov2019::kVolumeThreshold)
+            << s.host << " " << days;
+      }
     }
   }
 }
@@ -437,10 +536,18 @@ TEST(SimWebPagesTest, BrokenLinkEndpoints) {
   SimWeb sim(BuildWeb(o));
   const Site& s = sim.web().sites[10];
   const SiteTruth t = ComputeSiteTruth(sim.web(), s);
-  std::map<std::string, BrokenLinkTruth> by_error;
-  for (const BrokenLinkTruth& b : t.broken_links) by_error[b.error] = b;
-  ASSERT_EQ(by_error.size(), 7u);
   const std::string base = "http://" + s.host;
+  // The pages (one of each error) by error; the attachments and online systems by URL.
+  std::map<std::string, BrokenLinkTruth> by_error;
+  std::map<std::string, BrokenLinkTruth> by_url;
+  for (const BrokenLinkTruth& b : t.broken_links) {
+    by_url[b.url] = b;
+    if (b.error != "http_404" || b.url == base + "/zwgk/oldcatalog/index.html") {
+      by_error[b.error] = b;
+    }
+  }
+  ASSERT_EQ(by_url.size(), 10u);
+  ASSERT_EQ(by_error.size(), 7u);
   EXPECT_EQ(by_error["http_404"].url, base + "/zwgk/oldcatalog/index.html");
   EXPECT_EQ(by_error["http_404"].status, 404);
   EXPECT_TRUE(by_error["http_404"].on_homepage);
@@ -458,6 +565,39 @@ TEST(SimWebPagesTest, BrokenLinkEndpoints) {
   EXPECT_EQ(by_error["redirect_loop"].status, 302);
   EXPECT_EQ(by_error["connect"].url, "http://www.deadhost-11.gov.cn/");
   EXPECT_EQ(by_error["connect"].found_on, base + "/col/rsxx/");
+  // Attachments (a .pdf on the homepage, a .doc on 政策文件) and online systems (网上办事系统
+  // on 办事服务, 统计报表查询 and 历史信息查询).
+  std::vector<std::string> attachments;
+  std::vector<std::string> systems;
+  for (const BrokenLinkTruth& b : t.broken_links) {
+    EXPECT_FALSE(b.attachment && b.online_system) << b.url;
+    if (b.attachment) attachments.push_back(b.url + " " + b.found_on);
+    if (b.online_system) systems.push_back(b.url + " " + b.found_on);
+  }
+  EXPECT_THAT(attachments,
+              UnorderedElementsAre(base + "/uploads/2025/P020250301_gzbg.pdf " + base + "/",
+                                   base + "/uploads/2024/xxgksqb.doc " + base + "/col/zcwj/"));
+  EXPECT_THAT(systems, UnorderedElementsAre(base + "/wsbs/login.jsp " + base + "/col/bsfw/",
+                                            base + "/cgi-bin/report.jsp " + base + "/col/zcwj/",
+                                            base + "/loop-a " + base + "/col/rsxx/"));
+  EXPECT_EQ(by_url[base + "/wsbs/login.jsp"].status, 404);
+  EXPECT_EQ(by_url[base + "/uploads/2024/xxgksqb.doc"].error, "http_404");
+  EXPECT_EQ(sim.Handle(Get(s.host, "/uploads/2025/P020250301_gzbg.pdf")).status, 404);
+  HttpRequest head = Get(s.host, "/uploads/2024/xxgksqb.doc");
+  head.method = "HEAD";
+  EXPECT_EQ(sim.Handle(head).status, 404);
+  // Scored: 3 page links on the homepage (1 each), 2 elsewhere (0.1 each), 2 attachments
+  // (1 each), 3 online systems (2 each).
+  std::vector<std::pair<std::string, double>> deductions;
+  for (const DeductionTruth& d : t.deductions) deductions.emplace_back(d.rule, d.points);
+  ASSERT_EQ(deductions.size(), 4u);
+  EXPECT_EQ(deductions[0], std::make_pair(std::string("broken_links_homepage"), 3.0));
+  EXPECT_EQ(deductions[1].first, "broken_links_other");
+  EXPECT_DOUBLE_EQ(deductions[1].second, 0.2);
+  EXPECT_EQ(deductions[2], std::make_pair(std::string("attachments_unavailable"), 2.0));
+  EXPECT_EQ(deductions[3], std::make_pair(std::string("online_systems_unavailable"), 6.0));
+  EXPECT_DOUBLE_EQ(t.score, 88.8);
+  EXPECT_EQ(t.verdict, "pass");
 
   EXPECT_EQ(sim.Handle(Get(s.host, "/zwgk/oldcatalog/index.html")).status, 404);
   EXPECT_EQ(sim.Handle(Get(s.host, "/cgi-bin/report.jsp")).status, 500);
@@ -657,7 +797,7 @@ TEST(SimWebOptionsTest, LargeWebKnobs) {
   for (const Site& s : sim.web().sites) {
     for (const Column& c : s.columns) {
       const size_t want =
-          s.scenario == Scenario::kInteractionUnanswered && c.slug == "zxzx" ? 202u : 200u;
+          s.scenario == Scenario::kInteractionUnanswered && c.slug == "zxzx" ? 204u : 200u;
       EXPECT_TRUE(c.items.empty() || c.items.size() == want) << s.host << c.name;
     }
   }
@@ -812,6 +952,13 @@ TEST(SimWebExtendedTest, MailboxesListLettersWithStatusAndReplyDates) {
             << s.host << " " << letter.title;
         if (Answered(letter, today, &replied)) {
           ++answered;
+          if (s.scenario == Scenario::kInteractionUnanswered &&
+              replied - absl::CivilDay(letter.time) > 5) {
+            // The two slow replies.
+            EXPECT_GE(replied - absl::CivilDay(letter.time), 18) << letter.title;
+            EXPECT_LE(replied - absl::CivilDay(letter.time), 30) << letter.title;
+            continue;
+          }
           EXPECT_GE(replied - absl::CivilDay(letter.time), 1);
           EXPECT_LE(replied - absl::CivilDay(letter.time), 5);
         } else if (s.scenario != Scenario::kInteractionUnanswered) {
@@ -844,11 +991,34 @@ TEST(SimWebExtendedTest, MailboxesListLettersWithStatusAndReplyDates) {
     EXPECT_TRUE(absl::StrContains(art, "<h3>答复内容</h3><p>尚未答复</p>"));
   }
   EXPECT_THAT(old, ElementsAre("咨询城乡居民医疗保险缴费问题", "关于小区燃气安全隐患的投诉"));
+  // interaction_slow_replies: two letters of the last year answered 18-30 days late.
+  std::vector<std::string> slow;
+  for (const Item& letter : zxzx->items) {
+    absl::CivilDay replied;
+    if (!Answered(letter, today, &replied) || replied - absl::CivilDay(letter.time) <= 14) continue;
+    EXPECT_GE(today - absl::CivilDay(letter.time), 60);
+    EXPECT_LE(today - absl::CivilDay(letter.time), 100);
+    slow.push_back(letter.title);
+    const std::string art = sim.Handle(Get(s.host, zxzx->ArticlePath(letter))).body;
+    EXPECT_TRUE(absl::StrContains(
+        art, absl::StrCat("<p>答复时间：",
+                          FormatItemDate(absl::CivilMinute(replied), DateFormat::kIso), "</p>")));
+  }
+  EXPECT_THAT(slow, UnorderedElementsAre("咨询新生儿医保参保登记办理流程",
+                                         "关于老旧小区加装电梯补贴政策的咨询"));
+  EXPECT_EQ(t.interaction.slow_replies, 2);
+  ASSERT_EQ(t.deductions.size(), 1u);
+  EXPECT_EQ(t.deductions[0].rule, "interaction_slow_replies");
+  EXPECT_EQ(t.deductions[0].points, 2.0);
+  EXPECT_EQ(t.score, 98.0);
+  EXPECT_EQ(t.verdict, "fail");  // the veto
   const std::string json = TruthJson(sim.web(), {});
-  EXPECT_TRUE(
-      absl::StrContains(json, absl::StrCat("\"interaction\":{\"messages\":", t.interaction.messages,
-                                           ",\"answered\":", t.interaction.answered,
-                                           ",\"unanswered_over_3_months\":2},\"content\":[]}")));
+  EXPECT_TRUE(absl::StrContains(
+      json, absl::StrCat("\"interaction\":{\"messages\":", t.interaction.messages,
+                         ",\"answered\":", t.interaction.answered,
+                         ",\"unanswered_over_3_months\":2,\"slow_replies\":2},\"content\":[],"
+                         "\"deductions\":[{\"rule\":\"interaction_slow_replies\",\"points\":2.00}],"
+                         "\"early_warnings\":[],\"score\":98.0}")));
 }
 
 TEST(SimWebExtendedTest, PlantedLexiconTermsAreOnExactlyOnePage) {
@@ -882,7 +1052,9 @@ TEST(SimWebExtendedTest, PlantedLexiconTermsAreOnExactlyOnePage) {
       absl::StrCat("\"content\":[\n  {\"kind\":\"sensitive_word\",\"url\":\"http://", spam.host,
                    "/col/ztzl/\",\"term\":\"网上赌场\"},\n  {\"kind\":\"sensitive_word\","
                    "\"url\":\"http://",
-                   spam.host, "/col/ztzl/\",\"term\":\"六合彩\"}]}")));
+                   spam.host,
+                   "/col/ztzl/\",\"term\":\"六合彩\"}],\"deductions\":[],\"early_warnings\":[],"
+                   "\"score\":100.0}")));
   EXPECT_TRUE(absl::StrContains(
       json, absl::StrCat("\"url\":\"http://", typo.host,
                          "/col/zcwj/\",\"term\":\"习近平新时代中国特设社会主义思想\","
@@ -981,8 +1153,10 @@ TEST(SimWebExtendedTest, DaysAddNewsAndMoveTheForgedDate) {
       for (const auto& [id, path] : paths_a) EXPECT_EQ(paths_b[id], path) << b.host << cb.name;
       const size_t added1 = cb.items.size() - ca.items.size();
       const size_t added2 = cc.items.size() - cb.items.size();
+      // (The mixed site's 工作动态 is quiet: no new item since kQuietNewsDays ago.)
+      const bool quiet = a.scenario == Scenario::kMixed && ca.slug == "gzdt";
       const bool grows =
-          ca.category == Category::kNews && !ca.items.empty() &&
+          ca.category == Category::kNews && !ca.items.empty() && !quiet &&
           !IsStale(ca.category, absl::CivilDay(ca.items.front().time), day0.web().Today());
       if (grows) {
         EXPECT_GE(added1, 1u) << b.host << cb.name;
@@ -1049,6 +1223,224 @@ TEST(SimWebExtendedTest, DaysAddNewsAndMoveTheForgedDate) {
       json, absl::StrCat("{\"kind\":\"forged_date\",\"url\":\"", t1.content[0].url,
                          "\",\"found_on\":\"http://", f1.host, "/col/gzdt/\",\"date_before\":\"",
                          t1.content[0].date_before, "\",\"date_after\":\"2026-11-21\"}")));
+}
+
+// ---------------------------------------------------------------- the rubric's scoring
+
+// rubrics/gov-2019.textproto, parsed with protobuf.
+census::rubric::Rubric Gov2019FromFile() {
+  std::ifstream in(std::string(CENSUS_SOURCE_DIR) + "/rubrics/gov-2019.textproto");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  census::rubric::Rubric rubric;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &rubric));
+  return rubric;
+}
+
+TEST(SimWebRubricTest, TheTruthsNumbersAreGov2019s) {
+  const census::rubric::Rubric r = Gov2019FromFile();
+  ASSERT_EQ(r.name(), "gov-2019");
+  EXPECT_EQ(r.fail_below(), gov2019::kFailBelow);
+  std::map<std::string, std::pair<std::string, double>> categories;  // window, points
+  for (const auto& c : r.category()) {
+    categories[c.category()] = {c.window().months() > 0 ? absl::StrCat(c.window().months(), "m")
+                                                        : absl::StrCat(c.window().days(), "d"),
+                                c.points()};
+  }
+  using Rule = std::pair<std::string, double>;
+  const std::string notice = absl::StrCat(gov2019::kNoticePolicyStaleMonths, "m");
+  const std::string personnel = absl::StrCat(gov2019::kPersonnelPlanStaleMonths, "m");
+  EXPECT_EQ(categories,
+            (std::map<std::string, Rule>{
+                {"news", {absl::StrCat(gov2019::kNewsStaleDays, "d"), gov2019::kNewsPoints}},
+                {"notice", {notice, gov2019::kNoticePolicyPoints}},
+                {"policy", {notice, gov2019::kNoticePolicyPoints}},
+                {"personnel", {personnel, gov2019::kPersonnelPlanPoints}},
+                {"plan", {personnel, gov2019::kPersonnelPlanPoints}}}));
+  EXPECT_THAT(r.should_update(),
+              UnorderedElementsAre("news", "notice", "policy", "personnel", "plan"));
+  std::map<std::string, const census::rubric::VetoRule*> vetoes;
+  for (const auto& v : r.veto()) vetoes[v.rule()] = &v;
+  ASSERT_EQ(vetoes.size(), 7u);
+  EXPECT_EQ(vetoes["site_unreachable"]->threshold(), gov2019::kUnreachableRatio);
+  EXPECT_EQ(vetoes["homepage_stale"]->window().days(), gov2019::kHomepageStaleDays);
+  EXPECT_EQ(vetoes["columns_stale"]->threshold(), gov2019::kColumnsStale);
+  EXPECT_EQ(vetoes["long_unupdated"]->threshold(), gov2019::kLongUnupdated);
+  EXPECT_EQ(vetoes["long_unupdated"]->window().months(), gov2019::kLongUnupdatedMonths);
+  EXPECT_EQ(vetoes["blank_columns"]->threshold(), gov2019::kBlankColumns);
+  EXPECT_EQ(vetoes["interaction_unanswered"]->threshold(), 1);
+  EXPECT_EQ(vetoes["interaction_unanswered"]->window().months(), gov2019::kUnansweredMonths);
+  EXPECT_EQ(vetoes["interaction_unanswered"]->lookback().months(),
+            gov2019::kUnansweredLookbackMonths);
+  EXPECT_EQ(vetoes["serious_error"]->threshold(), 1);
+  std::vector<std::string> deduction_rules;
+  std::map<std::string, const census::rubric::DeductionRule*> deductions;
+  for (const auto& d : r.deduction()) {
+    deduction_rules.push_back(d.rule());
+    deductions[d.rule()] = &d;
+  }
+  EXPECT_THAT(deduction_rules, ::testing::ElementsAreArray(kDeductionRules));
+  auto points_cap = [&](const char* rule) {
+    return Rule(absl::StrCat(deductions[rule]->points()), deductions[rule]->cap());
+  };
+  auto want = [](double points, double cap) { return Rule(absl::StrCat(points), cap); };
+  EXPECT_EQ(points_cap("homepage_availability"),
+            want(gov2019::kAvailabilityPoints, gov2019::kAvailabilityCap));
+  EXPECT_EQ(points_cap("broken_links_homepage"),
+            want(gov2019::kHomeLinkPoints, gov2019::kHomeLinkCap));
+  EXPECT_EQ(points_cap("broken_links_other"),
+            want(gov2019::kOtherLinkPoints, gov2019::kOtherLinkCap));
+  EXPECT_EQ(points_cap("attachments_unavailable"),
+            want(gov2019::kAttachmentPoints, gov2019::kAttachmentCap));
+  EXPECT_EQ(points_cap("online_systems_unavailable"),
+            want(gov2019::kOnlineSystemPoints, gov2019::kOnlineSystemCap));
+  EXPECT_EQ(points_cap("homepage_update_volume"), want(gov2019::kVolumePoints, 0));
+  EXPECT_EQ(deductions["homepage_update_volume"]->threshold(), gov2019::kVolumeThreshold);
+  EXPECT_EQ(deductions["homepage_update_volume"]->window().days(), gov2019::kVolumeDays);
+  EXPECT_EQ(points_cap("columns_not_updated"), want(0, gov2019::kColumnsNotUpdatedCap));
+  EXPECT_EQ(points_cap("interaction_slow_replies"),
+            want(gov2019::kSlowReplyPoints, gov2019::kSlowReplyCap));
+  EXPECT_EQ(deductions["interaction_slow_replies"]->threshold(), gov2019::kSlowReplyDays);
+  std::vector<std::string> warning_rules;
+  std::map<std::string, double> warnings;
+  for (const auto& w : r.warning()) {
+    warning_rules.push_back(w.rule());
+    warnings[w.rule()] = w.threshold();
+  }
+  EXPECT_THAT(warning_rules, ::testing::ElementsAreArray(kWarningRules));
+  EXPECT_EQ(warnings["unreachable_ratio"], gov2019::kWarnUnreachableRatio);
+  EXPECT_EQ(warnings["homepage_not_updated"], gov2019::kWarnHomepageDays);
+  EXPECT_EQ(warnings["blank_columns"], gov2019::kWarnBlankColumns);
+  EXPECT_EQ(warnings["columns_not_updated"], gov2019::kWarnColumnsNotUpdated);
+}
+
+// What each planted broken link is, against the rubric's words for it: an attachment's URL
+// ends in a file extension; an online system's text holds an online_system_keyword, and
+// no other link's text does (the census would count it as an online system).
+TEST(SimWebRubricTest, PlantedLinkKindsMatchTheRubricsWords) {
+  const census::rubric::Rubric r = Gov2019FromFile();
+  ASSERT_GT(r.online_system_keyword_size(), 0);
+  const Web web = BuildWeb(Demo(1, kScenarioCount));
+  int kinds[3] = {0, 0, 0};
+  for (const Site& s : web.sites) {
+    for (const BrokenLink& l : s.broken_links) {
+      ++kinds[static_cast<int>(l.kind)];
+      bool names_system = false;
+      for (const std::string& word : r.online_system_keyword()) {
+        names_system |= absl::StrContains(l.anchor, word);
+      }
+      const std::string path = l.url.substr(0, l.url.find('?'));
+      const bool file = absl::EndsWith(path, ".pdf") || absl::EndsWith(path, ".doc");
+      EXPECT_EQ(file, l.kind == BrokenLink::Kind::kAttachment) << l.url;
+      if (!file) {
+        EXPECT_EQ(names_system, l.kind == BrokenLink::Kind::kOnlineSystem) << l.anchor;
+      }
+    }
+  }
+  EXPECT_EQ(kinds[0], 5);  // pages
+  EXPECT_EQ(kinds[1], 2);  // attachments
+  EXPECT_EQ(kinds[2], 3);  // online systems
+}
+
+std::map<std::string, double> DeductionMap(const SiteTruth& t) {
+  std::map<std::string, double> out;
+  for (const DeductionTruth& d : t.deductions) out[d.rule] = d.points;
+  return out;
+}
+
+// Every site's deductions, early warnings and score; each rule is planted on some site and
+// absent on others, on every day the end-to-end test serves.
+TEST(SimWebRubricTest, EachDeductionAndWarningIsPlantedOnSomeSites) {
+  using Points = std::map<std::string, double>;
+  using Warnings = std::vector<std::string>;
+  const std::vector<std::tuple<Points, Warnings, double>> want = {
+      {{}, {}, 100},                                                 // healthy
+      {{}, {}, 100},                                                 // healthy_gbk_header
+      {{}, {}, 100},                                                 // healthy_gbk_meta
+      {{{"homepage_update_volume", 5}}, {}, 95},                     // homepage_stale
+      {{{"columns_not_updated", 28}}, {"columns_not_updated"}, 72},  // columns_stale
+      {{}, {}, 100},                                                 // blank_columns
+      {{}, {}, 0},                                                   // unreachable
+      {{}, {}, 100},                                                 // flaky_high (vetoed)
+      {{{"homepage_availability", 100.0 / 24 * 5}}, {"unreachable_ratio"}, 79.2},  // flaky_low
+      {{}, {"blank_columns"}, 100},  // navigation_only
+      {{{"broken_links_homepage", 3},
+        {"broken_links_other", 0.2},
+        {"attachments_unavailable", 2},
+        {"online_systems_unavailable", 6}},
+       {},
+       88.8},                                                           // broken_links
+      {{{"homepage_update_volume", 5}}, {"homepage_not_updated"}, 95},  // mixed
+      {{{"interaction_slow_replies", 2}}, {}, 98},                      // interaction_unanswered
+      {{}, {}, 100},                                                    // serious_typo
+      {{}, {}, 100},                                                    // sensitive_word
+      {{}, {}, 100},                                                    // hidden_spam_link
+      {{}, {}, 100},                                                    // forged_date
+  };
+  ASSERT_EQ(want.size(), static_cast<size_t>(kScenarioCount));
+  for (int day : {0, 1, 2}) {
+    const Web w = BuildWeb(Extended(day));
+    std::map<std::string, int> deducted, warned;
+    int long_columns = 0;
+    for (int i = 0; i < kScenarioCount; ++i) {
+      const SiteTruth t = ComputeSiteTruth(w, w.sites[i]);
+      const auto& [points, warnings, score] = want[i];
+      const Points got = DeductionMap(t);
+      EXPECT_EQ(got.size(), points.size()) << day << " " << i;
+      for (const auto& [rule, p] : points) {
+        EXPECT_EQ(got.count(rule), 1u) << day << " " << i << " " << rule;
+        if (got.count(rule) > 0) {
+          EXPECT_DOUBLE_EQ(got.at(rule), p) << day << " " << i << rule;
+        }
+      }
+      EXPECT_EQ(t.early_warnings, warnings) << day << " " << i;
+      EXPECT_DOUBLE_EQ(t.score, score) << day << " " << i;
+      for (const auto& [rule, p] : got) ++deducted[rule];
+      for (const std::string& rule : t.early_warnings) ++warned[rule];
+      for (const ColumnTruth& c : t.columns) long_columns += c.long_unupdated ? 1 : 0;
+    }
+    for (const char* rule : kDeductionRules) EXPECT_GE(deducted[rule], 1) << day << rule;
+    for (const char* rule : kWarningRules) EXPECT_GE(warned[rule], 1) << day << rule;
+    EXPECT_EQ(long_columns, 2) << day;  // 人事信息, 规划计划 of columns_stale
+  }
+}
+
+TEST(SimWebRubricTest, QuietNewsColumnKeepsTheMixedHomepageBetweenWarningAndVeto) {
+  for (int day : {0, 1, 2}) {
+    const Web w = BuildWeb(Extended(day));
+    const Site& s = w.sites[11];
+    const SiteTruth t = ComputeSiteTruth(w, s);
+    absl::CivilDay home;
+    ASSERT_TRUE(absl::ParseCivilTime(t.homepage_last_update, &home));
+    EXPECT_EQ(w.Today() - home, kQuietNewsDays + day);
+    EXPECT_TRUE(t.vetoes.empty()) << day;
+    EXPECT_EQ(t.verdict, "pass") << day;
+    EXPECT_LT(t.homepage_updates_in_window, gov2019::kVolumeThreshold) << day;
+    for (const ColumnTruth& c : t.columns) EXPECT_FALSE(c.stale) << day << c.name;
+  }
+}
+
+TEST(SimWebRubricTest, TruthJsonCarriesTheScoring) {
+  const Web web = BuildWeb(Demo());
+  const std::string json = TruthJson(web, {});
+  const Site& low = web.sites[8];
+  EXPECT_TRUE(
+      absl::StrContains(json,
+                        "\"deductions\":[{\"rule\":\"homepage_availability\",\"points\":20.83}],"
+                        "\"early_warnings\":[\"unreachable_ratio\"],\"score\":79.2}"))
+      << low.host;
+  EXPECT_TRUE(
+      absl::StrContains(json,
+                        "\"deductions\":[{\"rule\":\"columns_not_updated\",\"points\":28.00}],"
+                        "\"early_warnings\":[\"columns_not_updated\"],\"score\":72.0}"));
+  const std::string unreachable = absl::StrCat("\"host\":\"", web.sites[6].host, "\"");
+  const size_t at = json.find(unreachable);
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_TRUE(absl::StrContains(json.substr(at, json.find('\n', at) - at),
+                                "\"deductions\":[],\"early_warnings\":[],\"score\":0.0}"));
+  EXPECT_TRUE(absl::StrContains(json, "\"long_unupdated\":true"));
+  EXPECT_TRUE(absl::StrContains(json, "\"attachment\":true,\"online_system\":false"));
+  EXPECT_TRUE(absl::StrContains(json, "\"attachment\":false,\"online_system\":true"));
+  EXPECT_TRUE(absl::StrContains(json, "\"navigation_only\":false,\"updates_in_window\":"));
 }
 
 }  // namespace

@@ -192,10 +192,13 @@ int NewestAge(Rng& r, Category c, ColState state) {
   }
 }
 
+// Days between consecutive items of a column: MinGap..MaxGap (news: several a day).
+int MinGap(Category c) { return c == Category::kNews ? 0 : 1; }
+
 int MaxGap(Category c) {
   switch (c) {
     case Category::kNews:
-      return 4;
+      return 1;
     case Category::kNotice:
       return 12;
     case Category::kPolicy:
@@ -281,6 +284,23 @@ void AddScenarioContent(const WebOptions& o, Site* s) {
         letter.path_time = letter.time;
         letter.id = base + k;
         letter.reply_after_days = -1;
+        c.items.push_back(std::move(letter));
+      }
+      // Two letters answered, but 18-30 days after they came in (interaction_slow_replies;
+      // within 3 months, so not interaction_unanswered).
+      Rng slow = ExtraRng(o, s->index, 2);
+      const char* slow_titles[] = {"咨询新生儿医保参保登记办理流程",
+                                   "关于老旧小区加装电梯补贴政策的咨询"};
+      for (int k = 0; k < 2; ++k) {
+        Item letter;
+        letter.title = slow_titles[k];
+        const absl::CivilDay day = o.as_of - slow.Uniform(60, 100);
+        const int hour = slow.Uniform(8, 17);
+        const int minute = slow.Uniform(0, 59);
+        letter.time = absl::CivilMinute(day.year(), day.month(), day.day(), hour, minute);
+        letter.path_time = letter.time;
+        letter.id = base - 2 + k;
+        letter.reply_after_days = slow.Uniform(18, 30);
         c.items.push_back(std::move(letter));
       }
       std::stable_sort(c.items.begin(), c.items.end(), NewestFirst);
@@ -464,6 +484,8 @@ Site BuildSite(const WebOptions& o, int i) {
     add(kBaseColumns[2], ColState::kStale);  // 政策文件
     add(kBaseColumns[3], ColState::kStale);  // 人事信息
     add(kBaseColumns[4], ColState::kStale);  // 规划计划
+    add(extra("ywdt"), ColState::kStale);    // 7 > 6: the columns_not_updated early warning
+    add(extra("zcjd"), ColState::kStale);
   } else if (s.scenario == Scenario::kBlankColumns) {
     add(extra("rsrm"), ColState::kBlank);
     add(extra("ztbd"), ColState::kBlank);
@@ -472,6 +494,11 @@ Site BuildSite(const WebOptions& o, int i) {
     add(kBaseColumns[7], ColState::kBlank);  // 专题专栏
   } else if (s.scenario == Scenario::kInteractionUnanswered) {
     add(extra("zxzx"), ColState::kFresh);  // 在线咨询, a consultation mailbox
+  } else if (s.scenario == Scenario::kNavigationOnly) {
+    // 3 blank columns: above the blank_columns early warning (2), below the veto (5).
+    add(extra("bszn"), ColState::kBlank);
+    add(extra("bmfw"), ColState::kBlank);
+    add(extra("ztbd"), ColState::kBlank);
   }
   const int random_extras = r.Uniform(0, 2);
   for (int k = 0; k < random_extras; ++k) {
@@ -512,11 +539,14 @@ Site BuildSite(const WebOptions& o, int i) {
     if (home) count = std::max(count, s.scenario == Scenario::kHomepageStale ? 14 : 12);
     int age = NewestAge(r, c.category, p.state);
     if (s.scenario == Scenario::kHomepageStale && c.slug == "tzgg") age = r.Uniform(35, 90);
+    const bool quiet = s.scenario == Scenario::kMixed && c.slug == "gzdt";
+    if (quiet) age = kQuietNewsDays;
     const int max_gap = std::max(1, std::min(MaxGap(c.category), (span_limit - age) / count));
     const int col_id_base = (static_cast<int>(ci) + 1) * 100000;
     for (int k = 0; k < count; ++k) {
       if (k > 0) {
-        const int gap = r.Uniform(1, max_gap);
+        // (The quiet column posts every few days: few items within two weeks.)
+        const int gap = quiet ? r.Uniform(1, 4) : r.Uniform(MinGap(c.category), max_gap);
         age += gap;
       }
       if (s.scenario == Scenario::kHomepageStale && c.slug == "gzdt" && k == 3) {
@@ -533,7 +563,7 @@ Site BuildSite(const WebOptions& o, int i) {
       item.id = col_id_base + k;
       c.items.push_back(std::move(item));
     }
-    AddNewContent(o, s, place, p.state == ColState::kFresh, col_id_base, &c);
+    AddNewContent(o, s, place, p.state == ColState::kFresh && !quiet, col_id_base, &c);
     s.columns.push_back(std::move(c));
   }
   AddScenarioContent(o, &s);
@@ -546,7 +576,7 @@ Site BuildSite(const WebOptions& o, int i) {
       HomeBlock block;
       block.column = FindColumn(s, slug);
       const Column& c = s.columns[block.column];
-      const int want = r.Uniform(6, 8);
+      const int want = r.Uniform(10, 12);
       for (size_t k = 0; k < c.items.size() && static_cast<int>(block.items.size()) < want; ++k) {
         const absl::CivilDay day(c.items[k].time);
         // (The homepage_stale site's homepage shows none of the days' new items.)
@@ -561,8 +591,10 @@ Site BuildSite(const WebOptions& o, int i) {
     const int n = i + 1;
     const int policy = FindColumn(s, "zcwj");
     const int personnel = FindColumn(s, "rsxx");
+    const int service = FindColumn(s, "bsfw");
+    using Kind = BrokenLink::Kind;
     auto link = [&](const std::string& href, const std::string& url, const char* anchor, int column,
-                    const char* error, int status) {
+                    const char* error, int status, Kind kind) {
       BrokenLink l;
       l.href = href;
       l.url = url;
@@ -570,19 +602,31 @@ Site BuildSite(const WebOptions& o, int i) {
       l.column = column;
       l.error = error;
       l.status = status;
+      l.kind = kind;
       s.broken_links.push_back(std::move(l));
     };
     link("/zwgk/oldcatalog/index.html", base + "/zwgk/oldcatalog/index.html", "原政务公开目录", -1,
-         "http_404", 404);
-    link("/zwgk/moved.html", base + "/zwgk/moved.html", "历年政务公开资料", -1, "soft_404", 200);
+         "http_404", 404, Kind::kPage);
+    link("/zwgk/moved.html", base + "/zwgk/moved.html", "历年政务公开资料", -1, "soft_404", 200,
+         Kind::kPage);
     const std::string dns = absl::StrFormat("http://www.nosuchsite-%d.invalid/", n);
-    link(dns, dns, "原合作单位网站", -1, "dns", 0);
+    link(dns, dns, "原合作单位网站", -1, "dns", 0, Kind::kPage);
+    link("/uploads/2025/P020250301_gzbg.pdf", base + "/uploads/2025/P020250301_gzbg.pdf",
+         "2025年政府工作报告全文", -1, "http_404", 404, Kind::kAttachment);
     link("/cgi-bin/report.jsp", base + "/cgi-bin/report.jsp", "统计报表查询", policy, "http_5xx",
-         500);
-    link("/video/live.html", base + "/video/live.html", "视频直播", policy, "timeout", 0);
-    link("/loop-a", base + "/loop-a", "历史信息查询", personnel, "redirect_loop", 302);
+         500, Kind::kOnlineSystem);
+    link("/video/live.html", base + "/video/live.html", "视频直播", policy, "timeout", 0,
+         Kind::kPage);
+    link("/uploads/2024/xxgksqb.doc", base + "/uploads/2024/xxgksqb.doc", "政府信息公开申请表",
+         policy, "http_404", 404, Kind::kAttachment);
+    link("/loop-a", base + "/loop-a", "历史信息查询", personnel, "redirect_loop", 302,
+         Kind::kOnlineSystem);
+    // (On 办事服务's page: on the homepage the census would take a same-host link named
+    // 网上办事... for a service column.)
+    link("/wsbs/login.jsp", base + "/wsbs/login.jsp", "网上办事系统", service, "http_404", 404,
+         Kind::kOnlineSystem);
     const std::string dead = absl::StrFormat("http://www.deadhost-%d.gov.cn/", n);
-    link(dead, dead, "原人才服务网", personnel, "connect", 0);
+    link(dead, dead, "原人才服务网", personnel, "connect", 0, Kind::kPage);
   }
   return s;
 }

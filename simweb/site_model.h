@@ -26,15 +26,17 @@ enum class Scenario {
   kHealthyGbkHeader,       // GBK declared in the Content-Type header, table template
   kHealthyGbkMeta,         // GBK declared only in <meta>, div/[MM-DD] template
   kHomepageStale,          // homepage items all > 30 days old, columns fresh
-  kColumnsStale,           // exactly 5 stale columns
+  kColumnsStale,           // 7 stale columns (2 over a year old): columns_stale + a warning
   kBlankColumns,           // exactly 5 blank columns
   kUnreachable,            // every request answers 503
   kFlakyHigh,              // probes with counter % 4 == 0 are slow
   kFlakyLow,               // only probe 0 is slow
-  kNavigationOnly,         // homepage carries navigation only
-  kBrokenLinks,            // one broken link of each kind
-  kMixed,                  // date-times, 年月日 dates, a slow (not broken) column page
-  kInteractionUnanswered,  // 在线咨询 holds 2 letters 4-8 months old, still 未回复
+  kNavigationOnly,         // homepage carries navigation only; 3 blank columns (a warning)
+  kBrokenLinks,            // one broken link of each error, 2 attachments, 3 online systems
+  kMixed,                  // date-times, 年月日 dates, a slow (not broken) column page, and a
+                           // 工作动态 last updated kQuietNewsDays ago (and not since)
+  kInteractionUnanswered,  // 在线咨询 holds 2 letters 4-8 months old, still 未回复, and 2
+                           // answered 18-30 days after they came in (slow replies)
   kSeriousTypo,            // GBK; 政策文件's page text carries a built-in serious typo
   kSensitiveWord,          // 专题专栏's page carries injected gambling spam text
   kHiddenSpamLink,         // homepage hides 3 links to spam hosts from readers
@@ -42,6 +44,10 @@ enum class Scenario {
 };
 constexpr int kScenarioCount = 17;
 constexpr int kDemoScenarioCount = 12;  // the original demo (`--sites 12`)
+// The mixed scenario's 工作动态 (its homepage's newest items) was last updated this many
+// days before the as-of date and gets no new item on later days: more than the early
+// warning's 10 days, within the homepage_stale veto's 14 (on days 0-2).
+constexpr int kQuietNewsDays = 12;
 const char* ScenarioName(Scenario s);
 
 enum class Category {
@@ -102,6 +108,9 @@ struct Column {
 
 // A link that is broken on purpose; it appears on exactly one page.
 struct BrokenLink {
+  // What the link is, as planted: a page, a file attachment (its URL ends in .pdf, .doc
+  // ...), or an online system (its text names one: 网上办事系统, ...查询).
+  enum class Kind { kPage, kAttachment, kOnlineSystem };
   std::string url;     // absolute URL of the target
   std::string href;    // as written in the page
   std::string anchor;  // link text
@@ -109,6 +118,7 @@ struct BrokenLink {
   std::string error;   // http_404 | http_5xx | timeout | soft_404 | redirect_loop | dns | connect
   int status = 0;      // 404, 500, 200 (soft_404), 302 (redirect_loop: the last answer); 0 for
                        // timeout/dns/connect
+  Kind kind = Kind::kPage;
 };
 
 // A link hidden from readers on the homepage (injected spam).

@@ -1,6 +1,7 @@
 #include "simweb/truth.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -14,8 +15,24 @@ std::string Day(absl::CivilDay d) {
   return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
 }
 
+// `months` calendar months before d, the day clamped to the target month's length (the
+// rubric's windows: 2026-08-31 minus 6 months is 2026-02-28).
 absl::CivilDay MinusMonths(absl::CivilDay d, int months) {
-  return absl::CivilDay(d.year(), d.month() - months, d.day());
+  const absl::CivilMonth month = absl::CivilMonth(d) - months;
+  const absl::CivilDay first(month);
+  const int length = static_cast<int>(absl::CivilDay(month + 1) - first);
+  return first + (std::min(d.day(), length) - 1);
+}
+
+// Items dated within the last `days` days (as_of - days .. as_of).
+bool WithinDays(absl::CivilDay day, absl::CivilDay as_of, int days) {
+  return day >= as_of - days && day <= as_of;
+}
+
+// Rounds to `decimals` places (scores 1, deduction points 2).
+double Round(double value, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
 }
 
 std::string Json(const std::string& s) {
@@ -74,15 +91,43 @@ absl::Status WriteFile(const std::filesystem::path& path, const std::string& tex
 bool IsStale(Category c, absl::CivilDay newest, absl::CivilDay as_of) {
   switch (c) {
     case Category::kNews:
-      return as_of - newest > kNewsStaleDays;
+      return newest < as_of - gov2019::kNewsStaleDays;
     case Category::kNotice:
     case Category::kPolicy:
-      return newest < MinusMonths(as_of, kNoticePolicyStaleMonths);
+      return newest < MinusMonths(as_of, gov2019::kNoticePolicyStaleMonths);
     case Category::kPersonnel:
     case Category::kPlan:
-      return newest < MinusMonths(as_of, kPersonnelPlanStaleMonths);
+      return newest < MinusMonths(as_of, gov2019::kPersonnelPlanStaleMonths);
     default:
       return false;
+  }
+}
+
+bool ShouldBeUpdated(Category c) {
+  switch (c) {
+    case Category::kNews:
+    case Category::kNotice:
+    case Category::kPolicy:
+    case Category::kPersonnel:
+    case Category::kPlan:
+      return true;
+    default:
+      return false;
+  }
+}
+
+double StaleColumnPoints(Category c) {
+  switch (c) {
+    case Category::kNews:
+      return gov2019::kNewsPoints;
+    case Category::kNotice:
+    case Category::kPolicy:
+      return gov2019::kNoticePolicyPoints;
+    case Category::kPersonnel:
+    case Category::kPlan:
+      return gov2019::kPersonnelPlanPoints;
+    default:
+      return 0;
   }
 }
 
@@ -104,18 +149,24 @@ SiteTruth ComputeSiteTruth(const Web& web, const Site& site) {
     default:
       t.failures = 0;
   }
-  const bool site_unreachable = n > 0 && t.failures * 100 >= 5 * n;
+  // Every probe failed: unreachable, score 0, nothing else judged.
   if (n > 0 && t.failures == n) {
     t.verdict = "unreachable";
     t.vetoes = {"site_unreachable"};
     return t;
   }
+  const double failed_ratio = n > 0 ? static_cast<double>(t.failures) / n : 0.0;
+  const bool site_unreachable = n > 0 && failed_ratio >= gov2019::kUnreachableRatio;
   t.navigation_only = site.navigation_only;
 
   int stale = 0;
   int blank = 0;
+  int long_unupdated = 0;
+  int not_updated = 0;  // stale or long-unupdated (the early warning)
+  double stale_points = 0;
   bool have_newest = false;
   absl::CivilDay newest_any;
+  int second_level_in_window = 0;  // column items within the homepage window
   for (const Column& c : site.columns) {
     ColumnTruth ct;
     ct.name = c.name;
@@ -127,31 +178,48 @@ SiteTruth ComputeSiteTruth(const Web& web, const Site& site) {
       const absl::CivilDay newest(c.items.front().time);
       ct.last_update = Day(newest);
       ct.stale = IsStale(c.category, newest, as_of);
+      ct.long_unupdated =
+          ShouldBeUpdated(c.category) && newest < MinusMonths(as_of, gov2019::kLongUnupdatedMonths);
       if (!have_newest || newest > newest_any) newest_any = newest;
       have_newest = true;
     }
+    for (const Item& item : c.items) {
+      if (WithinDays(absl::CivilDay(item.time), as_of, gov2019::kVolumeDays)) {
+        ++second_level_in_window;
+      }
+    }
     stale += ct.stale ? 1 : 0;
     blank += ct.blank ? 1 : 0;
+    long_unupdated += ct.long_unupdated ? 1 : 0;
+    not_updated += ct.stale || ct.long_unupdated ? 1 : 0;
+    if (ct.stale) stale_points += StaleColumnPoints(c.category);
     t.columns.push_back(std::move(ct));
   }
 
+  // The homepage: its dated items (a navigation-only homepage: its column pages').
   bool have_home = false;
   absl::CivilDay home_newest;
   if (site.navigation_only) {
     have_home = have_newest;
     home_newest = newest_any;
+    t.homepage_updates_in_window = second_level_in_window;
   } else {
     for (const HomeBlock& b : site.home_blocks) {
       for (int k : b.items) {
         const absl::CivilDay d(site.columns[b.column].items[k].time);
         if (!have_home || d > home_newest) home_newest = d;
         have_home = true;
+        if (WithinDays(d, as_of, gov2019::kVolumeDays)) ++t.homepage_updates_in_window;
       }
     }
   }
   if (have_home) t.homepage_last_update = Day(home_newest);
-  const bool homepage_stale = !have_home || as_of - home_newest > kHomepageStaleDays;
+  const bool homepage_stale = !have_home || home_newest < as_of - gov2019::kHomepageStaleDays;
 
+  int home_links = 0;
+  int other_links = 0;
+  int attachments = 0;
+  int systems = 0;
   for (const BrokenLink& l : site.broken_links) {
     BrokenLinkTruth b;
     b.url = l.url;
@@ -160,22 +228,41 @@ SiteTruth ComputeSiteTruth(const Web& web, const Site& site) {
                                : absl::StrCat("http://", site.host, site.columns[l.column].Path());
     b.error = l.error;
     b.status = l.status;
+    b.attachment = l.kind == BrokenLink::Kind::kAttachment;
+    b.online_system = l.kind == BrokenLink::Kind::kOnlineSystem;
+    // An attachment or an online system is scored as that, not as a broken link.
+    if (b.attachment) {
+      ++attachments;
+    } else if (b.online_system) {
+      ++systems;
+    } else if (b.on_homepage) {
+      ++home_links;
+    } else {
+      ++other_links;
+    }
     t.broken_links.push_back(std::move(b));
   }
 
-  // Interaction: every letter of the interaction (mailbox) columns.
-  const absl::CivilDay year_ago = MinusMonths(as_of, 12);
-  const absl::CivilDay three_months_ago = MinusMonths(as_of, 3);
+  // Interaction: every letter of the interaction (mailbox) columns (all of them are
+  // consultation mailboxes: 领导信箱, 在线咨询).
+  const absl::CivilDay year_ago = MinusMonths(as_of, gov2019::kUnansweredLookbackMonths);
   for (const Column& c : site.columns) {
     if (c.category != Category::kInteraction) continue;
     for (const Item& letter : c.items) {
       ++t.interaction.messages;
-      if (Answered(letter, as_of)) {
+      const absl::CivilDay submitted(letter.time);
+      const bool recent = submitted >= year_ago && submitted <= as_of;
+      absl::CivilDay replied;
+      if (Answered(letter, as_of, &replied)) {
         ++t.interaction.answered;
+        // Answered, but more than 3 months after it came in.
+        if (recent && submitted < MinusMonths(replied, gov2019::kUnansweredMonths)) {
+          ++t.interaction.unanswered_over_3_months;
+        }
+        if (recent && replied - submitted > gov2019::kSlowReplyDays) ++t.interaction.slow_replies;
         continue;
       }
-      const absl::CivilDay submitted(letter.time);
-      if (submitted >= year_ago && submitted < three_months_ago) {
+      if (recent && submitted < MinusMonths(as_of, gov2019::kUnansweredMonths)) {
         ++t.interaction.unanswered_over_3_months;
       }
     }
@@ -213,14 +300,62 @@ SiteTruth ComputeSiteTruth(const Web& web, const Site& site) {
     }
   }
 
+  // Vetoes.
   if (site_unreachable) t.vetoes.push_back("site_unreachable");
   if (homepage_stale) t.vetoes.push_back("homepage_stale");
-  if (stale >= 5) t.vetoes.push_back("columns_stale");
-  if (blank >= 5) t.vetoes.push_back("blank_columns");
+  if (stale >= gov2019::kColumnsStale) t.vetoes.push_back("columns_stale");
+  if (long_unupdated >= gov2019::kLongUnupdated) t.vetoes.push_back("long_unupdated");
+  if (blank >= gov2019::kBlankColumns) t.vetoes.push_back("blank_columns");
   if (t.interaction.unanswered_over_3_months > 0) t.vetoes.push_back("interaction_unanswered");
   if (!t.content.empty()) t.vetoes.push_back("serious_error");
   std::sort(t.vetoes.begin(), t.vetoes.end());
-  t.verdict = t.vetoes.empty() ? "pass" : "fail";
+
+  // Deductions (RUBRIC.md §C, the 2015 points gov-2019 keeps), scored for failing sites
+  // too; each rule's sum capped.
+  auto deduct = [&t](const char* rule, double points, double cap) {
+    if (points > 0) t.deductions.push_back({rule, std::min(points, cap)});
+  };
+  // 5 per 1% of failed probes, below the site_unreachable veto line (at it, the veto).
+  if (!site_unreachable) {
+    deduct("homepage_availability", failed_ratio * 100 * gov2019::kAvailabilityPoints,
+           gov2019::kAvailabilityCap);
+  }
+  deduct("broken_links_homepage", home_links * gov2019::kHomeLinkPoints, gov2019::kHomeLinkCap);
+  deduct("broken_links_other", other_links * gov2019::kOtherLinkPoints, gov2019::kOtherLinkCap);
+  deduct("attachments_unavailable", attachments * gov2019::kAttachmentPoints,
+         gov2019::kAttachmentCap);
+  deduct("online_systems_unavailable", systems * gov2019::kOnlineSystemPoints,
+         gov2019::kOnlineSystemCap);
+  // Once, when fewer than 10 homepage items within 14 days (also beside the homepage_stale
+  // veto: docs/REPORT.md scores failing sites too).
+  if (t.homepage_updates_in_window < gov2019::kVolumeThreshold) {
+    deduct("homepage_update_volume", gov2019::kVolumePoints, gov2019::kVolumePoints);
+  }
+  deduct("columns_not_updated", stale_points, gov2019::kColumnsNotUpdatedCap);
+  deduct("interaction_slow_replies", t.interaction.slow_replies * gov2019::kSlowReplyPoints,
+         gov2019::kSlowReplyCap);
+  double total = 0;
+  for (const DeductionTruth& d : t.deductions) total += d.points;
+  t.score = std::max(0.0, Round(100 - total, 1));
+
+  // Early warnings: the measure above the threshold, before the matching veto's line.
+  auto vetoed = [&t](const char* rule) {
+    return std::find(t.vetoes.begin(), t.vetoes.end(), rule) != t.vetoes.end();
+  };
+  if (failed_ratio > gov2019::kWarnUnreachableRatio && !vetoed("site_unreachable")) {
+    t.early_warnings.push_back("unreachable_ratio");
+  }
+  if (have_home && as_of - home_newest > gov2019::kWarnHomepageDays && !vetoed("homepage_stale")) {
+    t.early_warnings.push_back("homepage_not_updated");
+  }
+  if (blank > gov2019::kWarnBlankColumns && !vetoed("blank_columns")) {
+    t.early_warnings.push_back("blank_columns");
+  }
+  if (not_updated > gov2019::kWarnColumnsNotUpdated) {
+    t.early_warnings.push_back("columns_not_updated");
+  }
+
+  t.verdict = t.vetoes.empty() && t.score >= gov2019::kFailBelow ? "pass" : "fail";
   return t;
 }
 
@@ -264,13 +399,15 @@ std::string TruthJson(const Web& web, const std::vector<std::string>& connect_to
     }
     absl::StrAppend(&j, "],\"reachability\":{\"probes\":", t.probes, ",\"failures\":", t.failures,
                     "},\"homepage\":{\"last_update\":", Json(t.homepage_last_update),
-                    ",\"navigation_only\":", Bool(t.navigation_only), "},\"columns\":[");
+                    ",\"navigation_only\":", Bool(t.navigation_only),
+                    ",\"updates_in_window\":", t.homepage_updates_in_window, "},\"columns\":[");
     for (size_t c = 0; c < t.columns.size(); ++c) {
       const ColumnTruth& ct = t.columns[c];
       absl::StrAppend(&j, c > 0 ? "," : "", "\n  {\"name\":", Json(ct.name),
                       ",\"url\":", Json(ct.url), ",\"category\":", Json(ct.category),
                       ",\"items\":", ct.items, ",\"last_update\":", Json(ct.last_update),
-                      ",\"stale\":", Bool(ct.stale), ",\"blank\":", Bool(ct.blank), "}");
+                      ",\"stale\":", Bool(ct.stale), ",\"blank\":", Bool(ct.blank),
+                      ",\"long_unupdated\":", Bool(ct.long_unupdated), "}");
     }
     j += "],\"broken_links\":[";
     for (size_t b = 0; b < t.broken_links.size(); ++b) {
@@ -278,12 +415,13 @@ std::string TruthJson(const Web& web, const std::vector<std::string>& connect_to
       absl::StrAppend(&j, b > 0 ? "," : "", "\n  {\"url\":", Json(bt.url),
                       ",\"found_on\":", Json(bt.found_on),
                       ",\"on_homepage\":", Bool(bt.on_homepage), ",\"error\":", Json(bt.error),
-                      ",\"status\":", bt.status, "}");
+                      ",\"status\":", bt.status, ",\"attachment\":", Bool(bt.attachment),
+                      ",\"online_system\":", Bool(bt.online_system), "}");
     }
     absl::StrAppend(&j, "],\"interaction\":{\"messages\":", t.interaction.messages,
                     ",\"answered\":", t.interaction.answered,
                     ",\"unanswered_over_3_months\":", t.interaction.unanswered_over_3_months,
-                    "},\"content\":[");
+                    ",\"slow_replies\":", t.interaction.slow_replies, "},\"content\":[");
     for (size_t c = 0; c < t.content.size(); ++c) {
       const ContentTruth& ct = t.content[c];
       absl::StrAppend(&j, c > 0 ? "," : "", "\n  {\"kind\":", Json(ct.kind),
@@ -297,7 +435,17 @@ std::string TruthJson(const Web& web, const std::vector<std::string>& connect_to
       }
       j += "}";
     }
-    j += "]}";
+    j += "],\"deductions\":[";
+    for (size_t d = 0; d < t.deductions.size(); ++d) {
+      absl::StrAppend(&j, d > 0 ? "," : "", "{\"rule\":", Json(t.deductions[d].rule),
+                      ",\"points\":", absl::StrFormat("%.2f", Round(t.deductions[d].points, 2)),
+                      "}");
+    }
+    j += "],\"early_warnings\":[";
+    for (size_t w = 0; w < t.early_warnings.size(); ++w) {
+      absl::StrAppend(&j, w > 0 ? "," : "", Json(t.early_warnings[w]));
+    }
+    absl::StrAppend(&j, "],\"score\":", absl::StrFormat("%.1f", t.score), "}");
   }
   j += "\n],\"connect_to\":[";
   for (size_t c = 0; c < connect_to.size(); ++c) {

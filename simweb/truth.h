@@ -9,15 +9,20 @@
 // {"seed":1,"as_of":"2026-11-20","day":0,"probes":24,"sites":[{"site_id","name","url","host",
 //   "scenario","charset":"utf-8|gbk","verdict":"pass|fail|unreachable",
 //   "vetoes":[sorted rule names],"reachability":{"probes","failures"},
-//   "homepage":{"last_update":"YYYY-MM-DD"|"","navigation_only":bool},
-//   "columns":[{"name","url","category","items","last_update","stale","blank"}],
-//   "broken_links":[{"url","found_on","on_homepage","error","status"}],
-//   "interaction":{"messages","answered","unanswered_over_3_months"},
+//   "homepage":{"last_update":"YYYY-MM-DD"|"","navigation_only":bool,"updates_in_window"},
+//   "columns":[{"name","url","category","items","last_update","stale","blank",
+//               "long_unupdated"}],
+//   "broken_links":[{"url","found_on","on_homepage","error","status","attachment",
+//                    "online_system"}],
+//   "interaction":{"messages","answered","unanswered_over_3_months","slow_replies"},
 //   "content":[{"kind","url","found_on","target","term","correction","how","date_before",
-//               "date_after"}]}],
+//               "date_after"}],
+//   "deductions":[{"rule","points"}],"early_warnings":[rule names],"score"}],
 //  "connect_to":["HOST:80:127.0.0.1:PORT",...]}
 // status is 404 / 500 / 200 (soft_404) and 0 for timeout, dns, connect and
 // redirect_loop. "as_of" is the day served (options.as_of + day): the census's --as-of.
+// deductions: one entry a rule that costs points (its capped sum, rounded to 0.01), in the
+// rubric's order; early_warnings in the rubric's order; score rounded to 0.1.
 // content kinds: serious_typo / sensitive_word (url: the page whose text carries `term`,
 // correction for typos), hidden_link (url: the page carrying it, target: the hidden link's
 // href, how: display:none | off-screen | font-size:0), forged_date (url: the article, found_on:
@@ -32,11 +37,61 @@
 
 namespace census::simweb {
 
-// Staleness windows of the rubric (days / calendar months).
-constexpr int kNewsStaleDays = 14;
-constexpr int kHomepageStaleDays = 14;
-constexpr int kNoticePolicyStaleMonths = 6;
-constexpr int kPersonnelPlanStaleMonths = 12;
+// The gov-2019 rubric's numbers, copied from rubrics/gov-2019.textproto (the census's
+// built-in default; SimWebRubricTest checks every value here against that file). The ground
+// truth applies them, with the rules of /work/shared/RUBRIC.md and docs/REPORT.md, to what
+// the model planted; simweb does not link the census.
+namespace gov2019 {
+// Category windows (columns_stale) and points per stale column (columns_not_updated).
+inline constexpr int kNewsStaleDays = 14;
+inline constexpr int kNoticePolicyStaleMonths = 6;
+inline constexpr int kPersonnelPlanStaleMonths = 12;
+inline constexpr double kNewsPoints = 3;
+inline constexpr double kNoticePolicyPoints = 4;
+inline constexpr double kPersonnelPlanPoints = 5;
+// A site scoring below this fails.
+inline constexpr double kFailBelow = 60;
+// Vetoes.
+inline constexpr double kUnreachableRatio = 0.05;     // site_unreachable: failed probes >= 5%
+inline constexpr int kHomepageStaleDays = 14;         // homepage_stale: no item within 14 days
+inline constexpr int kColumnsStale = 5;               // columns_stale: >= 5 stale columns
+inline constexpr int kLongUnupdated = 10;             // long_unupdated: >= 10 columns ...
+inline constexpr int kLongUnupdatedMonths = 12;       // ... with no item within 12 months
+inline constexpr int kBlankColumns = 5;               // blank_columns: >= 5 blank columns
+inline constexpr int kUnansweredMonths = 3;           // interaction_unanswered: > 3 months ...
+inline constexpr int kUnansweredLookbackMonths = 12;  // ... for letters of the last year
+// Deductions: points per occurrence and the rule's cap.
+inline constexpr double kAvailabilityPoints = 5;  // homepage_availability, per 1% failed
+inline constexpr double kAvailabilityCap = 25;
+inline constexpr double kHomeLinkPoints = 1;  // broken_links_homepage
+inline constexpr double kHomeLinkCap = 20;
+inline constexpr double kOtherLinkPoints = 0.1;  // broken_links_other
+inline constexpr double kOtherLinkCap = 20;
+inline constexpr double kAttachmentPoints = 1;  // attachments_unavailable
+inline constexpr double kAttachmentCap = 10;
+inline constexpr double kOnlineSystemPoints = 2;  // online_systems_unavailable
+inline constexpr double kOnlineSystemCap = 10;
+inline constexpr double kVolumePoints = 5;           // homepage_update_volume: once, when fewer
+inline constexpr int kVolumeThreshold = 10;          // than 10 homepage items
+inline constexpr int kVolumeDays = 14;               // within 14 days
+inline constexpr double kColumnsNotUpdatedCap = 40;  // columns_not_updated
+inline constexpr double kSlowReplyPoints = 1;        // interaction_slow_replies: per reply
+inline constexpr double kSlowReplyCap = 10;
+inline constexpr int kSlowReplyDays = 14;  // later than 14 days
+// Early warnings: measure > threshold.
+inline constexpr double kWarnUnreachableRatio = 0.03;
+inline constexpr int kWarnHomepageDays = 10;
+inline constexpr int kWarnBlankColumns = 2;
+inline constexpr int kWarnColumnsNotUpdated = 6;
+}  // namespace gov2019
+
+// The rubric's deduction and early-warning rules, in the rubric's order.
+inline constexpr const char* kDeductionRules[] = {
+    "homepage_availability",   "broken_links_homepage",      "broken_links_other",
+    "attachments_unavailable", "online_systems_unavailable", "homepage_update_volume",
+    "columns_not_updated",     "interaction_slow_replies"};
+inline constexpr const char* kWarningRules[] = {"unreachable_ratio", "homepage_not_updated",
+                                                "blank_columns", "columns_not_updated"};
 
 struct ColumnTruth {
   std::string name;
@@ -46,6 +101,7 @@ struct ColumnTruth {
   std::string last_update;  // "" when blank
   bool stale = false;
   bool blank = false;
+  bool long_unupdated = false;  // should be updated (news ... plan), no item in 12 months
 };
 
 struct BrokenLinkTruth {
@@ -54,12 +110,20 @@ struct BrokenLinkTruth {
   bool on_homepage = false;
   std::string error;
   int status = 0;
+  bool attachment = false;     // planted as a file attachment
+  bool online_system = false;  // planted as an online system's link
 };
 
 struct InteractionTruth {
   int messages = 0;                  // letters listed by the interaction columns
   int answered = 0;                  // 已回复 on the day served
   int unanswered_over_3_months = 0;  // submitted within a year, > 3 months ago, no reply
+  int slow_replies = 0;              // submitted within a year, answered > 14 days later
+};
+
+struct DeductionTruth {
+  std::string rule;
+  double points = 0;  // the rule's sum, capped (not rounded)
 };
 
 struct ContentTruth {
@@ -85,6 +149,10 @@ struct SiteTruth {
   std::vector<BrokenLinkTruth> broken_links;
   InteractionTruth interaction;
   std::vector<ContentTruth> content;
+  int homepage_updates_in_window = 0;       // homepage items dated within the last 14 days
+  std::vector<DeductionTruth> deductions;   // rules that cost points, in rubric order
+  std::vector<std::string> early_warnings;  // in rubric order
+  double score = 0;                         // rounded to 0.1
 };
 
 // Is a column whose newest item is `newest` stale at `as_of`? Only news,

@@ -1,7 +1,10 @@
 // End to end: the real `census` binary against the simulated government web served by
-// the real `simweb` binary on loopback. Asserts the verdict and the findings of every
-// site against the ground truth the simulated web was built from.
+// the real `simweb` binary on loopback. Asserts the verdict, the findings and the scoring
+// (deductions with their points, early warnings, long_unupdated columns, score) of every
+// site against the ground truth the simulated web was built from, and that every deduction
+// and early-warning rule is triggered by some site and absent on another.
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,8 +15,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -31,6 +32,15 @@ using testing::Subprocess;
 
 constexpr int kProbes = 24;
 constexpr int kSites = 17;  // the 12 demo scenarios and 5 content/interaction ones
+
+// The gov-2019 rubric's deduction and early-warning rules: each must be triggered by some
+// site of the simulated web and absent on another, so the coverage cannot vanish.
+constexpr const char* kDeductionRules[] = {
+    "homepage_availability",   "broken_links_homepage",      "broken_links_other",
+    "attachments_unavailable", "online_systems_unavailable", "homepage_update_volume",
+    "columns_not_updated",     "interaction_slow_replies"};
+constexpr const char* kWarningRules[] = {"unreachable_ratio", "homepage_not_updated",
+                                         "blank_columns", "columns_not_updated"};
 
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -77,7 +87,7 @@ class CensusEndToEnd : public ::testing::Test {
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = true;
     auto st = google::protobuf::util::JsonStringToMessage(ReadFile(dir_ / "truth" / "truth.json"),
-                                                         &truth_, options);
+                                                          &truth_, options);
     ASSERT_TRUE(st.ok()) << st.ToString();
     ASSERT_EQ(truth_.sites_size(), kSites);
   }
@@ -124,8 +134,8 @@ class CensusEndToEnd : public ::testing::Test {
 
   report::CensusReport ReadReport() {
     report::CensusReport report;
-    auto st = google::protobuf::util::JsonStringToMessage(
-        ReadFile(dir_ / "out" / "report.json"), &report);
+    auto st = google::protobuf::util::JsonStringToMessage(ReadFile(dir_ / "out" / "report.json"),
+                                                          &report);
     EXPECT_TRUE(st.ok()) << st.ToString();
     return report;
   }
@@ -135,6 +145,7 @@ class CensusEndToEnd : public ::testing::Test {
     std::map<std::string, const report::SiteReport*> by_id;
     for (const auto& s : report.sites()) by_id[s.site_id()] = &s;
     ASSERT_EQ(report.census().sites(), truth_.sites_size());
+    ExpectEveryRuleCovered(report);
     int failed = 0;
     for (const auto& want : truth_.sites()) {
       SCOPED_TRACE(absl::StrCat(want.site_id(), " ", want.scenario()));
@@ -149,9 +160,11 @@ class CensusEndToEnd : public ::testing::Test {
       EXPECT_EQ(absl::StrJoin(vetoes, ","), absl::StrJoin(want_vetoes, ","));
       EXPECT_EQ(got.reachability().probes(), want.reachability().probes());
       EXPECT_EQ(got.reachability().failures(), want.reachability().failures());
+      ExpectScoringMatches(got, want);
       if (want.verdict() == "unreachable") continue;
       EXPECT_EQ(got.homepage().last_update(), want.homepage().last_update());
       EXPECT_EQ(got.homepage().navigation_only(), want.homepage().navigation_only());
+      EXPECT_EQ(got.homepage().updates_in_window(), want.homepage().updates_in_window());
       ASSERT_EQ(got.columns_size(), want.columns_size());
       for (int i = 0; i < want.columns_size(); ++i) {
         const auto& wc = want.columns(i);
@@ -164,26 +177,93 @@ class CensusEndToEnd : public ::testing::Test {
         EXPECT_EQ(gc.last_update(), wc.last_update());
         EXPECT_EQ(gc.stale(), wc.stale());
         EXPECT_EQ(gc.blank(), wc.blank());
+        EXPECT_EQ(gc.long_unupdated(), wc.long_unupdated());
       }
       std::set<std::string> got_broken, want_broken;
       for (const auto& b : got.links().broken()) {
-        got_broken.insert(absl::StrCat(b.url(), " ", b.error(), " status=", b.status(),
-                                       " home=", b.on_homepage(), " on=", b.found_on()));
+        got_broken.insert(absl::StrCat(
+            b.url(), " ", b.error(), " status=", b.status(), " home=", b.on_homepage(),
+            " on=", b.found_on(), " attachment=", b.attachment(), " system=", b.online_system()));
       }
       for (const auto& b : want.broken_links()) {
-        want_broken.insert(absl::StrCat(b.url(), " ", b.error(), " status=", b.status(),
-                                        " home=", b.on_homepage(), " on=", b.found_on()));
+        want_broken.insert(absl::StrCat(
+            b.url(), " ", b.error(), " status=", b.status(), " home=", b.on_homepage(),
+            " on=", b.found_on(), " attachment=", b.attachment(), " system=", b.online_system()));
       }
       EXPECT_EQ(absl::StrJoin(got_broken, "\n"), absl::StrJoin(want_broken, "\n"));
       EXPECT_GE(got.links().checked(), want.broken_links_size());
       EXPECT_EQ(got.interaction().messages(), want.interaction().messages());
       EXPECT_EQ(got.interaction().unanswered_over_3_months(),
                 want.interaction().unanswered_over_3_months());
+      EXPECT_EQ(got.interaction().slow_replies(), want.interaction().slow_replies());
       ExpectContentMatches(got, want);
     }
     EXPECT_EQ(report.census().failed(), failed);
     EXPECT_EQ(report.census().as_of(), truth_.as_of());
     EXPECT_GT(report.census().pages_fetched(), 12 * kProbes);
+  }
+
+  // The rubric's scoring: the deduction rules that cost points, each with its points (the
+  // census lists columns_not_updated once a column: summed here), the early warnings, the
+  // score.
+  static void ExpectScoringMatches(const report::SiteReport& got, const testing::TruthSite& want) {
+    std::map<std::string, double> got_points;
+    for (const auto& d : got.deductions()) got_points[d.rule()] += d.points();
+    for (auto it = got_points.begin(); it != got_points.end();) {
+      it = it->second == 0.0 ? got_points.erase(it) : std::next(it);  // past a cap
+    }
+    std::map<std::string, double> want_points;
+    for (const auto& d : want.deductions()) want_points[d.rule()] += d.points();
+    std::vector<std::string> got_rules, want_rules;
+    for (const auto& [rule, points] : got_points) got_rules.push_back(rule);
+    for (const auto& [rule, points] : want_points) want_rules.push_back(rule);
+    EXPECT_EQ(absl::StrJoin(got_rules, ","), absl::StrJoin(want_rules, ","));
+    for (const auto& [rule, points] : want_points) {
+      if (got_points.count(rule) == 0) continue;
+      EXPECT_NEAR(got_points[rule], points, 0.01) << rule;
+    }
+    std::set<std::string> got_warnings, want_warnings;
+    for (const auto& w : got.early_warnings()) got_warnings.insert(w.rule());
+    want_warnings.insert(want.early_warnings().begin(), want.early_warnings().end());
+    EXPECT_EQ(absl::StrJoin(got_warnings, ","), absl::StrJoin(want_warnings, ","));
+    EXPECT_NEAR(got.score(), want.score(), 0.05);
+  }
+
+  // Each deduction rule, each early warning and the long_unupdated column flag: found by
+  // the census on at least one site and absent on at least one reachable site (in the
+  // truth too, which the census is held to site by site).
+  void ExpectEveryRuleCovered(const report::CensusReport& report) {
+    std::map<std::string, int> deducted, warned, want_deducted, want_warned;
+    int long_columns = 0, want_long_columns = 0, columns = 0, reachable = 0;
+    for (const auto& site : report.sites()) {
+      std::set<std::string> rules;
+      for (const auto& d : site.deductions()) {
+        if (d.points() > 0) rules.insert(d.rule());
+      }
+      for (const auto& rule : rules) ++deducted[rule];
+      for (const auto& w : site.early_warnings()) ++warned[w.rule()];
+      for (const auto& c : site.columns()) long_columns += c.long_unupdated();
+      columns += site.columns_size();
+    }
+    for (const auto& site : truth_.sites()) {
+      reachable += site.verdict() != "unreachable";
+      for (const auto& d : site.deductions()) ++want_deducted[d.rule()];
+      for (const auto& w : site.early_warnings()) ++want_warned[w];
+      for (const auto& c : site.columns()) want_long_columns += c.long_unupdated();
+    }
+    for (const char* rule : kDeductionRules) {
+      EXPECT_GE(deducted[rule], 1) << "no site has the deduction " << rule;
+      EXPECT_LT(deducted[rule], reachable) << "every site has the deduction " << rule;
+      EXPECT_GE(want_deducted[rule], 1) << "the truth has no site with the deduction " << rule;
+    }
+    for (const char* rule : kWarningRules) {
+      EXPECT_GE(warned[rule], 1) << "no site has the early warning " << rule;
+      EXPECT_LT(warned[rule], reachable) << "every site has the early warning " << rule;
+      EXPECT_GE(want_warned[rule], 1) << "the truth has no site with the early warning " << rule;
+    }
+    EXPECT_GE(long_columns, 1) << "no long_unupdated column";
+    EXPECT_LT(long_columns, columns);
+    EXPECT_GE(want_long_columns, 1) << "the truth has no long_unupdated column";
   }
 
   // Content findings: as many of each kind as the truth has, each truth finding shown
@@ -199,8 +279,8 @@ class CensusEndToEnd : public ::testing::Test {
       for (const auto& c : got.content()) {
         if (c.kind() != w.kind()) continue;
         bool url_ok = c.url() == w.url() || (!w.target().empty() && c.url() == w.target());
-        bool detail_ok = needle.empty() || c.detail().find(needle) != std::string::npos ||
-                         c.url() == needle;
+        bool detail_ok =
+            needle.empty() || c.detail().find(needle) != std::string::npos || c.url() == needle;
         found |= url_ok && detail_ok;
       }
       EXPECT_TRUE(found) << w.kind() << " " << w.url() << " " << needle;
@@ -238,8 +318,9 @@ TEST_F(CensusEndToEnd, DiscoveredColumnsMatchGroundTruthAndBadRowsAreReported) {
   EXPECT_TRUE(fs::exists(dir_ / "out" / "report.csv"));
   EXPECT_TRUE(fs::exists(dir_ / "out" / "report.html"));
   // Progress went to stderr.
-  EXPECT_NE(ReadFile(dir_ / "census.err").find(absl::StrCat("sites ", kSites, "/", kSites, " done")),
-            std::string::npos);
+  EXPECT_NE(
+      ReadFile(dir_ / "census.err").find(absl::StrCat("sites ", kSites, "/", kSites, " done")),
+      std::string::npos);
 }
 
 TEST_F(CensusEndToEnd, DeclaredColumnsFromColumnsCsv) {
