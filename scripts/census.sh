@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The census command (README.md): installs what is missing, builds, and runs a census.
 #
-#   scripts/census.sh                     the bundled demo: 17 sample sites against the
+#   scripts/census.sh                     the bundled demo: 18 sample sites against the
 #                                         simulated government web on loopback
 #   scripts/census.sh --sites FILE [...]  your own list; every other flag is passed to
 #                                         `census run` (see `build/census --help`)
@@ -21,7 +21,7 @@ data=${CENSUS_DATA:-census-data}
 as_of=2026-11-20
 probes=24
 mkdir -p "$out/simweb"
-"$root/build/simweb/simweb" serve --seed 1 --sites 17 --as-of "$as_of" --probes "$probes" \
+"$root/build/simweb/simweb" serve --seed 1 --sites 18 --as-of "$as_of" --probes "$probes" \
   --truth-dir "$out/simweb" >"$out/simweb/listen.txt" &
 simweb_pid=$!
 trap 'kill "$simweb_pid" 2>/dev/null || true; wait "$simweb_pid" 2>/dev/null || true' EXIT

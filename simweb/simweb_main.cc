@@ -9,9 +9,10 @@
 // serve prints exactly one line "listening 127.0.0.1:PORT" on stdout once the
 // truth files are written, then serves until SIGTERM or SIGINT (exit 0).
 //
-// --sites 12 is the original demo (one site per scenario 0-11); --sites 17 adds the
+// --sites 12 is the original demo (one site per scenario 0-11); --sites 18 adds the
 // interaction and content scenarios (unanswered mailbox, serious typo, sensitive word,
-// hidden spam links, forged date). --day N (default 0) serves the web as of as-of + N
+// hidden spam links, forged date) and an abandoned site (10 should-update columns with
+// nothing for over a year). --day N (default 0) serves the web as of as-of + N
 // days: news columns gain items each day, mailbox replies arrive, and from day 1 the
 // forged_date site shows one item with a later date; truth.json's "as_of" is as-of + N.
 

@@ -376,6 +376,9 @@ TEST(SimWebTruthTest, ThresholdMarginsAcrossSeeds) {
         for (int shift : {-3, 3}) {
           EXPECT_EQ(IsStale(c.category, newest, as_of), IsStale(c.category, newest + shift, as_of))
               << seed << " " << s.host << " " << c.name;
+          EXPECT_EQ(IsLongUnupdated(c.category, newest, as_of),
+                    IsLongUnupdated(c.category, newest + shift, as_of))
+              << seed << " " << s.host << " " << c.name;
         }
         for (const Item& item : c.items) EXPECT_LE(absl::CivilDay(item.time), as_of);
         EXPECT_GE(c.items.size(), 8u);
@@ -875,15 +878,22 @@ int Count(const std::string& hay, const std::string& needle) {
   return n;
 }
 
-TEST(SimWebExtendedTest, ScenarioVerdictsOfSeventeenSites) {
+TEST(SimWebExtendedTest, ScenarioVerdictsOfEighteenSites) {
   const Web web = BuildWeb(Extended());
   const Web demo = BuildWeb(Demo());
-  ASSERT_EQ(web.sites.size(), 17u);
-  const std::vector<std::string> names = {"interaction_unanswered", "serious_typo",
-                                          "sensitive_word", "hidden_spam_link", "forged_date"};
+  ASSERT_EQ(kScenarioCount, 18);
+  ASSERT_EQ(web.sites.size(), 18u);
+  const std::vector<std::string> names = {
+      "interaction_unanswered", "serious_typo", "sensitive_word",
+      "hidden_spam_link",       "forged_date",  "abandoned"};
   const std::vector<std::vector<std::string>> vetoes = {
-      {"interaction_unanswered"}, {"serious_error"}, {"serious_error"}, {"serious_error"}, {}};
-  for (int i = 12; i < 17; ++i) {
+      {"interaction_unanswered"},
+      {"serious_error"},
+      {"serious_error"},
+      {"serious_error"},
+      {},
+      {"columns_stale", "homepage_stale", "long_unupdated"}};
+  for (int i = 12; i < kScenarioCount; ++i) {
     const SiteTruth t = ComputeSiteTruth(web, web.sites[i]);
     EXPECT_EQ(ScenarioName(web.sites[i].scenario), names[i - 12]);
     EXPECT_EQ(t.vetoes, vetoes[i - 12]) << i;
@@ -904,7 +914,7 @@ TEST(SimWebExtendedTest, ScenarioVerdictsOfSeventeenSites) {
   }
   // Day 1: only the forged_date site changes its verdict.
   const Web day1 = BuildWeb(Extended(1));
-  for (int i = 0; i < 17; ++i) {
+  for (int i = 0; i < kScenarioCount; ++i) {
     const SiteTruth a = ComputeSiteTruth(web, web.sites[i]);
     const SiteTruth b = ComputeSiteTruth(day1, day1.sites[i]);
     if (i == 16) {
@@ -1119,7 +1129,7 @@ TEST(SimWebExtendedTest, HiddenSpamLinksOnTheHomepage) {
   // ... and are routed only when some site links to them.
   const auto ct = ConnectTo(sim.web(), 8080, 9);
   EXPECT_THAT(ct, ::testing::Contains("www.lottery-spam.example:80:127.0.0.1:8080"));
-  EXPECT_EQ(ct.size(), 17u + 2u + 1u + 3u);
+  EXPECT_EQ(ct.size(), 18u + 2u + 1u + 3u);
   SimWeb demo(BuildWeb(Demo()));
   EXPECT_EQ(ConnectTo(demo.web(), 8080, 9).size(), 12u + 2u + 1u);
   EXPECT_EQ(demo.Handle(Get("www.no-such-spam.example", "/")).status, 404);
@@ -1135,9 +1145,9 @@ TEST(SimWebExtendedTest, DaysAddNewsAndMoveTheForgedDate) {
   EXPECT_TRUE(absl::StartsWith(TruthJson(day1.web(), {}),
                                "{\"seed\":1,\"as_of\":\"2026-11-21\",\"day\":1,\"probes\":24,"));
   // Day 0 is the web without days.
-  EXPECT_EQ(TruthJson(day0.web(), {}), TruthJson(BuildWeb(Demo(1, 17)), {}));
+  EXPECT_EQ(TruthJson(day0.web(), {}), TruthJson(BuildWeb(Demo(1, kScenarioCount)), {}));
 
-  for (size_t i = 0; i < 17; ++i) {
+  for (size_t i = 0; i < static_cast<size_t>(kScenarioCount); ++i) {
     const Site& a = day0.web().sites[i];
     const Site& b = day1.web().sites[i];
     const Site& c = day2.web().sites[i];
@@ -1375,6 +1385,9 @@ TEST(SimWebRubricTest, EachDeductionAndWarningIsPlantedOnSomeSites) {
       {{}, {}, 100},                                                    // sensitive_word
       {{}, {}, 100},                                                    // hidden_spam_link
       {{}, {}, 100},                                                    // forged_date
+      // abandoned: 11 stale columns (3 news x 3 + 4 notice/policy x 4 + 4 personnel/plan x 5
+      // = 45, capped at 40), no homepage item within 14 days.
+      {{{"homepage_update_volume", 5}, {"columns_not_updated", 40}}, {"columns_not_updated"}, 55},
   };
   ASSERT_EQ(want.size(), static_cast<size_t>(kScenarioCount));
   for (int day : {0, 1, 2}) {
@@ -1400,7 +1413,8 @@ TEST(SimWebRubricTest, EachDeductionAndWarningIsPlantedOnSomeSites) {
     }
     for (const char* rule : kDeductionRules) EXPECT_GE(deducted[rule], 1) << day << rule;
     for (const char* rule : kWarningRules) EXPECT_GE(warned[rule], 1) << day << rule;
-    EXPECT_EQ(long_columns, 2) << day;  // 人事信息, 规划计划 of columns_stale
+    // 人事信息, 规划计划 of columns_stale; the abandoned site's 10.
+    EXPECT_EQ(long_columns, 2 + 10) << day;
   }
 }
 
@@ -1417,6 +1431,101 @@ TEST(SimWebRubricTest, QuietNewsColumnKeepsTheMixedHomepageBetweenWarningAndVeto
     EXPECT_LT(t.homepage_updates_in_window, gov2019::kVolumeThreshold) << day;
     for (const ColumnTruth& c : t.columns) EXPECT_FALSE(c.stale) << day << c.name;
   }
+}
+
+// The abandoned site: exactly 10 should-update columns with nothing for over a year (the
+// long_unupdated veto's line), one more stale within the year; on every day served.
+TEST(SimWebRubricTest, AbandonedSiteHasTenLongUnupdatedColumns) {
+  const Web day0 = BuildWeb(Extended());
+  for (int day : {0, 1, 2}) {
+    SimWeb sim(BuildWeb(Extended(day)));
+    const Web& w = sim.web();
+    const Site& s = w.sites[17];
+    ASSERT_EQ(s.scenario, Scenario::kAbandoned);
+    const SiteTruth t = ComputeSiteTruth(w, s);
+    std::vector<std::string> long_unupdated;
+    std::vector<std::string> stale;
+    int should_update = 0;
+    for (const ColumnTruth& c : t.columns) {
+      if (c.long_unupdated) long_unupdated.push_back(c.name);
+      if (c.stale) stale.push_back(c.name);
+      EXPECT_FALSE(c.blank) << day << c.name;
+    }
+    for (const Column& c : s.columns) {
+      ASSERT_FALSE(c.items.empty()) << c.name;
+      const int64_t age = w.Today() - absl::CivilDay(c.items.front().time);
+      switch (c.category) {
+        case Category::kNews:
+        case Category::kNotice:
+        case Category::kPolicy:
+        case Category::kPersonnel:
+        case Category::kPlan:
+          ++should_update;
+          if (c.slug == "zcjd") {
+            EXPECT_GE(age, 215 + day) << c.name;
+            EXPECT_LE(age, 360 + day) << c.name;
+          } else {
+            EXPECT_GE(age, kAbandonedMinDays + day) << c.name;
+            EXPECT_LE(age, 700 + day) << c.name;
+          }
+          break;
+        default:
+          break;  // its mailbox, service and topic pages are still kept
+      }
+    }
+    EXPECT_EQ(should_update, 11) << day;
+    EXPECT_THAT(long_unupdated,
+                UnorderedElementsAre("工作动态", "部门动态", "要闻动态", "通知公告", "公示公告",
+                                     "政策文件", "人事信息", "人事任免", "规划计划", "工作计划"))
+        << day;
+    EXPECT_EQ(long_unupdated.size(), static_cast<size_t>(gov2019::kLongUnupdated));
+    EXPECT_EQ(stale.size(), 11u) << day;
+    EXPECT_THAT(stale, ::testing::Contains("政策解读"));
+    // The homepage shows only the abandoned 工作动态 and 通知公告.
+    absl::CivilDay home;
+    ASSERT_TRUE(absl::ParseCivilTime(t.homepage_last_update, &home));
+    EXPECT_GE(w.Today() - home, kAbandonedMinDays + day);
+    EXPECT_EQ(t.homepage_updates_in_window, 0);
+    EXPECT_EQ(t.vetoes,
+              (std::vector<std::string>{"columns_stale", "homepage_stale", "long_unupdated"}));
+    EXPECT_EQ(t.interaction.unanswered_over_3_months, 0);
+    EXPECT_TRUE(t.content.empty());
+    EXPECT_TRUE(t.broken_links.empty());
+    ASSERT_EQ(t.deductions.size(), 2u);
+    EXPECT_EQ(t.deductions[0].rule, "homepage_update_volume");
+    EXPECT_EQ(t.deductions[0].points, 5.0);
+    EXPECT_EQ(t.deductions[1].rule, "columns_not_updated");
+    EXPECT_EQ(t.deductions[1].points, gov2019::kColumnsNotUpdatedCap);  // 45 capped
+    EXPECT_EQ(t.early_warnings, std::vector<std::string>{"columns_not_updated"});
+    EXPECT_EQ(t.score, 55.0);
+    EXPECT_EQ(t.verdict, "fail");
+    // No column of the site gains an item on later days.
+    const Site& s0 = day0.sites[17];
+    ASSERT_EQ(s.columns.size(), s0.columns.size());
+    for (size_t ci = 0; ci < s.columns.size(); ++ci) {
+      if (s.columns[ci].category == Category::kInteraction) continue;  // replies arrive
+      EXPECT_EQ(s.columns[ci].items.size(), s0.columns[ci].items.size())
+          << day << s.columns[ci].name;
+    }
+    // Its column pages list their old items (the census reads the dates there).
+    for (const Column& c : s.columns) {
+      const std::string page = sim.Handle(Get(s.host, c.Path())).body;
+      const std::string newest =
+          FormatItemDate(c.items.front().time,
+                         c.category == Category::kInteraction ? DateFormat::kIso : c.date_format);
+      EXPECT_TRUE(absl::StrContains(page, newest)) << day << c.name;
+    }
+  }
+  const std::string json = TruthJson(BuildWeb(Extended()), {});
+  EXPECT_TRUE(absl::StrContains(
+      json,
+      "\"scenario\":\"abandoned\",\"charset\":\"utf-8\",\"verdict\":\"fail\",\"vetoes\":"
+      "[\"columns_stale\",\"homepage_stale\",\"long_unupdated\"]"));
+  EXPECT_TRUE(absl::StrContains(
+      json,
+      "\"deductions\":[{\"rule\":\"homepage_update_volume\",\"points\":5.00},{\"rule\":"
+      "\"columns_not_updated\",\"points\":40.00}],\"early_warnings\":[\"columns_not_updated\"],"
+      "\"score\":55.0}"));
 }
 
 TEST(SimWebRubricTest, TruthJsonCarriesTheScoring) {

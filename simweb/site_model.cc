@@ -88,7 +88,8 @@ constexpr ColumnDef kExtraColumns[] = {
     {"便民服务", "bmfw", Category::kService},   {"工作计划", "gzjh", Category::kPlan},
 };
 
-enum class ColState { kFresh, kStale, kBlank };
+// kAbandoned: nothing for over a year (kAbandonedMinDays..700 days), whatever the category.
+enum class ColState { kFresh, kStale, kBlank, kAbandoned };
 
 // Item ids are (column index + 1) * 100000 + k; items added after the original list
 // (day-N news, planted letters) use k >= kDayItemIdBase.
@@ -177,6 +178,7 @@ std::string Title(Rng& r, Category c, const std::string& place) {
 
 // Age in days of the newest item of a column.
 int NewestAge(Rng& r, Category c, ColState state) {
+  if (state == ColState::kAbandoned) return r.Uniform(kAbandonedMinDays, 700);
   const bool stale = state == ColState::kStale;
   switch (c) {
     case Category::kNews:
@@ -494,6 +496,14 @@ Site BuildSite(const WebOptions& o, int i) {
     add(kBaseColumns[7], ColState::kBlank);  // 专题专栏
   } else if (s.scenario == Scenario::kInteractionUnanswered) {
     add(extra("zxzx"), ColState::kFresh);  // 在线咨询, a consultation mailbox
+  } else if (s.scenario == Scenario::kAbandoned) {
+    // Every should-update column there is (5 base, 6 extra); 10 abandoned: the long_unupdated
+    // veto's line exactly. 政策解读 is stale but within the year (stale, not long-unupdated).
+    for (int k = 0; k < 5; ++k) add(kBaseColumns[k], ColState::kAbandoned);
+    for (const char* slug : {"bmdt", "ywdt", "gsgg", "rsrm", "gzjh"}) {
+      add(extra(slug), ColState::kAbandoned);
+    }
+    add(extra("zcjd"), ColState::kStale);
   } else if (s.scenario == Scenario::kNavigationOnly) {
     // 3 blank columns: above the blank_columns early warning (2), below the veto (5).
     add(extra("bszn"), ColState::kBlank);
@@ -669,6 +679,8 @@ const char* ScenarioName(Scenario s) {
       return "hidden_spam_link";
     case Scenario::kForgedDate:
       return "forged_date";
+    case Scenario::kAbandoned:
+      return "abandoned";
   }
   return "unknown";
 }

@@ -20,7 +20,8 @@
 namespace census::simweb {
 
 // Site i gets scenario i % kScenarioCount. The first 12 are the original demo; the
-// content and interaction scenarios follow, so `--sites 17` holds one site of each.
+// content and interaction scenarios and the abandoned site follow, so `--sites 18` holds one
+// site of each.
 enum class Scenario {
   kHealthy = 0,            // UTF-8, ul/li template
   kHealthyGbkHeader,       // GBK declared in the Content-Type header, table template
@@ -41,13 +42,20 @@ enum class Scenario {
   kSensitiveWord,          // 专题专栏's page carries injected gambling spam text
   kHiddenSpamLink,         // homepage hides 3 links to spam hosts from readers
   kForgedDate,             // from day 1 one 工作动态 item shows a later date, same href
+  kAbandoned,              // an abandoned site: 10 of its 11 should-update columns (news ...
+                           // plan), its homepage's among them, have had nothing for over a
+                           // year (kAbandonedMinDays+ days), the 11th (政策解读) for 215-360
+                           // days; its mailbox, service and topic pages are kept up
 };
-constexpr int kScenarioCount = 17;
+constexpr int kScenarioCount = 18;
 constexpr int kDemoScenarioCount = 12;  // the original demo (`--sites 12`)
 // The mixed scenario's 工作动态 (its homepage's newest items) was last updated this many
 // days before the as-of date and gets no new item on later days: more than the early
 // warning's 10 days, within the homepage_stale veto's 14 (on days 0-2).
 constexpr int kQuietNewsDays = 12;
+// The abandoned scenario's long-unupdated columns were last updated at least this many days
+// before the as-of date (and at most 700): well past the long_unupdated veto's 12 months.
+constexpr int kAbandonedMinDays = 400;
 const char* ScenarioName(Scenario s);
 
 enum class Category {

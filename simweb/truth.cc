@@ -103,14 +103,14 @@ bool IsStale(Category c, absl::CivilDay newest, absl::CivilDay as_of) {
   }
 }
 
-bool ShouldBeUpdated(Category c) {
+bool IsLongUnupdated(Category c, absl::CivilDay newest, absl::CivilDay as_of) {
   switch (c) {
     case Category::kNews:
     case Category::kNotice:
     case Category::kPolicy:
     case Category::kPersonnel:
     case Category::kPlan:
-      return true;
+      return newest < MinusMonths(as_of, gov2019::kLongUnupdatedMonths);
     default:
       return false;
   }
@@ -178,8 +178,7 @@ SiteTruth ComputeSiteTruth(const Web& web, const Site& site) {
       const absl::CivilDay newest(c.items.front().time);
       ct.last_update = Day(newest);
       ct.stale = IsStale(c.category, newest, as_of);
-      ct.long_unupdated =
-          ShouldBeUpdated(c.category) && newest < MinusMonths(as_of, gov2019::kLongUnupdatedMonths);
+      ct.long_unupdated = IsLongUnupdated(c.category, newest, as_of);
       if (!have_newest || newest > newest_any) newest_any = newest;
       have_newest = true;
     }

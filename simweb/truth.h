@@ -158,6 +158,9 @@ struct SiteTruth {
 // Is a column whose newest item is `newest` stale at `as_of`? Only news,
 // notice, policy, personnel and plan columns can be stale.
 bool IsStale(Category c, absl::CivilDay newest, absl::CivilDay as_of);
+// Is such a column long-unupdated (long_unupdated: a should-update category, news ... plan,
+// with no item within the last 12 months)?
+bool IsLongUnupdated(Category c, absl::CivilDay newest, absl::CivilDay as_of);
 
 SiteTruth ComputeSiteTruth(const Web& web, const Site& site);
 

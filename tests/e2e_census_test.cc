@@ -1,8 +1,8 @@
 // End to end: the real `census` binary against the simulated government web served by
 // the real `simweb` binary on loopback. Asserts the verdict, the findings and the scoring
 // (deductions with their points, early warnings, long_unupdated columns, score) of every
-// site against the ground truth the simulated web was built from, and that every deduction
-// and early-warning rule is triggered by some site and absent on another.
+// site against the ground truth the simulated web was built from, and that every veto,
+// deduction and early-warning rule is triggered by some site and absent on another.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -31,10 +31,14 @@ using testing::RunToCompletion;
 using testing::Subprocess;
 
 constexpr int kProbes = 24;
-constexpr int kSites = 17;  // the 12 demo scenarios and 5 content/interaction ones
+// The 12 demo scenarios, 5 content/interaction ones and the abandoned site.
+constexpr int kSites = 18;
 
-// The gov-2019 rubric's deduction and early-warning rules: each must be triggered by some
-// site of the simulated web and absent on another, so the coverage cannot vanish.
+// The gov-2019 rubric's vetoes, deduction and early-warning rules: each must be triggered
+// by some site of the simulated web and absent on another, so the coverage cannot vanish.
+constexpr const char* kVetoRules[] = {
+    "site_unreachable", "homepage_stale",         "columns_stale", "long_unupdated",
+    "blank_columns",    "interaction_unanswered", "serious_error"};
 constexpr const char* kDeductionRules[] = {
     "homepage_availability",   "broken_links_homepage",      "broken_links_other",
     "attachments_unavailable", "online_systems_unavailable", "homepage_update_volume",
@@ -229,13 +233,16 @@ class CensusEndToEnd : public ::testing::Test {
     EXPECT_NEAR(got.score(), want.score(), 0.05);
   }
 
-  // Each deduction rule, each early warning and the long_unupdated column flag: found by
-  // the census on at least one site and absent on at least one reachable site (in the
-  // truth too, which the census is held to site by site).
+  // Each veto, each deduction rule, each early warning and the long_unupdated column flag:
+  // found by the census on at least one site and absent on at least one reachable site (in
+  // the truth too, which the census is held to site by site).
   void ExpectEveryRuleCovered(const report::CensusReport& report) {
-    std::map<std::string, int> deducted, warned, want_deducted, want_warned;
+    std::map<std::string, int> vetoed, deducted, warned, want_vetoed, want_deducted, want_warned;
     int long_columns = 0, want_long_columns = 0, columns = 0, reachable = 0;
     for (const auto& site : report.sites()) {
+      std::set<std::string> vetoes;
+      for (const auto& v : site.vetoes()) vetoes.insert(v.rule());
+      for (const auto& rule : vetoes) ++vetoed[rule];
       std::set<std::string> rules;
       for (const auto& d : site.deductions()) {
         if (d.points() > 0) rules.insert(d.rule());
@@ -247,9 +254,15 @@ class CensusEndToEnd : public ::testing::Test {
     }
     for (const auto& site : truth_.sites()) {
       reachable += site.verdict() != "unreachable";
+      for (const auto& v : site.vetoes()) ++want_vetoed[v];
       for (const auto& d : site.deductions()) ++want_deducted[d.rule()];
       for (const auto& w : site.early_warnings()) ++want_warned[w];
       for (const auto& c : site.columns()) want_long_columns += c.long_unupdated();
+    }
+    for (const char* rule : kVetoRules) {
+      EXPECT_GE(vetoed[rule], 1) << "no site has the veto " << rule;
+      EXPECT_LT(vetoed[rule], reachable) << "every site has the veto " << rule;
+      EXPECT_GE(want_vetoed[rule], 1) << "the truth has no site with the veto " << rule;
     }
     for (const char* rule : kDeductionRules) {
       EXPECT_GE(deducted[rule], 1) << "no site has the deduction " << rule;
