@@ -504,7 +504,9 @@ int Main(int argc, char** argv) {
   std::printf(
       "census aggregation benchmark (%s): %d columns × %d items a site, %d probes, %d link "
       "checks; %ld CPUs, load average %.1f (other work slows wall time: compare CPU s)\n",
-      config.stream ? "AggregateEach, sites dropped" : "Aggregate, whole report held",
+      !config.write_dir.empty() ? "AggregateEach into ReportWriter, the three files written"
+      : config.stream           ? "AggregateEach, sites dropped"
+                                : "Aggregate, whole report held",
       config.columns, config.items, config.probes, config.link_checks,
       sysconf(_SC_NPROCESSORS_ONLN), load[0]);
   struct Row {

@@ -8,18 +8,17 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 #include "proto/report.pb.h"
+#include "tests/simweb_process.h"
 #include "tests/subprocess.h"
 #include "tests/truth.pb.h"
 
@@ -27,8 +26,9 @@ namespace census {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::ReadFile;
 using testing::RunToCompletion;
-using testing::Subprocess;
+using testing::SimWebProcess;
 
 constexpr int kProbes = 24;
 // The 12 demo scenarios, 5 content/interaction ones and the abandoned site.
@@ -46,13 +46,6 @@ constexpr const char* kDeductionRules[] = {
 constexpr const char* kWarningRules[] = {"unreachable_ratio", "homepage_not_updated",
                                          "blank_columns", "columns_not_updated"};
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class CensusEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -66,33 +59,13 @@ class CensusEndToEnd : public ::testing::Test {
   // (Re)starts the simulated web as it is `day` days after the census date.
   void StartSimWeb(int day) {
     simweb_.reset();
-    port_.clear();
-    fs::remove_all(dir_ / "truth");
-    fs::create_directories(dir_ / "truth");
-    fs::remove(dir_ / "simweb.out");
-    simweb_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{SIMWEB_BIN, "serve", "--seed", "1", "--sites",
-                                 std::to_string(kSites), "--as-of", "2026-11-20", "--day",
-                                 std::to_string(day), "--probes", std::to_string(kProbes),
-                                 "--truth-dir", (dir_ / "truth").string()},
-        (dir_ / "simweb.out").string(), (dir_ / "simweb.err").string());
-    ASSERT_TRUE(simweb_->started());
-    for (int i = 0; i < 300 && port_.empty(); ++i) {
-      std::string out = ReadFile(dir_ / "simweb.out");
-      size_t at = out.find("listening 127.0.0.1:");
-      size_t nl = out.find('\n', at);
-      if (at != std::string::npos && nl != std::string::npos) {
-        port_ = out.substr(at + 20, nl - at - 20);
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-    }
-    ASSERT_FALSE(port_.empty()) << ReadFile(dir_ / "simweb.err");
-    google::protobuf::util::JsonParseOptions options;
-    options.ignore_unknown_fields = true;
-    auto st = google::protobuf::util::JsonStringToMessage(ReadFile(dir_ / "truth" / "truth.json"),
-                                                          &truth_, options);
-    ASSERT_TRUE(st.ok()) << st.ToString();
+    simweb_ = std::make_unique<SimWebProcess>(
+        SIMWEB_BIN, dir_,
+        std::vector<std::string>{"--seed", "1", "--sites", std::to_string(kSites), "--as-of",
+                                 "2026-11-20", "--day", std::to_string(day), "--probes",
+                                 std::to_string(kProbes)});
+    ASSERT_TRUE(simweb_->ok()) << simweb_->error();
+    truth_ = simweb_->truth();
     ASSERT_EQ(truth_.sites_size(), kSites);
   }
 
@@ -129,10 +102,7 @@ class CensusEndToEnd : public ::testing::Test {
       argv.push_back("--columns");
       argv.push_back(columns.string());
     }
-    for (const auto& rule : truth_.connect_to()) {
-      argv.push_back("--connect-to");
-      argv.push_back(rule);
-    }
+    for (const std::string& arg : simweb_->ConnectToArgs()) argv.push_back(arg);
     return RunToCompletion(argv, (dir_ / "census.out").string(), (dir_ / "census.err").string());
   }
 
@@ -301,8 +271,7 @@ class CensusEndToEnd : public ::testing::Test {
   }
 
   fs::path dir_;
-  std::unique_ptr<Subprocess> simweb_;
-  std::string port_;
+  std::unique_ptr<SimWebProcess> simweb_;
   testing::Truth truth_;
 };
 
