@@ -107,6 +107,39 @@ TEST(ReportHtmlTest, EscapesEverything) {
   EXPECT_NE(html.find("last update 2026-10-01 &amp; older"), std::string::npos);
 }
 
+// Up to 30 columns a site: every column is a row. Above: only the problem columns, and
+// how many are left out (report.json keeps them all).
+TEST(ReportHtmlTest, ManyColumnsListOnlyTheProblemOnes) {
+  for (int columns : {30, 31, 100}) {
+    report::CensusReport report;
+    report.mutable_census()->set_as_of("2026-11-20");
+    report::SiteReport* site = report.add_sites();
+    site->set_site_id("M1");
+    site->set_verdict("fail");
+    for (int i = 0; i < columns; ++i) {
+      report::ColumnReport* c = site->add_columns();
+      c->set_name("栏目" + std::to_string(i));
+      c->set_category("news");
+      if (i % 10 == 3) c->set_stale(true);
+      if (i == 5) c->set_blank(true);
+      if (i == 7) c->set_fetch_error("http_404");
+    }
+    const int problems = columns / 10 + (columns % 10 > 3 ? 1 : 0) + 2;
+    const std::string html = ReportToHtml(report);
+    SCOPED_TRACE(columns);
+    EXPECT_EQ(Count(html, "<tr class=\"problem\">"), problems);
+    if (columns <= 30) {
+      EXPECT_EQ(Count(html, "<tr><td>栏目"), columns - problems);
+      EXPECT_EQ(Count(html, "columns-omitted"), 0);
+    } else {
+      EXPECT_EQ(Count(html, "<tr><td>栏目"), 0);
+      EXPECT_NE(html.find("其余 " + std::to_string(columns - problems) + " 个栏目正常"),
+                std::string::npos);
+    }
+    EXPECT_NE(html.find("(" + std::to_string(columns) + ")"), std::string::npos);
+  }
+}
+
 TEST(ReportHtmlTest, EmptyReport) {
   report::CensusReport report;
   report.mutable_census()->set_as_of("2026-11-20");
