@@ -76,33 +76,13 @@ class CensusEndToEnd : public ::testing::Test {
 
   // Runs the census; returns its exit status. The report lands in dir_/out.
   int RunCensus(const fs::path& sites, const fs::path& columns) {
-    std::vector<std::string> argv = {CENSUS_BIN,
-                                     "run",
-                                     "--sites",
-                                     sites.string(),
-                                     "--out",
-                                     (dir_ / "out").string(),
-                                     "--data",
-                                     (dir_ / "data").string(),
-                                     "--as-of",
-                                     truth_.as_of(),
-                                     "--probes",
-                                     std::to_string(kProbes),
-                                     "--probe-interval",
-                                     "100ms",
-                                     "--probe-timeout",
-                                     "1s",
-                                     "--page-timeout",
-                                     "3s",
-                                     "--host-delay",
-                                     "5ms",
-                                     "--workers",
-                                     "2"};
+    std::vector<std::string> argv =
+        simweb_->CensusRunArgs(sites, dir_ / "out", dir_ / "data", kProbes, "100ms");
+    argv.insert(argv.begin(), CENSUS_BIN);
     if (!columns.empty()) {
       argv.push_back("--columns");
       argv.push_back(columns.string());
     }
-    for (const std::string& arg : simweb_->ConnectToArgs()) argv.push_back(arg);
     return RunToCompletion(argv, (dir_ / "census.out").string(), (dir_ / "census.err").string());
   }
 

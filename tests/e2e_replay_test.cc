@@ -57,29 +57,7 @@ class ReplayEndToEnd : public ::testing::Test {
   }
 
   int Run(const fs::path& sites, const std::string& out) {
-    std::vector<std::string> args = {"run",
-                                     "--sites",
-                                     sites.string(),
-                                     "--out",
-                                     (dir_ / out).string(),
-                                     "--data",
-                                     (dir_ / "data").string(),
-                                     "--as-of",
-                                     simweb_->truth().as_of(),
-                                     "--probes",
-                                     std::to_string(kProbes),
-                                     "--probe-interval",
-                                     "50ms",
-                                     "--probe-timeout",
-                                     "1s",
-                                     "--page-timeout",
-                                     "3s",
-                                     "--host-delay",
-                                     "5ms",
-                                     "--workers",
-                                     "2"};
-    for (const std::string& arg : simweb_->ConnectToArgs()) args.push_back(arg);
-    return Census(args, out);
+    return Census(simweb_->CensusRunArgs(sites, dir_ / out, dir_ / "data", kProbes, "50ms"), out);
   }
 
   report::CensusReport Report(const std::string& out) {

@@ -63,4 +63,32 @@ std::vector<std::string> SimWebProcess::ConnectToArgs() const {
   return args;
 }
 
+std::vector<std::string> SimWebProcess::CensusRunArgs(const fs::path& sites, const fs::path& out,
+                                                      const fs::path& data, int probes,
+                                                      const std::string& probe_interval) const {
+  std::vector<std::string> args = {"run",
+                                   "--sites",
+                                   sites.string(),
+                                   "--out",
+                                   out.string(),
+                                   "--data",
+                                   data.string(),
+                                   "--as-of",
+                                   truth_.as_of(),
+                                   "--probes",
+                                   std::to_string(probes),
+                                   "--probe-interval",
+                                   probe_interval,
+                                   "--probe-timeout",
+                                   "1s",
+                                   "--page-timeout",
+                                   "3s",
+                                   "--host-delay",
+                                   "5ms",
+                                   "--workers",
+                                   "2"};
+  for (const std::string& arg : ConnectToArgs()) args.push_back(arg);
+  return args;
+}
+
 }  // namespace census::testing

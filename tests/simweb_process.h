@@ -28,6 +28,13 @@ class SimWebProcess {
   const Truth& truth() const { return truth_; }
   // --connect-to flags for `census run`, from the truth.
   std::vector<std::string> ConnectToArgs() const;
+  // `census run` against this web, as the end-to-end tests run it: the truth's as-of
+  // date, `probes` probes `probe_interval` apart, short timeouts, 2 workers, the
+  // --connect-to routes. Without the binary: Census tests prepend it.
+  std::vector<std::string> CensusRunArgs(const std::filesystem::path& sites,
+                                         const std::filesystem::path& out,
+                                         const std::filesystem::path& data, int probes,
+                                         const std::string& probe_interval) const;
 
  private:
   std::unique_ptr<Subprocess> process_;
