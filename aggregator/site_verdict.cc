@@ -6,6 +6,7 @@
 #include <set>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -115,19 +116,24 @@ report::ColumnReport JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of,
   column.set_category(CategoryName(facts.category));
   column.set_items(static_cast<int>(facts.item_dates.size()));
 
-  std::set<absl::CivilDay> dates;
+  // The distinct item dates, ascending (a sorted vector: one allocation a column, where
+  // a std::set took one an item — this runs for every column of a national census).
+  std::vector<absl::CivilDay> dates;
+  dates.reserve(facts.item_dates.size());
   int updates_30d = 0;
   for (const std::string& text : facts.item_dates) {
     absl::CivilDay day;
     if (!ParseCivilDay(text, &day)) continue;
-    dates.insert(day);
+    dates.push_back(day);
     int64_t age = as_of - day;
     if (age >= 0 && age <= 30) ++updates_30d;
   }
-  if (!dates.empty()) column.set_last_update(FormatCivilDay(*dates.rbegin()));
+  std::sort(dates.begin(), dates.end());
+  dates.erase(std::unique(dates.begin(), dates.end()), dates.end());
+  if (!dates.empty()) column.set_last_update(FormatCivilDay(dates.back()));
   column.set_updates_30d(updates_30d);
   if (dates.size() >= 2) {
-    double span = static_cast<double>(*dates.rbegin() - *dates.begin());
+    double span = static_cast<double>(dates.back() - dates.front());
     column.set_mean_interval_days(span / static_cast<double>(dates.size() - 1));
   }
   column.set_observations(facts.observations);
@@ -149,12 +155,11 @@ report::ColumnReport JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of,
   // An undated column counts as not updated.
   auto category = rubric.categories.find(facts.category);
   if (category != rubric.categories.end()) {
-    column.set_stale(dates.empty() ||
-                     *dates.rbegin() < WindowStart(as_of, category->second.window));
+    column.set_stale(dates.empty() || dates.back() < WindowStart(as_of, category->second.window));
   }
   if (rubric.long_unupdated.enabled && rubric.should_update.count(facts.category) > 0) {
     column.set_long_unupdated(dates.empty() ||
-                              *dates.rbegin() < WindowStart(as_of, rubric.long_unupdated.window));
+                              dates.back() < WindowStart(as_of, rubric.long_unupdated.window));
   }
   return column;
 }
