@@ -46,6 +46,7 @@ struct CategoryRubric {
 struct Rubric {
   std::string name;
   std::string description;
+  std::string text;         // the text-format file it was parsed from (kept with a run, for replay)
   double fail_below = 0.0;  // score < fail_below fails the site (0 = never)
   std::map<Category, CategoryRubric> categories;
   std::set<Category> should_update;  // long_unupdated

@@ -231,7 +231,9 @@ absl::StatusOr<Rubric> ParseRubric(const std::string& text, const std::string& s
     return absl::InvalidArgumentError(
         errors.error().empty() ? absl::StrCat(source, ": not a rubric") : errors.error());
   }
-  return Resolve(spec, source);
+  absl::StatusOr<Rubric> rubric = Resolve(spec, source);
+  if (rubric.ok()) rubric->text = text;
+  return rubric;
 }
 
 absl::StatusOr<Rubric> LoadRubricFile(const std::string& path) {

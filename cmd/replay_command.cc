@@ -26,12 +26,7 @@ absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRec
   options.pages_fetched = static_cast<int>(run.pages_fetched());
   options.rubric = rubric;
   options.site_ids.assign(run.site_ids().begin(), run.site_ids().end());
-  for (const RunInputError& e : run.input_errors()) {
-    report::InputError& error = options.input_errors.emplace_back();
-    error.set_file(e.file());
-    error.set_line(e.line());
-    error.set_reason(e.reason());
-  }
+  options.input_errors.assign(run.input_errors().begin(), run.input_errors().end());
   // Sites stream from the aggregator into the report files: a national census is too
   // big to hold as one report.
   ASSIGN_OR_RETURN(std::unique_ptr<ReportWriter> writer, ReportWriter::Open(out_dir, run.as_of()));

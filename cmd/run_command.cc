@@ -185,17 +185,13 @@ int RunCensus(const RunConfig& config) {
   absl::Time started = absl::Now();
   // The rubric (--rubric FILE, else the built-in gov-2019), checked before any fetching.
   Rubric rubric = DefaultRubric();
-  std::string rubric_text = DefaultRubricText();  // kept with the run, for replay
   if (!config.rubric_file.empty()) {
     auto loaded = LoadRubricFile(config.rubric_file);
-    auto text = ReadAll(config.rubric_file);
-    if (!loaded.ok() || !text.ok()) {
-      std::fprintf(stderr, "census run: %s\n",
-                   std::string((loaded.ok() ? text.status() : loaded.status()).message()).c_str());
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "census run: %s\n", std::string(loaded.status().message()).c_str());
       return 2;
     }
     rubric = *std::move(loaded);
-    rubric_text = *std::move(text);
   }
   auto sites = ReadSitesCsv(config.sites_file);
   if (!sites.ok()) {
@@ -350,13 +346,8 @@ int RunCensus(const RunConfig& config) {
   run.set_sites(static_cast<int>(sites->sites.size()));
   for (const Site& site : sites->sites) run.add_site_ids(site.site_id());
   run.set_pages_fetched(progress.pages_fetched);
-  run.set_rubric_text(rubric_text);
-  for (const report::InputError& e : input_errors) {
-    RunInputError* error = run.add_input_errors();
-    error->set_file(e.file());
-    error->set_line(e.line());
-    error->set_reason(e.reason());
-  }
+  run.set_rubric_text(rubric.text);
+  for (const report::InputError& e : input_errors) *run.add_input_errors() = e;
   if (auto st = (*store)->PutRun(run); !st.ok()) {
     std::fprintf(stderr, "census run: %s\n", std::string(st.message()).c_str());
     return 1;
