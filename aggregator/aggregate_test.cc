@@ -107,6 +107,13 @@ Column MakeColumn(const std::string& name, const std::string& url, Category cate
   return column;
 }
 
+std::string ReadFile(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 class AggregateTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -455,20 +462,14 @@ TEST_F(AggregateTest, WriteReportsRoundTrips) {
   const std::filesystem::path out = dir_ / "out" / "nested";
   ASSERT_TRUE(WriteReports(*report, out.string()).ok());
 
-  auto read = [](const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
-  const std::string json = read(out / "report.json");
+  const std::string json = ReadFile(out / "report.json");
   auto parsed = ReportFromJson(json);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*parsed, *report));
   EXPECT_TRUE(absl::StrContains(json, "\"site_id\": \"1001\""));
   EXPECT_TRUE(absl::StrContains(json, "\"navigation_only\": false"));  // defaults printed
 
-  const std::string csv = read(out / "report.csv");
+  const std::string csv = ReadFile(out / "report.csv");
   ASSERT_TRUE(absl::StartsWith(csv, "\xEF\xBB\xBF"));
   std::vector<std::string> lines = absl::StrSplit(csv.substr(3), "\r\n", absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 5u);
@@ -489,7 +490,7 @@ TEST_F(AggregateTest, WriteReportsRoundTrips) {
             "1003,丙局,https://c.gov.cn/,420100,county,fail,92.0,10,0,"
             "2026-10-01,1,5,0,0,1,0,1");
 
-  const std::string html = read(out / "report.html");
+  const std::string html = ReadFile(out / "report.html");
   EXPECT_TRUE(absl::StartsWith(html, "<!DOCTYPE html>"));
   for (const char* id : {"0999", "1001", "1002", "1003"}) {
     EXPECT_TRUE(absl::StrContains(html, id)) << id;  // layout: report_html_test
@@ -505,12 +506,6 @@ TEST_F(AggregateTest, ReportWriterStreamsTheSameBytes) {
   auto report = Aggregate(*store_, Options());
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_GE(report->sites_size(), 4);
-  auto read = [](const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
   report::CensusReport empty;
   *empty.mutable_census() = report->census();
   for (const report::CensusReport* whole : {&*report, &empty}) {
@@ -522,9 +517,9 @@ TEST_F(AggregateTest, ReportWriterStreamsTheSameBytes) {
     ASSERT_TRUE((*writer)->Finish(whole->census()).ok());
     auto json = ReportToJson(*whole);
     ASSERT_TRUE(json.ok());
-    EXPECT_EQ(read(out / "report.json"), *json);
-    EXPECT_EQ(read(out / "report.csv"), ReportToCsv(*whole));
-    EXPECT_EQ(read(out / "report.html"), ReportToHtml(*whole));
+    EXPECT_EQ(ReadFile(out / "report.json"), *json);
+    EXPECT_EQ(ReadFile(out / "report.csv"), ReportToCsv(*whole));
+    EXPECT_EQ(ReadFile(out / "report.html"), ReportToHtml(*whole));
     std::vector<std::string> files;
     for (const auto& entry : std::filesystem::directory_iterator(out)) {
       files.push_back(entry.path().filename().string());

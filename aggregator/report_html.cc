@@ -732,6 +732,9 @@ struct ChartSite {
   int value = 0;        // days since the homepage update / broken links
   int confirmed = 0;    // broken links: how many of `value` are confirmed
   bool vetoed = false;  // days: the site has the homepage_stale veto
+
+  // What SiteLabel gives for the site: its name, else its id.
+  const std::string& label() const { return name.empty() ? site_id : name; }
 };
 
 constexpr size_t kChartBars = 40;
@@ -967,7 +970,7 @@ std::string HtmlNotice::Head(const report::CensusSummary& census) const {
   } else {
     std::vector<Bar> bars;
     for (const ChartSite& site : ages) {
-      bars.push_back({site.name.empty() ? site.site_id : site.name,
+      bars.push_back({site.label(),
                       absl::StrCat(site.name, " ", site.site_id, ": ", site.value, " 天"),
                       {{static_cast<double>(site.value), site.vetoed ? kRed : kGrey,
                         site.vetoed ? "首页不更新 homepage_stale" : "未否决 not vetoed"}}});
@@ -1007,7 +1010,7 @@ std::string HtmlNotice::Head(const report::CensusSummary& census) const {
     std::vector<Bar> bars;
     for (const ChartSite& site : broken) {
       const int count = site.value;
-      bars.push_back({site.name.empty() ? site.site_id : site.name,
+      bars.push_back({site.label(),
                       absl::StrCat(site.name, " ", site.site_id, ": ", count, " (确认 ",
                                    site.confirmed, ", 疑似 ", count - site.confirmed, ")"),
                       {{static_cast<double>(site.confirmed), kRed, "确认 confirmed"},
