@@ -144,6 +144,10 @@ class RocksStore : public Store {
   absl::Status PutRun(const RunRecord& run) override;
   absl::StatusOr<std::optional<RunRecord>> GetRun(const std::string& run_id) override;
   absl::Status ForEachRun(const std::function<void(const RunRecord&)>& fn) override;
+  // Every value under `prefix` of the meta family, parsed as T, in key order.
+  template <typename T>
+  absl::Status ForEachValue(absl::string_view prefix, absl::string_view what,
+                            const std::function<void(const T&)>& fn);
   absl::Status ForEachSite(const std::function<void(const Site&)>& fn) override;
   absl::StatusOr<std::vector<Column>> Columns(const std::string& site_id) override;
   absl::Status ForEachFetch(const std::string& site_id, int64_t from_ms, int64_t until_ms,
@@ -574,24 +578,25 @@ absl::StatusOr<std::optional<RunRecord>> RocksStore::GetRun(const std::string& r
   return std::optional<RunRecord>(std::move(run));
 }
 
-absl::Status RocksStore::ForEachRun(const std::function<void(const RunRecord&)>& fn) {
-  PrefixScan it(db_.get(), meta(), std::string(keys::kRunPrefix));
+template <typename T>
+absl::Status RocksStore::ForEachValue(absl::string_view prefix, absl::string_view what,
+                                      const std::function<void(const T&)>& fn) {
+  PrefixScan it(db_.get(), meta(), std::string(prefix));
+  T value;
   for (it->Seek(it.prefix()); it->Valid(); it->Next()) {
-    RunRecord run;
-    RETURN_IF_ERROR(ParseValue(it->value(), &run, View(it->key())));
-    fn(run);
+    value.Clear();
+    RETURN_IF_ERROR(ParseValue(it->value(), &value, View(it->key())));
+    fn(value);
   }
-  return FromRocks(it->status(), "scan runs", path_);
+  return FromRocks(it->status(), absl::StrCat("scan ", what), path_);
+}
+
+absl::Status RocksStore::ForEachRun(const std::function<void(const RunRecord&)>& fn) {
+  return ForEachValue<RunRecord>(keys::kRunPrefix, "runs", fn);
 }
 
 absl::Status RocksStore::ForEachSite(const std::function<void(const Site&)>& fn) {
-  PrefixScan it(db_.get(), meta(), std::string(keys::kSitePrefix));
-  for (it->Seek(it.prefix()); it->Valid(); it->Next()) {
-    Site site;
-    RETURN_IF_ERROR(ParseValue(it->value(), &site, View(it->key())));
-    fn(site);
-  }
-  return FromRocks(it->status(), "scan sites", path_);
+  return ForEachValue<Site>(keys::kSitePrefix, "sites", fn);
 }
 
 absl::StatusOr<std::vector<Column>> RocksStore::Columns(const std::string& site_id) {
