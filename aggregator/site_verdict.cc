@@ -111,6 +111,13 @@ std::string ItemSignature(const PageObservation& obs) {
 report::ColumnReport JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of,
                                  const Rubric& rubric) {
   report::ColumnReport column;
+  JudgeColumn(facts, as_of, rubric, &column);
+  return column;
+}
+
+void JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of, const Rubric& rubric,
+                 report::ColumnReport* out) {
+  report::ColumnReport& column = *out;
   column.set_name(facts.name);
   column.set_url(facts.url);
   column.set_category(CategoryName(facts.category));
@@ -143,15 +150,15 @@ report::ColumnReport JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of,
 
   if (facts.fetch_error != FETCH_OK && facts.fetch_error != TOO_LARGE) {
     column.set_fetch_error(FetchErrorName(facts.fetch_error));
-    return column;  // neither blank nor stale: the page could not be read
+    return;  // neither blank nor stale: the page could not be read
   }
   if (!facts.observed) {
     column.set_fetch_error("not_fetched");
-    return column;
+    return;
   }
   bool blank = facts.item_dates.empty() || facts.blank_placeholder;
   column.set_blank(blank);
-  if (blank) return column;
+  if (blank) return;
   // An undated column counts as not updated.
   auto category = rubric.categories.find(facts.category);
   if (category != rubric.categories.end()) {
@@ -161,7 +168,7 @@ report::ColumnReport JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of,
     column.set_long_unupdated(dates.empty() ||
                               dates.back() < WindowStart(as_of, rubric.long_unupdated.window));
   }
-  return column;
+  return;
 }
 
 HistorySummary SummarizeHistory(const std::vector<PageObservation>& history) {
@@ -193,10 +200,11 @@ double EstimateChangeRate(int accesses, int changes, double interval_days) {
   return -std::log((n - x + 0.5) / (n + 0.5)) / interval_days;
 }
 
-report::Homepage JudgeHomepage(const std::vector<std::string>& item_dates,
-                               const std::vector<report::ColumnReport>& columns, bool has_columns,
-                               absl::CivilDay as_of, const Rubric& rubric,
-                               const std::vector<std::string>& second_level_dates) {
+report::Homepage JudgeHomepage(
+    const std::vector<std::string>& item_dates,
+    const google::protobuf::RepeatedPtrField<report::ColumnReport>& columns, bool has_columns,
+    absl::CivilDay as_of, const Rubric& rubric,
+    const std::vector<std::string>& second_level_dates) {
   report::Homepage homepage;
   const RubricWindow window = HomepageWindow(rubric);
   std::optional<absl::CivilDay> newest;

@@ -69,6 +69,10 @@ bool IsJudgedCategory(Category category, const Rubric& rubric);
 // updated (stale, and long_unupdated when its category should be updated).
 report::ColumnReport JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of,
                                  const Rubric& rubric);
+// The same, into `column`, which must be empty (a cleared message: the aggregator reuses
+// one site's reports for the next site's).
+void JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of, const Rubric& rubric,
+                 report::ColumnReport* column);
 
 // What the snapshot history of one page says about its changes.
 struct HistorySummary {
@@ -89,10 +93,11 @@ double EstimateChangeRate(int accesses, int changes, double interval_days);
 // homepage_stale window, else 14 days). With no dated item and at least one column, the
 // homepage is navigation-only: last_update is the newest column last_update and
 // updates_in_window counts `second_level_dates` (the column pages' item dates).
-report::Homepage JudgeHomepage(const std::vector<std::string>& item_dates,
-                               const std::vector<report::ColumnReport>& columns, bool has_columns,
-                               absl::CivilDay as_of, const Rubric& rubric,
-                               const std::vector<std::string>& second_level_dates = {});
+report::Homepage JudgeHomepage(
+    const std::vector<std::string>& item_dates,
+    const google::protobuf::RepeatedPtrField<report::ColumnReport>& columns, bool has_columns,
+    absl::CivilDay as_of, const Rubric& rubric,
+    const std::vector<std::string>& second_level_dates = {});
 
 // The link text names an online system (rubric online_system_keyword).
 bool IsOnlineSystemText(const std::string& text, const Rubric& rubric);

@@ -311,10 +311,10 @@ TEST(JudgeHomepageTest, DatedItems) {
 }
 
 TEST(JudgeHomepageTest, NavigationOnlyTakesNewestColumn) {
-  std::vector<report::ColumnReport> columns(3);
-  columns[0].set_last_update("2026-10-01");
-  columns[1].set_last_update("2026-11-12");
-  columns[2].set_last_update("");
+  google::protobuf::RepeatedPtrField<report::ColumnReport> columns;
+  columns.Add()->set_last_update("2026-10-01");
+  columns.Add()->set_last_update("2026-11-12");
+  columns.Add()->set_last_update("");
   report::Homepage homepage = JudgeHomepage({"", ""}, columns, true, kAsOf, DefaultRubric());
   EXPECT_TRUE(homepage.navigation_only());
   EXPECT_EQ(homepage.last_update(), "2026-11-12");
@@ -690,21 +690,19 @@ report::SiteReport JudgeSample(const Rubric& rubric) {
   report::SiteReport site;
   site.mutable_reachability()->set_probes(100);
   site.mutable_reachability()->set_failures(2);
-  std::vector<report::ColumnReport> columns;
   auto add = [&](const std::string& name, Category category, std::vector<std::string> dates) {
     ColumnFacts facts;
     facts.name = name;
     facts.category = category;
     facts.observed = true;
     facts.item_dates = std::move(dates);
-    columns.push_back(JudgeColumn(facts, kAsOf, rubric));
-    *site.add_columns() = columns.back();
+    *site.add_columns() = JudgeColumn(facts, kAsOf, rubric);
   };
   add("要闻", NEWS, {"2026-11-10"});
   add("通知公告", NOTICE, {"2026-07-01"});
   for (int i = 0; i < 3; ++i) add(absl::StrCat("空", i), TOPIC, {});
-  *site.mutable_homepage() =
-      JudgeHomepage({"2026-11-10", "2026-11-08", "2026-11-01"}, columns, true, kAsOf, rubric);
+  *site.mutable_homepage() = JudgeHomepage({"2026-11-10", "2026-11-08", "2026-11-01"},
+                                           site.columns(), true, kAsOf, rubric);
   site.mutable_links()->add_broken()->set_on_homepage(true);
   JudgeSite(kAsOf, rubric, &site);
   return site;

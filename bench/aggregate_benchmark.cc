@@ -26,8 +26,6 @@
 // Stores live in DIR/sites-N-cC (reused when DIR/sites-N-cC/COMPLETE exists), compacted
 // once after building (DIR/sites-N-cC/COMPACTED), as a live shard's would be.
 
-#include <rocksdb/db.h>
-#include <rocksdb/options.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -301,35 +299,21 @@ int BuildStore(const std::string& path, int sites, const Config& config, std::st
   return 0;
 }
 
-// Compacts the records (default column family) of a built store down to one sorted run,
-// as a shard that has been live for a while is: a store closed right after a bulk load
-// still has a dozen overlapping level-0 files, each of which every seek must visit.
+// Compacts the records of a built store down to one sorted run (Store::CompactRecords,
+// with the Store's own compression), as a shard that has been live for a while is: a
+// store closed right after a bulk load still has a dozen overlapping level-0 files, each
+// of which every seek must visit.
 int CompactStore(const std::string& path, std::string* out) {
-  rocksdb::Options options;
-  // The records' compression as Store::Open sets it (storage/store.cc): LZ4, zstd at the
-  // bottommost level.
-  rocksdb::ColumnFamilyOptions records;
-  records.compression = rocksdb::kLZ4Compression;
-  records.bottommost_compression = rocksdb::kZSTD;
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, records}, {"bodies", rocksdb::ColumnFamilyOptions()}};
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, path, families, &handles, &db);
-  if (!s.ok()) {
-    std::fprintf(stderr, "compact: open %s: %s\n", path.c_str(), s.ToString().c_str());
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path);
+  if (!store.ok()) {
+    std::fprintf(stderr, "compact: %s\n", std::string(store.status().message()).c_str());
     return 1;
   }
   double start = NowSeconds();
-  rocksdb::CompactRangeOptions compact;
-  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  s = db->CompactRange(compact, handles[0], nullptr, nullptr);
-  for (rocksdb::ColumnFamilyHandle* h : handles)
-    db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-  db->Close().PermitUncheckedError();
-  delete db;
+  absl::Status s = (*store)->CompactRecords();
+  store->reset();
   if (!s.ok()) {
-    std::fprintf(stderr, "compact %s: %s\n", path.c_str(), s.ToString().c_str());
+    std::fprintf(stderr, "compact %s: %s\n", path.c_str(), std::string(s.message()).c_str());
     return 1;
   }
   std::ofstream(path + "/COMPACTED") << "1\n";

@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "common/string_order.h"
 #include "storage/body_codec.h"
 #include "storage/keys.h"
 
@@ -165,6 +166,7 @@ class RocksStore : public Store {
                                                              int64_t from_ms,
                                                              int64_t until_ms) override;
   std::unique_ptr<Reader> NewReader() override;
+  absl::Status CompactRecords() override;
   absl::StatusOr<std::string> GetBody(const std::string& content_hash) override;
   absl::StatusOr<std::optional<Validators>> LastValidators(const std::string& site_id,
                                                            const std::string& url) override;
@@ -213,8 +215,11 @@ absl::Status RocksStore::OpenDb() {
   db_options.keep_log_file_num = 5;
   db_options.max_manifest_file_size = 64 << 20;
 
-  // Records (fetches, observations, ...) compress well: LZ4 on upper levels and zstd on
-  // the bottommost when this RocksDB build supports them. Bodies are zstd already.
+  // Records (fetches, observations, ...): LZ4 on every level when this RocksDB build has
+  // it. The aggregator reads every record of every site in each census, so decompression
+  // speed is what counts: zstd on the bottommost level (where compacted records live)
+  // saved ~45 % of the records' disk but cost a sixth of the aggregation's instructions
+  // (zstd decompression, callgrind, 1,000 sites). Bodies are zstd already.
   std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
   auto has = [&](rocksdb::CompressionType t) {
     return std::find(supported.begin(), supported.end(), t) != supported.end();
@@ -227,7 +232,6 @@ absl::Status RocksStore::OpenDb() {
   } else {
     meta_options.compression = rocksdb::kNoCompression;
   }
-  if (has(rocksdb::kZSTD)) meta_options.bottommost_compression = rocksdb::kZSTD;
 
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(32 << 20);
   rocksdb::BlockBasedTableOptions table;
@@ -780,11 +784,11 @@ class RocksReader : public Store::Reader {
     links_.assign(urls.size(), nullptr);
     if (urls.empty() || from_ms > until_ms) return &links_;
     // "link/<url>\0" sorts as <url> does (no URL holds NUL): visit the URLs in order.
-    order_.resize(urls.size());
-    for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
-    if (!std::is_sorted(urls.begin(), urls.end())) {
-      std::sort(order_.begin(), order_.end(),
-                [&](size_t a, size_t b) { return urls[a] < urls[b]; });
+    if (std::is_sorted(urls.begin(), urls.end())) {
+      order_.resize(urls.size());
+      for (size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<uint32_t>(i);
+    } else {
+      SortedOrder(urls, &sort_keys_, &order_);
     }
     constexpr absl::string_view kLinkPrefix = "link/";
     rocksdb::Iterator* it = Iter();
@@ -838,11 +842,21 @@ class RocksReader : public Store::Reader {
   std::string url_;
   std::vector<std::unique_ptr<FetchRecord>> link_pool_;
   std::vector<const FetchRecord*> links_;
-  std::vector<size_t> order_;
+  std::vector<std::pair<uint64_t, uint32_t>> sort_keys_;
+  std::vector<uint32_t> order_;
 };
 
 std::unique_ptr<Store::Reader> RocksStore::NewReader() {
   return std::make_unique<RocksReader>(this);
+}
+
+absl::Status RocksStore::CompactRecords() {
+  RETURN_IF_ERROR(CheckWritable());
+  rocksdb::CompactRangeOptions compact;
+  // Rewrite the bottommost level too, so every record ends up in one sorted run with
+  // this store's current compression.
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  return FromRocks(db_->CompactRange(compact, meta(), nullptr, nullptr), "compact", path_);
 }
 
 absl::StatusOr<std::string> RocksStore::GetBody(const std::string& content_hash) {

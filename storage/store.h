@@ -106,6 +106,11 @@ class Store {
   // The base class's Reader calls the single-lookup methods above.
   virtual std::unique_ptr<Reader> NewReader();
 
+  // Compacts the records (everything but bodies) into one sorted run. A store written in
+  // bulk and closed keeps overlapping level-0 files that every seek must visit; after
+  // this, a scan of the records reads each block once. Blocks the caller until done.
+  virtual absl::Status CompactRecords() = 0;
+
   // The page body with that content hash; NotFound if never stored.
   virtual absl::StatusOr<std::string> GetBody(const std::string& content_hash) = 0;
   // Validators of the newest fetch of a URL (for conditional requests).

@@ -552,6 +552,44 @@ TEST(StoreTest, ReaderObservationHistoriesInOneScan) {
   }
 }
 
+// A site's links share a long prefix and differ in short tails, some a prefix of
+// another, some equal over the first 8 bytes after the shared prefix: the batched
+// lookup (which sorts on those 8 bytes first) finds what the single lookup finds.
+TEST(StoreTest, ReaderLatestLinkChecksOfUrlsSharingALongPrefix) {
+  TempDir dir;
+  auto store = MustOpen(dir.path());
+  std::mt19937 rng(7);
+  std::vector<std::string> owned;
+  const char kTailBytes[] = "ab/0";
+  for (int i = 0; i < 400; ++i) {
+    std::string url = "https://www.example.gov.cn/col/";
+    if (rng() % 2 == 0) url += "2026/11/";  // ties on the 8 bytes after the shared prefix
+    const int tail = static_cast<int>(rng() % 13);
+    for (int b = 0; b < tail; ++b) url.push_back(kTailBytes[rng() % 4]);
+    owned.push_back(url);
+  }
+  ResultBatch batch;
+  *batch.mutable_site() = MakeSite("s1");
+  for (size_t i = 0; i < owned.size(); i += 3) {
+    *batch.add_fetches() = Fetch("s1", LINK_CHECK, owned[i], 100 + static_cast<int64_t>(i));
+  }
+  ASSERT_TRUE(store->Write(batch).ok());
+  const std::vector<absl::string_view> urls(owned.begin(), owned.end());
+  auto reader = store->NewReader();
+  auto batched = reader->LatestLinkChecks(urls, 0, kAll);
+  ASSERT_TRUE(batched.ok()) << batched.status();
+  int found = 0;
+  for (size_t i = 0; i < owned.size(); ++i) {
+    auto single = store->LatestLinkCheck(owned[i], 0, kAll);
+    ASSERT_TRUE(single.ok());
+    ASSERT_EQ(single->has_value(), (**batched)[i] != nullptr) << owned[i];
+    if (!single->has_value()) continue;
+    ++found;
+    EXPECT_EQ((*single)->fetched_at_ms(), (**batched)[i]->fetched_at_ms()) << owned[i];
+  }
+  EXPECT_GE(found, 134);  // every third URL was checked (and its duplicates)
+}
+
 TEST(StoreTest, ReaderLatestLinkChecksMatchLatestLinkCheck) {
   TempDir dir;
   auto store = MustOpen(dir.path());
