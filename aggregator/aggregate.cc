@@ -580,11 +580,12 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::StatusOr<report::CensusSummary> AggregateEach(
-    Store& store, const AggregateOptions& options,
-    const std::function<absl::Status(report::SiteReport& site)>& on_site) {
+// AggregateEach and AggregateEachRendered: with `render`, each site's report text is
+// rendered on the pool thread that aggregated it.
+absl::StatusOr<report::CensusSummary> AggregateSites(
+    Store& store, const AggregateOptions& options, bool render,
+    const std::function<absl::Status(report::SiteReport& site, const RenderedSite& rendered)>&
+        on_site) {
   std::vector<Site> sites;
   const absl::flat_hash_set<absl::string_view> wanted(options.site_ids.begin(),
                                                       options.site_ids.end());
@@ -622,6 +623,7 @@ absl::StatusOr<report::CensusSummary> AggregateEach(
   struct Chunk {
     size_t begin = 0, end = 0;
     std::vector<report::SiteReport> sites;
+    std::vector<RenderedSite> rendered;  // with `render`, parallel to `sites`
     std::atomic<size_t> next{0};
     std::atomic<bool> stop{false};
     std::mutex error_mu;
@@ -631,20 +633,25 @@ absl::StatusOr<report::CensusSummary> AggregateEach(
 
     void Start(size_t first, size_t last, const std::vector<Site>& all,
                const std::vector<std::unique_ptr<Store::Reader>>& readers,
-               const AggregateOptions& options) {
+               const AggregateOptions& options, bool render) {
       begin = first;
       end = last;
       sites.resize(end - begin);
+      rendered.resize(render ? end - begin : 0);
       next.store(begin);
       stop.store(false);
       error_index = end;
       error = absl::OkStatus();
-      auto work = [this, &all, &options](Store::Reader* reader) {
+      auto work = [this, &all, &options, render](Store::Reader* reader) {
         while (!stop.load(std::memory_order_relaxed)) {
           const size_t i = next.fetch_add(1);
           if (i >= end) return;
           // The slot was cleared after its last site went to `on_site`.
           absl::Status status = AggregateSite(*reader, all[i], options, &sites[i - begin]);
+          if (status.ok() && render) {
+            status = ReportWriter::Render(sites[i - begin], static_cast<int64_t>(i),
+                                          &rendered[i - begin]);
+          }
           if (!status.ok()) {
             std::lock_guard<std::mutex> lock(error_mu);
             if (i < error_index) {
@@ -671,7 +678,7 @@ absl::StatusOr<report::CensusSummary> AggregateEach(
   int passed = 0;
   int unreachable = 0;
   if (!sites.empty()) {
-    chunks[0].Start(0, std::min(sites.size(), chunk_size), sites, readers, options);
+    chunks[0].Start(0, std::min(sites.size(), chunk_size), sites, readers, options, render);
   }
   for (size_t begin = 0, k = 0; begin < sites.size(); begin += chunk_size, k ^= 1) {
     Chunk& current = chunks[k];
@@ -680,12 +687,14 @@ absl::StatusOr<report::CensusSummary> AggregateEach(
     const size_t next_begin = begin + chunk_size;
     if (next_begin < sites.size()) {
       following.Start(next_begin, std::min(sites.size(), next_begin + chunk_size), sites, readers,
-                      options);
+                      options, render);
     }
-    for (report::SiteReport& site : current.sites) {
+    static const RenderedSite kNotRendered;
+    for (size_t j = 0; j < current.sites.size(); ++j) {
+      report::SiteReport& site = current.sites[j];
       if (site.verdict() == "pass") ++passed;
       if (site.verdict() == "unreachable") ++unreachable;
-      absl::Status status = on_site(site);
+      absl::Status status = on_site(site, render ? current.rendered[j] : kNotRendered);
       site.Clear();
       if (!status.ok()) {
         following.stop.store(true);
@@ -699,6 +708,23 @@ absl::StatusOr<report::CensusSummary> AggregateEach(
   census.set_failed(static_cast<int>(sites.size()) - passed);
   census.set_unreachable(unreachable);
   return census;
+}
+
+}  // namespace
+
+absl::StatusOr<report::CensusSummary> AggregateEach(
+    Store& store, const AggregateOptions& options,
+    const std::function<absl::Status(report::SiteReport& site)>& on_site) {
+  return AggregateSites(store, options, false, [&](report::SiteReport& site, const RenderedSite&) {
+    return on_site(site);
+  });
+}
+
+absl::StatusOr<report::CensusSummary> AggregateEachRendered(
+    Store& store, const AggregateOptions& options,
+    const std::function<absl::Status(report::SiteReport& site, const RenderedSite& rendered)>&
+        on_site) {
+  return AggregateSites(store, options, true, on_site);
 }
 
 absl::StatusOr<report::CensusReport> Aggregate(Store& store, const AggregateOptions& options) {

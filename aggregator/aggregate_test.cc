@@ -502,6 +502,39 @@ TEST_F(AggregateTest, WriteReportsRoundTrips) {
 
 // The streamed files are the whole-report functions' output byte for byte, for the
 // reports of this fixture and for an empty census; an unfinished writer leaves nothing.
+// What census run and census replay do: the sites rendered on the aggregation threads
+// and written in order give the same three files as the whole report.
+TEST_F(AggregateTest, AggregateEachRenderedWritesTheSameBytes) {
+  auto report = Aggregate(*store_, Options());
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_GE(report->sites_size(), 4);
+  const std::filesystem::path out = dir_ / "rendered";
+  auto writer = ReportWriter::Open(out.string(), report->census().as_of());
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  int64_t next = 0;
+  auto summary = AggregateEachRendered(*store_, Options(),
+                                       [&](report::SiteReport& site, const RenderedSite& rendered) {
+                                         EXPECT_EQ(rendered.index, next++);
+                                         return (*writer)->Add(site, rendered);
+                                       });
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(next, report->sites_size());
+  ASSERT_TRUE((*writer)->Finish(*summary).ok());
+  auto json = ReportToJson(*report);
+  ASSERT_TRUE(json.ok());
+  EXPECT_EQ(ReadFile(out / "report.json"), *json);
+  EXPECT_EQ(ReadFile(out / "report.csv"), ReportToCsv(*report));
+  EXPECT_EQ(ReadFile(out / "report.html"), ReportToHtml(*report));
+
+  // A site rendered for another place in the report is refused.
+  auto second = ReportWriter::Open((dir_ / "misplaced").string(), report->census().as_of());
+  ASSERT_TRUE(second.ok());
+  RenderedSite rendered;
+  ASSERT_TRUE(ReportWriter::Render(report->sites(1), 1, &rendered).ok());
+  EXPECT_EQ((*second)->Add(report->sites(1), rendered).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_F(AggregateTest, ReportWriterStreamsTheSameBytes) {
   auto report = Aggregate(*store_, Options());
   ASSERT_TRUE(report.ok()) << report.status();

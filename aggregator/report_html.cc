@@ -581,7 +581,7 @@ void BrokenLinksTable(std::string* out, const report::SiteReport& site) {
   absl::StrAppend(out, "</tbody></table>\n");
 }
 
-void SiteSection(std::string* out, const report::SiteReport& site, int index) {
+void SiteSection(std::string* out, const report::SiteReport& site, int64_t index) {
   const std::string verdict_class = site.verdict() == "pass"          ? "pass"
                                     : site.verdict() == "unreachable" ? "unreachable"
                                                                       : "fail";
@@ -809,6 +809,15 @@ HtmlNotice::HtmlNotice(const std::string& as_of) : state_(std::make_unique<State
 HtmlNotice::~HtmlNotice() = default;
 
 void HtmlNotice::AddSite(const report::SiteReport& site, std::string* section) {
+  Count(site);
+  Section(site, state_->sites, section);
+}
+
+void HtmlNotice::Section(const report::SiteReport& site, int64_t number, std::string* section) {
+  SiteSection(section, site, number);
+}
+
+void HtmlNotice::Count(const report::SiteReport& site) {
   State& s = *state_;
   ++s.sites;
   std::set<std::string> rules;
@@ -867,7 +876,6 @@ void HtmlNotice::AddSite(const report::SiteReport& site, std::string* section) {
                     VerdictBadge(site.verdict()), "</td><td class=\"n\">", Num(site.score()),
                     "</td><td>", absl::StrJoin(vetoes, "；"), "</td></tr>\n");
   }
-  SiteSection(section, site, s.sites);
 }
 
 std::string HtmlNotice::Head(const report::CensusSummary& census) const {

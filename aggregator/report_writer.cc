@@ -96,14 +96,31 @@ absl::StatusOr<std::unique_ptr<ReportWriter>> ReportWriter::Open(const std::stri
   return writer;
 }
 
+absl::Status ReportWriter::Render(const report::SiteReport& site, int64_t index,
+                                  RenderedSite* out) {
+  out->index = index;
+  ASSIGN_OR_RETURN(out->json, report_parts::JsonSite(site, index == 0));
+  out->csv = report_parts::CsvRow(site);
+  out->html.clear();
+  report_parts::HtmlNotice::Section(site, index + 1, &out->html);
+  return absl::OkStatus();
+}
+
 absl::Status ReportWriter::Add(const report::SiteReport& site) {
+  RETURN_IF_ERROR(Render(site, sites_, &rendered_));
+  return Add(site, rendered_);
+}
+
+absl::Status ReportWriter::Add(const report::SiteReport& site, const RenderedSite& rendered) {
   if (finished_) return absl::FailedPreconditionError("report already finished");
-  ASSIGN_OR_RETURN(std::string json, report_parts::JsonSite(site, sites_ == 0));
-  json_sites_->Write(json);
-  csv_->Write(report_parts::CsvRow(site));
-  section_.clear();
-  html_->AddSite(site, &section_);
-  html_sections_->Write(section_);
+  if (rendered.index != sites_) {
+    return absl::FailedPreconditionError(absl::StrCat("site ", site.site_id(), " rendered as #",
+                                                      rendered.index, ", added as #", sites_));
+  }
+  json_sites_->Write(rendered.json);
+  csv_->Write(rendered.csv);
+  html_->Count(site);
+  html_sections_->Write(rendered.html);
   ++sites_;
   return absl::OkStatus();
 }

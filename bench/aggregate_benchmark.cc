@@ -18,8 +18,8 @@
 //
 // --stream times AggregateEach (each site's report dropped once counted, as a streaming
 // report writer would) instead of Aggregate (the whole CensusReport held in memory);
-// --write OUT streams AggregateEach into a ReportWriter (OUT/sites-N/report.{json,csv,html}),
-// which is what `census run` does.
+// --write OUT streams AggregateEachRendered into a ReportWriter
+// (OUT/sites-N/report.{json,csv,html}), which is what `census run` does.
 // --build-only builds the missing stores and stops; --dump-json writes each size's
 // report.json text to PREFIX-N.json (to check that a change leaves the report as it was).
 //
@@ -347,11 +347,12 @@ int AggregateStore(const std::string& path, int sites_hint, const Config& config
       std::fprintf(stderr, "report writer: %s\n", writer.status().ToString().c_str());
       return 1;
     }
-    auto summary = AggregateEach(**store, agg, [&](report::SiteReport& site) {
-      columns += site.columns_size();
-      broken += site.links().broken_size();
-      return (*writer)->Add(site);
-    });
+    auto summary = AggregateEachRendered(
+        **store, agg, [&](report::SiteReport& site, const RenderedSite& rendered) {
+          columns += site.columns_size();
+          broken += site.links().broken_size();
+          return (*writer)->Add(site, rendered);
+        });
     if (summary.ok()) {
       if (absl::Status st = (*writer)->Finish(*summary); !st.ok()) {
         report = st;

@@ -33,8 +33,8 @@ absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRec
   const absl::Time started = absl::Now();
   absl::Time last_print = started;
   int written = 0;
-  auto on_site = [&](report::SiteReport& site) {
-    RETURN_IF_ERROR(writer->Add(site));
+  auto on_site = [&](report::SiteReport& site, const RenderedSite& rendered) {
+    RETURN_IF_ERROR(writer->Add(site, rendered));
     ++written;
     if (!quiet && written % 256 == 0 && absl::Now() - last_print >= absl::Seconds(2)) {
       last_print = absl::Now();
@@ -43,7 +43,7 @@ absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRec
     }
     return absl::OkStatus();
   };
-  ASSIGN_OR_RETURN(report::CensusSummary summary, AggregateEach(store, options, on_site));
+  ASSIGN_OR_RETURN(report::CensusSummary summary, AggregateEachRendered(store, options, on_site));
   RETURN_IF_ERROR(writer->Finish(summary));
   if (!quiet) {
     std::fprintf(stderr, "census: report: %d sites aggregated and written in %.1fs\n", written,

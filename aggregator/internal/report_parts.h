@@ -45,7 +45,13 @@ class HtmlNotice {
   HtmlNotice& operator=(const HtmlNotice&) = delete;
 
   // `site` must come in report order; its section is appended to *section.
+  // AddSite(site, section) == Count(site) + Section(site, sites counted, section).
   void AddSite(const report::SiteReport& site, std::string* section);
+  // What the summary, the charts and the failing-sites table keep of the next site.
+  void Count(const report::SiteReport& site);
+  // The site's own section, numbered `number` (1 for the first site); depends on nothing
+  // else, so sections can be rendered on several threads.
+  static void Section(const report::SiteReport& site, int64_t number, std::string* section);
   // Everything before the first site section, given the census summary.
   std::string Head(const report::CensusSummary& census) const;
   // Everything after the last site section.
