@@ -7,7 +7,6 @@
 
 #include <array>
 #include <climits>
-#include <cstring>
 #include <mutex>
 #include <string>
 
@@ -73,13 +72,6 @@ absl::string_view TagName(const xmlNode* n) {
     return "";
   }
   return Str(n->name);
-}
-
-bool IsTag(const xmlNode* n, absl::string_view tag) {
-  // Both parsers lower-case element names; callers pass lower-case tags.
-  if (n == nullptr || n->type != XML_ELEMENT_NODE || n->name == nullptr) return false;
-  const char* name = Str(n->name);
-  return std::strncmp(name, tag.data(), tag.size()) == 0 && name[tag.size()] == '\0';
 }
 
 std::string Attr(const xmlNode* n, const char* name) {

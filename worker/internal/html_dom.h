@@ -7,6 +7,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -45,8 +46,16 @@ void ExpandEmbeddedMarkup(xmlDoc* doc);
 
 // Lower-case tag name of an element ("" for non-elements).
 absl::string_view TagName(const xmlNode* n);
-// `tag` in lower case (both parsers lower-case element names).
-bool IsTag(const xmlNode* n, absl::string_view tag);
+// `tag` in lower case (both parsers lower-case element names). Inline: the
+// extractor asks it about every element several times, and most answers are
+// "no" at the first byte.
+inline bool IsTag(const xmlNode* n, absl::string_view tag) {
+  if (n == nullptr || n->type != XML_ELEMENT_NODE || n->name == nullptr) return false;
+  const char* name = reinterpret_cast<const char*>(n->name);
+  if (tag.empty()) return name[0] == '\0';
+  return name[0] == tag[0] && std::strncmp(name, tag.data(), tag.size()) == 0 &&
+         name[tag.size()] == '\0';
+}
 // Attribute value ("" when absent).
 std::string Attr(const xmlNode* n, const char* name);
 // script, style, noscript, template, head, title: never visible text.
