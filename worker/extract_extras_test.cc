@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
 #include "worker/extract.h"
+#include "worker/internal/page_extras.h"
 
 namespace census {
 namespace {
@@ -111,6 +112,16 @@ TEST(MailboxTest, TableWithStatusColumn) {
   EXPECT_EQ(p.messages[1].status_raw(), "办理中");
   EXPECT_EQ(p.messages[2].status_raw(), "已办结");
   EXPECT_EQ(p.messages[2].replied(), "2026-06-30");
+}
+
+TEST(MailboxTest, MayHoldMailboxFindsStatusWordsAnywhere) {
+  EXPECT_TRUE(internal::MayHoldMailbox("留言列表 已回复 2026-11-02"));
+  EXPECT_TRUE(internal::MayHoldMailbox("来信时间：2026-11-02"));
+  EXPECT_FALSE(internal::MayHoldMailbox("新闻动态 通知公告 2026-11-02"));
+  // A stray lead byte makes the one pass step over the start of 已回复; the
+  // word still counts.
+  EXPECT_TRUE(internal::MayHoldMailbox("\xE5已回复"));
+  EXPECT_FALSE(internal::MayHoldMailbox("\xE5已回"));
 }
 
 TEST(MailboxTest, ListItemsWithStatusMarkers) {
