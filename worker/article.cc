@@ -38,7 +38,7 @@ void Lines(const xmlNode* n, std::string* cur, std::vector<std::string>* out) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
       if (c->content != nullptr) *cur += Str(c->content);
-    } else if (c->type == XML_ELEMENT_NODE && !IsNonContent(c) && TagName(c) != kEmbeddedTag) {
+    } else if (c->type == XML_ELEMENT_NODE && !IsNonContent(c) && !IsTag(c, kEmbeddedTag)) {
       const bool block = IsBlockTag(TagName(c));
       if (block) flush();
       Lines(c, cur, out);

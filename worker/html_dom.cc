@@ -103,12 +103,6 @@ std::string Attr(const xmlNode* n, const char* name) {
   return "";
 }
 
-bool IsNonContent(const xmlNode* n) {
-  const absl::string_view t = TagName(n);
-  return t == "script" || t == "style" || t == "noscript" || t == "template" || t == "head" ||
-         t == "title" || t == "select";
-}
-
 void AppendText(const xmlNode* n, std::string* out) {
   if (n == nullptr) return;
   if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {

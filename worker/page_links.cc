@@ -128,7 +128,7 @@ void Walk(const xmlNode* n, UrlResolver* urls, const HiddenRules& rules, const s
           absl::flat_hash_map<std::string, size_t>* index, std::vector<ExtractedLink>* out) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
-    if (TagName(c) == kEmbeddedTag || IsTag(c, "script") || IsTag(c, "style")) {
+    if (IsTag(c, kEmbeddedTag) || IsTag(c, "script") || IsTag(c, "style")) {
       continue;
     }
     // Why the element is hidden: an ancestor's reason, else its own.
@@ -161,14 +161,24 @@ void Walk(const xmlNode* n, UrlResolver* urls, const HiddenRules& rules, const s
   }
 }
 
-std::string HostOf(absl::string_view url) {
+// The host of `url` as written ("" when it has no "://").
+absl::string_view HostView(absl::string_view url) {
   const size_t s = url.find("://");
   if (s == absl::string_view::npos) return "";
   url.remove_prefix(s + 3);
-  url = url.substr(0, url.find_first_of("/?"));
+  size_t end = 0;
+  while (end < url.size() && url[end] != '/' && url[end] != '?') ++end;
+  url = url.substr(0, end);
   const size_t at = url.rfind('@');
   if (at != absl::string_view::npos) url.remove_prefix(at + 1);
-  return absl::AsciiStrToLower(url.substr(0, url.find(':')));
+  return url.substr(0, url.find(':'));
+}
+
+std::string HostOf(absl::string_view url) { return absl::AsciiStrToLower(HostView(url)); }
+
+// HostOf(url) == host for a lower-case `host`, without a copy.
+bool OnHost(absl::string_view url, absl::string_view host) {
+  return absl::EqualsIgnoreCase(HostView(url), host);
 }
 
 std::string PathOf(absl::string_view url) {
@@ -226,7 +236,7 @@ void CollectNav(const xmlNode* n, UrlResolver* urls, const std::string& host,
                 const std::string& home, absl::flat_hash_map<std::string, bool>* seen,
                 std::vector<NavColumn>* out) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE || IsNonContent(c) || TagName(c) == kEmbeddedTag) {
+    if (c->type != XML_ELEMENT_NODE || IsNonContent(c) || IsTag(c, kEmbeddedTag)) {
       continue;
     }
     if (!IsTag(c, "a")) {
@@ -234,7 +244,7 @@ void CollectNav(const xmlNode* n, UrlResolver* urls, const std::string& host,
       continue;
     }
     const std::string url = urls->Resolve(Attr(c, "href"));
-    if (url.empty() || url == home || HostOf(url) != host || IsAttachmentUrl(url) ||
+    if (url.empty() || url == home || !OnHost(url, host) || IsAttachmentUrl(url) ||
         ArticleLike(url) || PathOf(url) == "/") {
       continue;
     }

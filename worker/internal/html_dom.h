@@ -58,8 +58,25 @@ inline bool IsTag(const xmlNode* n, absl::string_view tag) {
 }
 // Attribute value ("" when absent).
 std::string Attr(const xmlNode* n, const char* name);
-// script, style, noscript, template, head, title: never visible text.
-bool IsNonContent(const xmlNode* n);
+// script, style, noscript, template, head, title, select: never visible text.
+// Inline, switching on the first byte: every text walk asks it per element.
+inline bool IsNonContent(const xmlNode* n) {
+  if (n == nullptr || n->type != XML_ELEMENT_NODE || n->name == nullptr) return false;
+  const char* t = reinterpret_cast<const char*>(n->name);
+  switch (t[0]) {
+    case 's':
+      return std::strcmp(t, "script") == 0 || std::strcmp(t, "style") == 0 ||
+             std::strcmp(t, "select") == 0;
+    case 'n':
+      return std::strcmp(t, "noscript") == 0;
+    case 't':
+      return std::strcmp(t, "template") == 0 || std::strcmp(t, "title") == 0;
+    case 'h':
+      return std::strcmp(t, "head") == 0;
+    default:
+      return false;
+  }
+}
 
 // Appends the text of `n`'s subtree (skipping non-content elements) to `out`,
 // with a space at block-level element boundaries.
