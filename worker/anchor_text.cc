@@ -25,16 +25,22 @@ size_t Utf8Length(absl::string_view s) {
 
 // Text of an anchor for use as a title: like NodeText, but a <br> between two
 // CJK characters joins them (titles wrapped in the middle of a sentence).
-void TitleText(const xmlNode* n, std::string* out) {
+// `graft_point` is set when the subtree holds a comment or a script (see
+// AnchorTitles).
+void TitleText(const xmlNode* n, std::string* out, bool* graft_point) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type == XML_TEXT_NODE && c->content != nullptr) {
       *out += Str(c->content);
+    } else if (c->type == XML_COMMENT_NODE) {
+      *graft_point = true;
     } else if (c->type == XML_ELEMENT_NODE && !IsNonContent(c)) {
       if (IsTag(c, "br")) {
         *out += '\x01';
       } else {
-        TitleText(c, out);
+        TitleText(c, out, graft_point);
       }
+    } else if (IsTag(c, "script")) {
+      *graft_point = true;
     }
   }
 }
@@ -80,9 +86,11 @@ bool IsMoreLink(absl::string_view text) {
   return digits;
 }
 
-std::string AnchorTitle(const xmlNode* a) {
+namespace {
+
+std::string ComputeAnchorTitle(const xmlNode* a, bool* graft_point) {
   std::string raw;
-  TitleText(a, &raw);
+  TitleText(a, &raw, graft_point);
   const std::string visible = CollapseWhitespace(JoinBreaks(std::move(raw)));
   const std::string attr = CollapseWhitespace(Attr(a, "title"));
   if (attr.empty()) return visible;
@@ -95,6 +103,21 @@ std::string AnchorTitle(const xmlNode* a) {
   if (Utf8Length(attr) >= 4 && absl::StrContains(visible, attr)) return attr;
   if (Utf8Length(v) >= 4 && absl::StartsWith(attr, v)) return attr;
   return visible;
+}
+
+}  // namespace
+
+std::string AnchorTitle(const xmlNode* a) {
+  bool graft_point = false;
+  return ComputeAnchorTitle(a, &graft_point);
+}
+
+std::string AnchorTitles::Get(const xmlNode* a) {
+  if (auto it = memo_.find(a); it != memo_.end()) return it->second;
+  bool graft_point = false;
+  std::string title = ComputeAnchorTitle(a, &graft_point);
+  if (!graft_point) memo_.emplace(a, title);
+  return title;
 }
 
 namespace {

@@ -162,7 +162,8 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
   // Links and text before lists hidden in comments/scripts are grafted in:
   // readers never see those.
   internal::UrlResolver urls(options.base_url);
-  page.links = internal::PageLinks(root, &urls);
+  internal::AnchorTitles titles;
+  page.links = internal::PageLinks(root, &urls, &titles);
   const xmlNode* body = FindFirst(root, "body");
   // One text walk: the visible text is the block lines joined.
   const std::vector<std::string> lines = internal::BlockLines(body != nullptr ? body : root);
@@ -182,7 +183,7 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
   internal::ExpandEmbeddedMarkup(doc.get());
   std::vector<FoundItem> found =
       options.list_xpath.empty()
-          ? internal::FindDatedItems(doc.get(), &urls, as_of)
+          ? internal::FindDatedItems(doc.get(), &urls, as_of, &titles)
           : internal::ItemsByXPath(doc.get(), options.list_xpath, &urls, as_of);
 
   const internal::PublicationDate pub = internal::FindPublicationDate(lines, metas, as_of);

@@ -216,6 +216,22 @@ TEST(HiddenLinkTest, InlineStylesClassRulesAndAncestors) {
   }
 }
 
+// The link walk runs before comments and scripts are expanded, the list finder
+// after; an anchor holding such a comment gets its title again (AnchorTitles).
+TEST(ListTest, ItemTitleSeesMarkupExpandedInsideItsAnchor) {
+  const std::string html =
+      "<html><body><ul>"
+      "<li><a href='/a/1.html'>第一条新闻标题<!-- <li><a href='/x/9.html'>注释标题</a> "
+      "<span>2026-10-09</span></li> --></a> <span>2026-10-01</span></li>"
+      "<li><a href='/a/2.html'>第二条新闻标题</a> <span>2026-10-02</span></li>"
+      "</ul></body></html>";
+  PageExtract p = Extract(html, "http://www.c.gov.cn/xw/index.html");
+  ASSERT_FALSE(p.items.empty());
+  EXPECT_EQ(p.items[0].title, "第一条新闻标题 注释标题");
+  ASSERT_FALSE(p.links.empty());
+  EXPECT_EQ(p.links[0].text, "第一条新闻标题");
+}
+
 TEST(AttachmentTest, ExtensionsFlagged) {
   std::string html = "<html><body>";
   const char* files[] = {"a.doc", "b.DOCX", "c.pdf",  "d.xls", "e.xlsx", "f.zip", "g.rar",

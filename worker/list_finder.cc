@@ -31,11 +31,13 @@ std::string HrefOf(const xmlNode* a) {
 }
 
 // `title_out` receives the anchor's title when it is one.
-bool IsContentAnchor(const xmlNode* a, std::string* title_out = nullptr) {
+// `titles` (may be null) memoises the title.
+bool IsContentAnchor(const xmlNode* a, std::string* title_out = nullptr,
+                     AnchorTitles* titles = nullptr) {
   if (!IsTag(a, "a")) return false;
   const std::string href = HrefOf(a);
   if (href.empty() || href == "#") return false;
-  std::string title = AnchorTitle(a);
+  std::string title = titles != nullptr ? titles->Get(a) : AnchorTitle(a);
   if (title.empty() || IsMoreLink(title)) return false;
   if (title_out != nullptr) *title_out = std::move(title);
   return true;
@@ -234,28 +236,29 @@ struct Anchor {
   std::string title;
 };
 
-void CollectAnchors(const xmlNode* n, std::vector<Anchor>* out) {
+void CollectAnchors(const xmlNode* n, std::vector<Anchor>* out, AnchorTitles* titles = nullptr) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type != XML_ELEMENT_NODE || IsNonContent(c)) continue;
     if (IsTag(c, "a")) {
       std::string title;
-      const bool yes = IsContentAnchor(c, &title);
+      const bool yes = IsContentAnchor(c, &title, titles);
       RememberContentAnchor(c, yes);
       if (yes) out->push_back({c, std::move(title)});
       continue;  // nested anchors are invalid HTML; the outer one counts
     }
-    CollectAnchors(c, out);
+    CollectAnchors(c, out, titles);
   }
 }
 
 }  // namespace
 
-std::vector<FoundItem> FindDatedItems(xmlDoc* doc, UrlResolver* urls, absl::CivilDay as_of) {
+std::vector<FoundItem> FindDatedItems(xmlDoc* doc, UrlResolver* urls, absl::CivilDay as_of,
+                                      AnchorTitles* titles) {
   std::vector<FoundItem> items;
   xmlNode* root = doc == nullptr ? nullptr : xmlDocGetRootElement(doc);
   if (root == nullptr) return items;
   std::vector<Anchor> anchors;
-  CollectAnchors(root, &anchors);
+  CollectAnchors(root, &anchors, titles);
   for (Anchor& anchor : anchors) {
     const xmlNode* a = anchor.node;
     const std::string href = HrefOf(a);

@@ -124,8 +124,9 @@ const char* LinkAttr(const xmlNode* n) {
   return nullptr;
 }
 
-void Walk(const xmlNode* n, UrlResolver* urls, const HiddenRules& rules, const std::string& hidden,
-          absl::flat_hash_map<std::string, size_t>* index, std::vector<ExtractedLink>* out) {
+void Walk(const xmlNode* n, UrlResolver* urls, const HiddenRules& rules, AnchorTitles* titles,
+          const std::string& hidden, absl::flat_hash_map<std::string, size_t>* index,
+          std::vector<ExtractedLink>* out) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
     if (IsTag(c, kEmbeddedTag) || IsTag(c, "script") || IsTag(c, "style")) {
@@ -146,7 +147,7 @@ void Walk(const xmlNode* n, UrlResolver* urls, const HiddenRules& rules, const s
         if (inserted) {
           ExtractedLink link;
           link.url = url;
-          link.text = IsTag(c, "img") ? CollapseWhitespace(Attr(c, "alt")) : AnchorTitle(c);
+          link.text = IsTag(c, "img") ? CollapseWhitespace(Attr(c, "alt")) : titles->Get(c);
           link.hidden = h;
           link.hidden_how = how;
           link.attachment = IsAttachmentUrl(url);
@@ -157,7 +158,7 @@ void Walk(const xmlNode* n, UrlResolver* urls, const HiddenRules& rules, const s
         }
       }
     }
-    Walk(c, urls, rules, how, index, out);
+    Walk(c, urls, rules, titles, how, index, out);
   }
 }
 
@@ -277,13 +278,13 @@ bool IsAttachmentUrl(absl::string_view url) {
   return false;
 }
 
-std::vector<ExtractedLink> PageLinks(const xmlNode* root, UrlResolver* urls) {
+std::vector<ExtractedLink> PageLinks(const xmlNode* root, UrlResolver* urls, AnchorTitles* titles) {
   std::vector<ExtractedLink> out;
   absl::flat_hash_map<std::string, size_t> index;
   if (root == nullptr) return out;
   const xmlNode* top = root->parent != nullptr ? root->parent : root;
   const HiddenRules rules(top);
-  Walk(top, urls, rules, "", &index, &out);
+  Walk(top, urls, rules, titles, "", &index, &out);
   return out;
 }
 
