@@ -25,6 +25,23 @@ size_t Utf8Length(absl::string_view s) {
   return n;
 }
 
+// s.find_first_of(...) as a loop over an inline test: absl builds a 256-entry
+// table per call, and a page's <style> blocks hold thousands of selectors.
+template <typename Pred>
+size_t FindIf(absl::string_view s, Pred pred) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (pred(s[i])) return i;
+  }
+  return absl::string_view::npos;
+}
+
+// " >+~:[*": a selector that is not a single compound one.
+bool IsComplexMark(char c) {
+  return c == ' ' || c == '>' || c == '+' || c == '~' || c == ':' || c == '[' || c == '*';
+}
+
+bool IsClassOrIdMark(char c) { return c == '.' || c == '#'; }
+
 // Simple hiding rules of the page's <style> blocks: ".cls{display:none}",
 // "#id{...}", "tag.cls{...}" (single compound selectors only, so a rule never
 // hides more than it names).
@@ -83,17 +100,17 @@ class HiddenRules {
       }
       const absl::string_view raw = css.substr(open + 1, close - open - 1);
       pos = close + 1;
-      if (absl::StrContains(selectors, "@")) continue;
+      if (selectors.find('@') != absl::string_view::npos) continue;
       // The single compound selectors first: most rules have none, and their
       // declarations need no look.
       std::vector<std::pair<char, absl::string_view>> names;  // '.' or '#', name
       for (absl::string_view sel : absl::StrSplit(selectors, ',')) {
         sel = absl::StripAsciiWhitespace(sel);
-        if (sel.empty() || sel.find_first_of(" >+~:[*") != absl::string_view::npos) continue;
-        const size_t mark = sel.find_first_of(".#");
+        if (sel.empty() || FindIf(sel, IsComplexMark) != absl::string_view::npos) continue;
+        const size_t mark = FindIf(sel, IsClassOrIdMark);
         if (mark == absl::string_view::npos) continue;
         absl::string_view name = sel.substr(mark + 1);
-        if (name.empty() || name.find_first_of(".#") != absl::string_view::npos) continue;
+        if (name.empty() || FindIf(name, IsClassOrIdMark) != absl::string_view::npos) continue;
         names.emplace_back(sel[mark], name);
       }
       if (names.empty()) continue;
