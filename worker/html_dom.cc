@@ -95,6 +95,19 @@ std::string AttrValue(const xmlAttr* a) {
 
 }  // namespace
 
+absl::string_view AttrView(const xmlNode* n, const char* name, std::string* storage) {
+  if (n == nullptr || n->type != XML_ELEMENT_NODE) return "";
+  for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) {
+    if (a->name == nullptr || !NameIs(Str(a->name), name)) continue;
+    const xmlNode* c = a->children;
+    if (c == nullptr) return "";
+    if (c->next == nullptr) return c->content != nullptr ? Str(c->content) : "";
+    *storage = AttrValue(a);
+    return *storage;
+  }
+  return "";
+}
+
 std::string Attr(const xmlNode* n, const char* name) {
   if (n == nullptr || n->type != XML_ELEMENT_NODE) return "";
   for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) {

@@ -23,11 +23,14 @@ namespace {
 
 const char* Str(const xmlChar* s) { return reinterpret_cast<const char*>(s); }
 
+// The href without surrounding white space, as a view (see AttrView).
+absl::string_view HrefView(const xmlNode* a, std::string* storage) {
+  return absl::StripAsciiWhitespace(AttrView(a, "href", storage));
+}
+
 std::string HrefOf(const xmlNode* a) {
-  std::string href = Attr(a, "href");
-  const absl::string_view t = absl::StripAsciiWhitespace(href);
-  if (t.size() != href.size()) href = std::string(t);
-  return href;
+  std::string storage;
+  return std::string(HrefView(a, &storage));
 }
 
 // `title_out` receives the anchor's title when it is one.
@@ -35,7 +38,8 @@ std::string HrefOf(const xmlNode* a) {
 bool IsContentAnchor(const xmlNode* a, std::string* title_out = nullptr,
                      AnchorTitles* titles = nullptr) {
   if (!IsTag(a, "a")) return false;
-  const std::string href = HrefOf(a);
+  std::string storage;
+  const absl::string_view href = HrefView(a, &storage);
   if (href.empty() || href == "#") return false;
   std::string title = titles != nullptr ? titles->Get(a) : AnchorTitle(a);
   if (title.empty() || IsMoreLink(title)) return false;
@@ -85,7 +89,8 @@ void ScanSubtree(const xmlNode* n, const xmlNode* skip, const std::string& href,
       // Collapsed blocks inside an item (相似文章, display:none) are not part
       // of it.
       if (c == skip || IsNonContent(c) || HiddenByStyle(c)) continue;
-      if (IsTag(c, "a") && IsContentAnchorCached(c) && HrefOf(c) != href) {
+      std::string storage;
+      if (IsTag(c, "a") && IsContentAnchorCached(c) && HrefView(c, &storage) != href) {
         s->multi = true;
         return;
       }

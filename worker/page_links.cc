@@ -158,7 +158,8 @@ void Walk(const xmlNode* n, UrlResolver* urls, const HiddenRules& rules, AnchorT
     const std::string& how = hidden.empty() ? own : hidden;
     const bool h = !how.empty();
     if (const char* attr = LinkAttr(c)) {
-      const std::string url = urls->Resolve(Attr(c, attr));
+      std::string storage;
+      const std::string url = urls->Resolve(AttrView(c, attr, &storage));
       if (!url.empty()) {
         auto [it, inserted] = index->try_emplace(url, out->size());
         if (inserted) {
@@ -261,7 +262,8 @@ void CollectNav(const xmlNode* n, UrlResolver* urls, const std::string& host,
       CollectNav(c, urls, host, home, seen, out);
       continue;
     }
-    const std::string url = urls->Resolve(Attr(c, "href"));
+    std::string storage;
+    const std::string url = urls->Resolve(AttrView(c, "href", &storage));
     if (url.empty() || url == home || !OnHost(url, host) || IsAttachmentUrl(url) ||
         ArticleLike(url) || PathOf(url) == "/") {
       continue;

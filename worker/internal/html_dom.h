@@ -58,6 +58,9 @@ inline bool IsTag(const xmlNode* n, absl::string_view tag) {
 }
 // Attribute value ("" when absent).
 std::string Attr(const xmlNode* n, const char* name);
+// The same without a copy when the value is one text node (the parsers make
+// it so): a view into the tree, else into `storage`.
+absl::string_view AttrView(const xmlNode* n, const char* name, std::string* storage);
 // script, style, noscript, template, head, title, select: never visible text.
 // Inline, switching on the first byte: every text walk asks it per element.
 inline bool IsNonContent(const xmlNode* n) {
