@@ -155,13 +155,29 @@ bool DateInsideAnchor(const xmlNode* a, const std::string& href, Scan* s, std::s
   return !title->empty();
 }
 
+// "tag.firstclass/" per element from the root down to `n`. The levels are
+// read leaf to root and written root first into one string (prepending each
+// level copied the whole key once per ancestor).
 std::string GroupKey(const xmlNode* n) {
-  std::string key;
+  struct Level {
+    absl::string_view tag;
+    std::string first_class;
+  };
+  std::vector<Level> levels;
+  std::string storage;
   for (; n != nullptr && n->type == XML_ELEMENT_NODE; n = n->parent) {
-    std::string cls = Attr(n, "class");
-    absl::string_view first = absl::StripAsciiWhitespace(cls);
+    absl::string_view first = absl::StripAsciiWhitespace(AttrView(n, "class", &storage));
     first = first.substr(0, first.find_first_of(" \t\r\n"));
-    key = absl::StrCat(TagName(n), first.empty() ? "" : ".", first, "/", key);
+    levels.push_back({TagName(n), std::string(first)});
+  }
+  std::string key;
+  for (auto it = levels.rbegin(); it != levels.rend(); ++it) {
+    key.append(it->tag.data(), it->tag.size());
+    if (!it->first_class.empty()) {
+      key += '.';
+      key += it->first_class;
+    }
+    key += '/';
   }
   return key;
 }
