@@ -2,6 +2,7 @@
 
 #include "worker/internal/article.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ bool IsBlockTag(absl::string_view t) {
 
 void Lines(const xmlNode* n, std::string* cur, std::vector<std::string>* out) {
   auto flush = [&] {
+    // Most runs between two block boundaries are indentation: no line, and
+    // no CollapseWhitespace buffer.
+    if (std::all_of(cur->begin(), cur->end(), [](char ch) { return absl::ascii_isspace(ch); })) {
+      cur->clear();
+      return;
+    }
     std::string line = CollapseWhitespace(*cur);
     if (!line.empty()) out->push_back(std::move(line));
     cur->clear();
