@@ -3,6 +3,7 @@
 #include "worker/extract.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>
@@ -62,7 +63,13 @@ absl::Status CheckLooksLikeText(absl::string_view bytes, absl::string_view conte
     return absl::OkStatus();
   }
   const absl::string_view head = bytes.substr(0, 8192);
-  const size_t nuls = std::count(head.begin(), head.end(), '\0');
+  // Counted with memchr: text has none, and a byte loop costs ~7 instructions
+  // a byte here.
+  size_t nuls = 0;
+  for (const char *p = head.data(), *end = p + head.size();
+       p < end && (p = static_cast<const char*>(std::memchr(p, '\0', end - p))) != nullptr; ++p) {
+    ++nuls;
+  }
   if (nuls > 8 && nuls * 50 > head.size()) {
     return absl::InvalidArgumentError("not HTML: binary content (NUL bytes)");
   }
