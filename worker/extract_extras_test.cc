@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
 #include "worker/extract.h"
+#include "worker/internal/list_finder.h"
 #include "worker/internal/page_extras.h"
 
 namespace census {
@@ -230,6 +231,17 @@ TEST(ListTest, ItemTitleSeesMarkupExpandedInsideItsAnchor) {
   EXPECT_EQ(p.items[0].title, "第一条新闻标题 注释标题");
   ASSERT_FALSE(p.links.empty());
   EXPECT_EQ(p.links[0].text, "第一条新闻标题");
+}
+
+TEST(ListTest, MoreLinks) {
+  EXPECT_TRUE(internal::IsMoreLink("更多>>"));
+  EXPECT_TRUE(internal::IsMoreLink("  More>> "));
+  EXPECT_TRUE(internal::IsMoreLink("【详情】"));
+  EXPECT_TRUE(internal::IsMoreLink("12"));
+  EXPECT_TRUE(internal::IsMoreLink("12345678901234567890"));  // long, but a number
+  EXPECT_FALSE(internal::IsMoreLink("关于开展2026年度安全生产检查的通知"));
+  EXPECT_FALSE(internal::IsMoreLink("更多关于开展安全生产检查的通知"));  // over 8 characters
+  EXPECT_FALSE(internal::IsMoreLink(""));
 }
 
 TEST(AttachmentTest, ExtensionsFlagged) {
