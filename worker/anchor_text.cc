@@ -1,6 +1,7 @@
 // Anchor texts: titles, "more" links, and boilerplate blocks (declared in
 // internal/list_finder.h).
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -25,16 +26,22 @@ size_t Utf8Length(absl::string_view s) {
 
 // Text of an anchor for use as a title: like NodeText, but a <br> between two
 // CJK characters joins them (titles wrapped in the middle of a sentence).
-void TitleText(const xmlNode* n, std::string* out) {
+// `graft_point` is set when the subtree holds a comment or a script (see
+// AnchorTitles).
+void TitleText(const xmlNode* n, std::string* out, bool* graft_point) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type == XML_TEXT_NODE && c->content != nullptr) {
       *out += Str(c->content);
+    } else if (c->type == XML_COMMENT_NODE) {
+      *graft_point = true;
     } else if (c->type == XML_ELEMENT_NODE && !IsNonContent(c)) {
       if (IsTag(c, "br")) {
         *out += '\x01';
       } else {
-        TitleText(c, out);
+        TitleText(c, out, graft_point);
       }
+    } else if (IsTag(c, "script")) {
+      *graft_point = true;
     }
   }
 }
@@ -66,23 +73,45 @@ std::string JoinBreaks(std::string s) {
 }  // namespace
 
 bool IsMoreLink(absl::string_view text) {
-  const std::string t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
-  if (absl::StrContains(t, "更多") && Utf8Length(t) <= 8) return true;
   static constexpr absl::string_view kWords[] = {
       "more",   "more>>", "more+", "详情",     "[详情]",   "【详情】", "详细",
       "查看",   "进入",   ">>",    "»",        "+",        "首页",     "上一页",
       "下一页", "尾页",   "末页",  "查看全文", "阅读全文", "点击进入"};
+  static constexpr size_t kLongestWord = [] {
+    size_t n = 0;
+    for (absl::string_view w : kWords) n = std::max(n, w.size());
+    return n;
+  }();
+  const absl::string_view stripped = absl::StripAsciiWhitespace(text);
+  const auto all_digits = [](absl::string_view t) {
+    return !t.empty() &&
+           std::all_of(t.begin(), t.end(), [](char c) { return absl::ascii_isdigit(c); });
+  };
+  // Whether `t` has more than 8 characters, counting no further than that.
+  const auto over_8_chars = [](absl::string_view t) {
+    size_t n = 0;
+    for (size_t i = 0; i < t.size() && n <= 8; ++i) {
+      n += (static_cast<unsigned char>(t[i]) & 0xC0) != 0x80;
+    }
+    return n > 8;
+  };
+  // Titles (the common case) are longer than every word and than 8
+  // characters: only a page number can still be a "more" link. Lower-casing
+  // changes neither the length nor the character count.
+  if (stripped.size() > kLongestWord && over_8_chars(stripped)) return all_digits(stripped);
+  const std::string t = absl::AsciiStrToLower(stripped);
+  if (absl::StrContains(t, "更多") && Utf8Length(t) <= 8) return true;
   for (absl::string_view w : kWords) {
     if (t == w) return true;
   }
-  bool digits = !t.empty();
-  for (char c : t) digits = digits && absl::ascii_isdigit(c);
-  return digits;
+  return all_digits(t);
 }
 
-std::string AnchorTitle(const xmlNode* a) {
+namespace {
+
+std::string ComputeAnchorTitle(const xmlNode* a, bool* graft_point) {
   std::string raw;
-  TitleText(a, &raw);
+  TitleText(a, &raw, graft_point);
   const std::string visible = CollapseWhitespace(JoinBreaks(std::move(raw)));
   const std::string attr = CollapseWhitespace(Attr(a, "title"));
   if (attr.empty()) return visible;
@@ -95,6 +124,21 @@ std::string AnchorTitle(const xmlNode* a) {
   if (Utf8Length(attr) >= 4 && absl::StrContains(visible, attr)) return attr;
   if (Utf8Length(v) >= 4 && absl::StartsWith(attr, v)) return attr;
   return visible;
+}
+
+}  // namespace
+
+std::string AnchorTitle(const xmlNode* a) {
+  bool graft_point = false;
+  return ComputeAnchorTitle(a, &graft_point);
+}
+
+std::string AnchorTitles::Get(const xmlNode* a) {
+  if (auto it = memo_.find(a); it != memo_.end()) return it->second;
+  bool graft_point = false;
+  std::string title = ComputeAnchorTitle(a, &graft_point);
+  if (!graft_point) memo_.emplace(a, title);
+  return title;
 }
 
 namespace {

@@ -2,6 +2,7 @@
 
 #include "worker/internal/article.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ bool IsBlockTag(absl::string_view t) {
 
 void Lines(const xmlNode* n, std::string* cur, std::vector<std::string>* out) {
   auto flush = [&] {
+    // Most runs between two block boundaries are indentation: no line, and
+    // no CollapseWhitespace buffer.
+    if (std::all_of(cur->begin(), cur->end(), [](char ch) { return absl::ascii_isspace(ch); })) {
+      cur->clear();
+      return;
+    }
     std::string line = CollapseWhitespace(*cur);
     if (!line.empty()) out->push_back(std::move(line));
     cur->clear();
@@ -38,7 +45,7 @@ void Lines(const xmlNode* n, std::string* cur, std::vector<std::string>* out) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
       if (c->content != nullptr) *cur += Str(c->content);
-    } else if (c->type == XML_ELEMENT_NODE && !IsNonContent(c) && TagName(c) != kEmbeddedTag) {
+    } else if (c->type == XML_ELEMENT_NODE && !IsNonContent(c) && !IsTag(c, kEmbeddedTag)) {
       const bool block = IsBlockTag(TagName(c));
       if (block) flush();
       Lines(c, cur, out);

@@ -3,6 +3,7 @@
 #include "worker/extract.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>
@@ -62,7 +63,13 @@ absl::Status CheckLooksLikeText(absl::string_view bytes, absl::string_view conte
     return absl::OkStatus();
   }
   const absl::string_view head = bytes.substr(0, 8192);
-  const size_t nuls = std::count(head.begin(), head.end(), '\0');
+  // Counted with memchr: text has none, and a byte loop costs ~7 instructions
+  // a byte here.
+  size_t nuls = 0;
+  for (const char *p = head.data(), *end = p + head.size();
+       p < end && (p = static_cast<const char*>(std::memchr(p, '\0', end - p))) != nullptr; ++p) {
+    ++nuls;
+  }
   if (nuls > 8 && nuls * 50 > head.size()) {
     return absl::InvalidArgumentError("not HTML: binary content (NUL bytes)");
   }
@@ -162,7 +169,8 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
   // Links and text before lists hidden in comments/scripts are grafted in:
   // readers never see those.
   internal::UrlResolver urls(options.base_url);
-  page.links = internal::PageLinks(root, &urls);
+  internal::AnchorTitles titles;
+  page.links = internal::PageLinks(root, &urls, &titles);
   const xmlNode* body = FindFirst(root, "body");
   // One text walk: the visible text is the block lines joined.
   const std::vector<std::string> lines = internal::BlockLines(body != nullptr ? body : root);
@@ -182,7 +190,7 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
   internal::ExpandEmbeddedMarkup(doc.get());
   std::vector<FoundItem> found =
       options.list_xpath.empty()
-          ? internal::FindDatedItems(doc.get(), &urls, as_of)
+          ? internal::FindDatedItems(doc.get(), &urls, as_of, &titles)
           : internal::ItemsByXPath(doc.get(), options.list_xpath, &urls, as_of);
 
   const internal::PublicationDate pub = internal::FindPublicationDate(lines, metas, as_of);

@@ -8,6 +8,8 @@
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
 #include "worker/extract.h"
+#include "worker/internal/list_finder.h"
+#include "worker/internal/page_extras.h"
 
 namespace census {
 namespace {
@@ -113,6 +115,16 @@ TEST(MailboxTest, TableWithStatusColumn) {
   EXPECT_EQ(p.messages[2].replied(), "2026-06-30");
 }
 
+TEST(MailboxTest, MayHoldMailboxFindsStatusWordsAnywhere) {
+  EXPECT_TRUE(internal::MayHoldMailbox("留言列表 已回复 2026-11-02"));
+  EXPECT_TRUE(internal::MayHoldMailbox("来信时间：2026-11-02"));
+  EXPECT_FALSE(internal::MayHoldMailbox("新闻动态 通知公告 2026-11-02"));
+  // A stray lead byte makes the one pass step over the start of 已回复; the
+  // word still counts.
+  EXPECT_TRUE(internal::MayHoldMailbox("\xE5已回复"));
+  EXPECT_FALSE(internal::MayHoldMailbox("\xE5已回"));
+}
+
 TEST(MailboxTest, ListItemsWithStatusMarkers) {
   const std::string html =
       "<html><body><ul class='lylist'>"
@@ -203,6 +215,33 @@ TEST(HiddenLinkTest, InlineStylesClassRulesAndAncestors) {
     EXPECT_EQ(l->hidden_how, how) << url;
     EXPECT_EQ(l->hidden, std::string(how) != "") << url;
   }
+}
+
+// The link walk runs before comments and scripts are expanded, the list finder
+// after; an anchor holding such a comment gets its title again (AnchorTitles).
+TEST(ListTest, ItemTitleSeesMarkupExpandedInsideItsAnchor) {
+  const std::string html =
+      "<html><body><ul>"
+      "<li><a href='/a/1.html'>第一条新闻标题<!-- <li><a href='/x/9.html'>注释标题</a> "
+      "<span>2026-10-09</span></li> --></a> <span>2026-10-01</span></li>"
+      "<li><a href='/a/2.html'>第二条新闻标题</a> <span>2026-10-02</span></li>"
+      "</ul></body></html>";
+  PageExtract p = Extract(html, "http://www.c.gov.cn/xw/index.html");
+  ASSERT_FALSE(p.items.empty());
+  EXPECT_EQ(p.items[0].title, "第一条新闻标题 注释标题");
+  ASSERT_FALSE(p.links.empty());
+  EXPECT_EQ(p.links[0].text, "第一条新闻标题");
+}
+
+TEST(ListTest, MoreLinks) {
+  EXPECT_TRUE(internal::IsMoreLink("更多>>"));
+  EXPECT_TRUE(internal::IsMoreLink("  More>> "));
+  EXPECT_TRUE(internal::IsMoreLink("【详情】"));
+  EXPECT_TRUE(internal::IsMoreLink("12"));
+  EXPECT_TRUE(internal::IsMoreLink("12345678901234567890"));  // long, but a number
+  EXPECT_FALSE(internal::IsMoreLink("关于开展2026年度安全生产检查的通知"));
+  EXPECT_FALSE(internal::IsMoreLink("更多关于开展安全生产检查的通知"));  // over 8 characters
+  EXPECT_FALSE(internal::IsMoreLink(""));
 }
 
 TEST(AttachmentTest, ExtensionsFlagged) {

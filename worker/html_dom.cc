@@ -7,10 +7,10 @@
 
 #include <array>
 #include <climits>
-#include <cstring>
 #include <mutex>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
@@ -75,31 +75,45 @@ absl::string_view TagName(const xmlNode* n) {
   return Str(n->name);
 }
 
-bool IsTag(const xmlNode* n, absl::string_view tag) {
-  // Both parsers lower-case element names; callers pass lower-case tags.
-  if (n == nullptr || n->type != XML_ELEMENT_NODE || n->name == nullptr) return false;
-  const char* name = Str(n->name);
-  return std::strncmp(name, tag.data(), tag.size()) == 0 && name[tag.size()] == '\0';
+namespace {
+
+// EqualsIgnoreCase(attr_name, name), rejecting at the first byte first: most
+// attributes asked about are not the one asked for.
+bool NameIs(const char* attr_name, const char* name) {
+  return absl::ascii_tolower(static_cast<unsigned char>(attr_name[0])) ==
+             absl::ascii_tolower(static_cast<unsigned char>(name[0])) &&
+         absl::EqualsIgnoreCase(attr_name, name);
+}
+
+std::string AttrValue(const xmlAttr* a) {
+  std::string v;
+  for (const xmlNode* c = a->children; c != nullptr; c = c->next) {
+    if (c->content != nullptr) v += Str(c->content);
+  }
+  return v;
+}
+
+}  // namespace
+
+absl::string_view AttrView(const xmlNode* n, const char* name, std::string* storage) {
+  if (n == nullptr || n->type != XML_ELEMENT_NODE) return "";
+  for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) {
+    if (a->name == nullptr || !NameIs(Str(a->name), name)) continue;
+    const xmlNode* c = a->children;
+    if (c == nullptr) return "";
+    if (c->next == nullptr) return c->content != nullptr ? Str(c->content) : "";
+    *storage = AttrValue(a);
+    return *storage;
+  }
+  return "";
 }
 
 std::string Attr(const xmlNode* n, const char* name) {
   if (n == nullptr || n->type != XML_ELEMENT_NODE) return "";
   for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) {
-    if (a->name != nullptr && absl::EqualsIgnoreCase(Str(a->name), name)) {
-      std::string v;
-      for (const xmlNode* c = a->children; c != nullptr; c = c->next) {
-        if (c->content != nullptr) v += Str(c->content);
-      }
-      return v;
-    }
+    if (a->name != nullptr && NameIs(Str(a->name), name)) return AttrValue(a);
   }
   return "";
-}
-
-bool IsNonContent(const xmlNode* n) {
-  const absl::string_view t = TagName(n);
-  return t == "script" || t == "style" || t == "noscript" || t == "template" || t == "head" ||
-         t == "title" || t == "select";
 }
 
 void AppendText(const xmlNode* n, std::string* out) {
@@ -200,16 +214,29 @@ std::string NodeText(const xmlNode* n) {
 
 namespace {
 
+// HiddenStyleHow(NormalizeStyle(style)) memoised per distinct raw style: a
+// page repeats a few dozen style strings hundreds of times. The answer is a
+// function of the string alone (and a static literal), so the memo is kept
+// per thread across pages and cleared when it grows large.
+absl::string_view InlineStyleHow(const std::string& style) {
+  thread_local absl::flat_hash_map<std::string, absl::string_view> memo;
+  if (auto it = memo.find(style); it != memo.end()) return it->second;
+  if (memo.size() >= 4096) memo.clear();
+  const absl::string_view how = HiddenStyleHow(NormalizeStyle(style));
+  memo.emplace(style, how);
+  return how;
+}
+
 absl::string_view ComputeHiddenHow(const xmlNode* n) {
-  bool has_style = false;
+  const xmlAttr* style = nullptr;  // the first style attribute, as Attr finds it
   for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) {
     const char* name = Str(a->name);
     if (name == nullptr) continue;
-    if (absl::EqualsIgnoreCase(name, "hidden")) return "hidden attribute";
-    has_style = has_style || absl::EqualsIgnoreCase(name, "style");
+    if (NameIs(name, "hidden")) return "hidden attribute";
+    if (style == nullptr && NameIs(name, "style")) style = a;
   }
-  if (!has_style) return "";
-  return HiddenStyleHow(NormalizeStyle(Attr(n, "style")));
+  if (style == nullptr) return "";
+  return InlineStyleHow(AttrValue(style));
 }
 
 }  // namespace

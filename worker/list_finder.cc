@@ -23,19 +23,25 @@ namespace {
 
 const char* Str(const xmlChar* s) { return reinterpret_cast<const char*>(s); }
 
+// The href without surrounding white space, as a view (see AttrView).
+absl::string_view HrefView(const xmlNode* a, std::string* storage) {
+  return absl::StripAsciiWhitespace(AttrView(a, "href", storage));
+}
+
 std::string HrefOf(const xmlNode* a) {
-  std::string href = Attr(a, "href");
-  const absl::string_view t = absl::StripAsciiWhitespace(href);
-  if (t.size() != href.size()) href = std::string(t);
-  return href;
+  std::string storage;
+  return std::string(HrefView(a, &storage));
 }
 
 // `title_out` receives the anchor's title when it is one.
-bool IsContentAnchor(const xmlNode* a, std::string* title_out = nullptr) {
+// `titles` (may be null) memoises the title.
+bool IsContentAnchor(const xmlNode* a, std::string* title_out = nullptr,
+                     AnchorTitles* titles = nullptr) {
   if (!IsTag(a, "a")) return false;
-  const std::string href = HrefOf(a);
+  std::string storage;
+  const absl::string_view href = HrefView(a, &storage);
   if (href.empty() || href == "#") return false;
-  std::string title = AnchorTitle(a);
+  std::string title = titles != nullptr ? titles->Get(a) : AnchorTitle(a);
   if (title.empty() || IsMoreLink(title)) return false;
   if (title_out != nullptr) *title_out = std::move(title);
   return true;
@@ -83,7 +89,8 @@ void ScanSubtree(const xmlNode* n, const xmlNode* skip, const std::string& href,
       // Collapsed blocks inside an item (相似文章, display:none) are not part
       // of it.
       if (c == skip || IsNonContent(c) || HiddenByStyle(c)) continue;
-      if (IsTag(c, "a") && IsContentAnchorCached(c) && HrefOf(c) != href) {
+      std::string storage;
+      if (IsTag(c, "a") && IsContentAnchorCached(c) && HrefView(c, &storage) != href) {
         s->multi = true;
         return;
       }
@@ -148,13 +155,29 @@ bool DateInsideAnchor(const xmlNode* a, const std::string& href, Scan* s, std::s
   return !title->empty();
 }
 
+// "tag.firstclass/" per element from the root down to `n`. The levels are
+// read leaf to root and written root first into one string (prepending each
+// level copied the whole key once per ancestor).
 std::string GroupKey(const xmlNode* n) {
-  std::string key;
+  struct Level {
+    absl::string_view tag;
+    std::string first_class;
+  };
+  std::vector<Level> levels;
+  std::string storage;
   for (; n != nullptr && n->type == XML_ELEMENT_NODE; n = n->parent) {
-    std::string cls = Attr(n, "class");
-    absl::string_view first = absl::StripAsciiWhitespace(cls);
+    absl::string_view first = absl::StripAsciiWhitespace(AttrView(n, "class", &storage));
     first = first.substr(0, first.find_first_of(" \t\r\n"));
-    key = absl::StrCat(TagName(n), first.empty() ? "" : ".", first, "/", key);
+    levels.push_back({TagName(n), std::string(first)});
+  }
+  std::string key;
+  for (auto it = levels.rbegin(); it != levels.rend(); ++it) {
+    key.append(it->tag.data(), it->tag.size());
+    if (!it->first_class.empty()) {
+      key += '.';
+      key += it->first_class;
+    }
+    key += '/';
   }
   return key;
 }
@@ -234,28 +257,29 @@ struct Anchor {
   std::string title;
 };
 
-void CollectAnchors(const xmlNode* n, std::vector<Anchor>* out) {
+void CollectAnchors(const xmlNode* n, std::vector<Anchor>* out, AnchorTitles* titles = nullptr) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type != XML_ELEMENT_NODE || IsNonContent(c)) continue;
     if (IsTag(c, "a")) {
       std::string title;
-      const bool yes = IsContentAnchor(c, &title);
+      const bool yes = IsContentAnchor(c, &title, titles);
       RememberContentAnchor(c, yes);
       if (yes) out->push_back({c, std::move(title)});
       continue;  // nested anchors are invalid HTML; the outer one counts
     }
-    CollectAnchors(c, out);
+    CollectAnchors(c, out, titles);
   }
 }
 
 }  // namespace
 
-std::vector<FoundItem> FindDatedItems(xmlDoc* doc, UrlResolver* urls, absl::CivilDay as_of) {
+std::vector<FoundItem> FindDatedItems(xmlDoc* doc, UrlResolver* urls, absl::CivilDay as_of,
+                                      AnchorTitles* titles) {
   std::vector<FoundItem> items;
   xmlNode* root = doc == nullptr ? nullptr : xmlDocGetRootElement(doc);
   if (root == nullptr) return items;
   std::vector<Anchor> anchors;
-  CollectAnchors(root, &anchors);
+  CollectAnchors(root, &anchors, titles);
   for (Anchor& anchor : anchors) {
     const xmlNode* a = anchor.node;
     const std::string href = HrefOf(a);

@@ -2,6 +2,9 @@
 
 #include "worker/internal/page_extras.h"
 
+#include <algorithm>
+#include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -197,6 +200,16 @@ bool FindStatus(absl::string_view text, std::string* raw, bool* answered) {
   return false;
 }
 
+// Whether `text` starts with a status word (kUnanswered, kAnswered).
+bool StartsWithStatusWord(absl::string_view text) {
+  for (const auto& words : {kUnanswered, kAnswered}) {
+    for (absl::string_view w : words) {
+      if (absl::StartsWith(text, w)) return true;
+    }
+  }
+  return false;
+}
+
 enum class Role { kNone, kSubmitted, kReplied };
 
 Role RoleOfHeader(absl::string_view h) {
@@ -261,25 +274,60 @@ int ContentAnchors(const xmlNode* n, absl::flat_hash_set<std::string>* hrefs) {
 
 bool MayHoldMailbox(absl::string_view text) {
   // One pass: every status word holds one of 复 结 理 应 答 馈; a label ends
-  // in 时间 or 日期 after a submission word.
-  static constexpr absl::string_view kStatusChars[] = {"复", "结", "理", "应", "答", "馈"};
+  // in 时间 or 日期 after a submission word. The pass also looks for the status
+  // words themselves where it meets one of their first characters (FindStatus
+  // searches the whole text once per word). A word could start unseen only at
+  // a byte the pass steps over that is not a UTF-8 continuation byte (invalid
+  // text); then FindStatus decides, as before. Characters compare as 24-bit
+  // codes of their three bytes.
+  const auto code = [](absl::string_view ch) {
+    return static_cast<uint32_t>(static_cast<unsigned char>(ch[0])) << 16 |
+           static_cast<uint32_t>(static_cast<unsigned char>(ch[1])) << 8 |
+           static_cast<uint32_t>(static_cast<unsigned char>(ch[2]));
+  };
+  static const std::array<uint32_t, 6> kStatusChars = {code("复"), code("结"), code("理"),
+                                                       code("应"), code("答"), code("馈")};
+  static const uint32_t kTime = code("间"), kDate = code("期");
+  static const std::vector<uint32_t> kWordStarts = [&] {
+    std::vector<uint32_t> starts;
+    for (const auto& words : {kUnanswered, kAnswered}) {
+      for (absl::string_view w : words) {
+        if (std::find(starts.begin(), starts.end(), code(w)) == starts.end()) {
+          starts.push_back(code(w));
+        }
+      }
+    }
+    return starts;
+  }();
+  const auto continuation = [&](size_t k) {
+    return (static_cast<unsigned char>(text[k]) & 0xC0) == 0x80;
+  };
   bool status_char = false;
+  bool status_word = false;
+  bool stepped_over_lead = false;
   for (size_t i = 0; i + 3 <= text.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0xE5 || c > 0xE9) continue;
-    const absl::string_view ch = text.substr(i, 3);
-    for (absl::string_view s : kStatusChars) status_char = status_char || ch == s;
-    if ((ch == "间" || ch == "期") && i >= 9) {
+    const uint32_t ch = code(text.substr(i, 3));
+    for (uint32_t s : kStatusChars) status_char = status_char || ch == s;
+    if (!status_word &&
+        std::find(kWordStarts.begin(), kWordStarts.end(), ch) != kWordStarts.end()) {
+      status_word = StartsWithStatusWord(text.substr(i));
+    }
+    if ((ch == kTime || ch == kDate) && i >= 9) {
       const absl::string_view word = text.substr(i - 9, 6);
       for (absl::string_view w : kSubmitLabels) {
         if (word == w) return true;
       }
     }
+    stepped_over_lead = stepped_over_lead || !continuation(i + 1) || !continuation(i + 2);
     i += 2;
   }
+  if (!status_char) return false;
+  if (status_word) return true;
   std::string raw;
   bool answered;
-  return status_char && FindStatus(text, &raw, &answered);
+  return stepped_over_lead && FindStatus(text, &raw, &answered);
 }
 
 std::string NextPageUrl(const xmlNode* root, UrlResolver* urls) {

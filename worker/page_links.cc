@@ -25,6 +25,23 @@ size_t Utf8Length(absl::string_view s) {
   return n;
 }
 
+// s.find_first_of(...) as a loop over an inline test: absl builds a 256-entry
+// table per call, and a page's <style> blocks hold thousands of selectors.
+template <typename Pred>
+size_t FindIf(absl::string_view s, Pred pred) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (pred(s[i])) return i;
+  }
+  return absl::string_view::npos;
+}
+
+// " >+~:[*": a selector that is not a single compound one.
+bool IsComplexMark(char c) {
+  return c == ' ' || c == '>' || c == '+' || c == '~' || c == ':' || c == '[' || c == '*';
+}
+
+bool IsClassOrIdMark(char c) { return c == '.' || c == '#'; }
+
 // Simple hiding rules of the page's <style> blocks: ".cls{display:none}",
 // "#id{...}", "tag.cls{...}" (single compound selectors only, so a rule never
 // hides more than it names).
@@ -83,17 +100,17 @@ class HiddenRules {
       }
       const absl::string_view raw = css.substr(open + 1, close - open - 1);
       pos = close + 1;
-      if (absl::StrContains(selectors, "@")) continue;
+      if (selectors.find('@') != absl::string_view::npos) continue;
       // The single compound selectors first: most rules have none, and their
       // declarations need no look.
       std::vector<std::pair<char, absl::string_view>> names;  // '.' or '#', name
       for (absl::string_view sel : absl::StrSplit(selectors, ',')) {
         sel = absl::StripAsciiWhitespace(sel);
-        if (sel.empty() || sel.find_first_of(" >+~:[*") != absl::string_view::npos) continue;
-        const size_t mark = sel.find_first_of(".#");
+        if (sel.empty() || FindIf(sel, IsComplexMark) != absl::string_view::npos) continue;
+        const size_t mark = FindIf(sel, IsClassOrIdMark);
         if (mark == absl::string_view::npos) continue;
         absl::string_view name = sel.substr(mark + 1);
-        if (name.empty() || name.find_first_of(".#") != absl::string_view::npos) continue;
+        if (name.empty() || FindIf(name, IsClassOrIdMark) != absl::string_view::npos) continue;
         names.emplace_back(sel[mark], name);
       }
       if (names.empty()) continue;
@@ -124,11 +141,12 @@ const char* LinkAttr(const xmlNode* n) {
   return nullptr;
 }
 
-void Walk(const xmlNode* n, UrlResolver* urls, const HiddenRules& rules, const std::string& hidden,
-          absl::flat_hash_map<std::string, size_t>* index, std::vector<ExtractedLink>* out) {
+void Walk(const xmlNode* n, UrlResolver* urls, const HiddenRules& rules, AnchorTitles* titles,
+          const std::string& hidden, absl::flat_hash_map<std::string, size_t>* index,
+          std::vector<ExtractedLink>* out) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
-    if (TagName(c) == kEmbeddedTag || IsTag(c, "script") || IsTag(c, "style")) {
+    if (IsTag(c, kEmbeddedTag) || IsTag(c, "script") || IsTag(c, "style")) {
       continue;
     }
     // Why the element is hidden: an ancestor's reason, else its own.
@@ -140,13 +158,14 @@ void Walk(const xmlNode* n, UrlResolver* urls, const HiddenRules& rules, const s
     const std::string& how = hidden.empty() ? own : hidden;
     const bool h = !how.empty();
     if (const char* attr = LinkAttr(c)) {
-      const std::string url = urls->Resolve(Attr(c, attr));
+      std::string storage;
+      const std::string url = urls->Resolve(AttrView(c, attr, &storage));
       if (!url.empty()) {
         auto [it, inserted] = index->try_emplace(url, out->size());
         if (inserted) {
           ExtractedLink link;
           link.url = url;
-          link.text = IsTag(c, "img") ? CollapseWhitespace(Attr(c, "alt")) : AnchorTitle(c);
+          link.text = IsTag(c, "img") ? CollapseWhitespace(Attr(c, "alt")) : titles->Get(c);
           link.hidden = h;
           link.hidden_how = how;
           link.attachment = IsAttachmentUrl(url);
@@ -157,18 +176,28 @@ void Walk(const xmlNode* n, UrlResolver* urls, const HiddenRules& rules, const s
         }
       }
     }
-    Walk(c, urls, rules, how, index, out);
+    Walk(c, urls, rules, titles, how, index, out);
   }
 }
 
-std::string HostOf(absl::string_view url) {
+// The host of `url` as written ("" when it has no "://").
+absl::string_view HostView(absl::string_view url) {
   const size_t s = url.find("://");
   if (s == absl::string_view::npos) return "";
   url.remove_prefix(s + 3);
-  url = url.substr(0, url.find_first_of("/?"));
+  size_t end = 0;
+  while (end < url.size() && url[end] != '/' && url[end] != '?') ++end;
+  url = url.substr(0, end);
   const size_t at = url.rfind('@');
   if (at != absl::string_view::npos) url.remove_prefix(at + 1);
-  return absl::AsciiStrToLower(url.substr(0, url.find(':')));
+  return url.substr(0, url.find(':'));
+}
+
+std::string HostOf(absl::string_view url) { return absl::AsciiStrToLower(HostView(url)); }
+
+// HostOf(url) == host for a lower-case `host`, without a copy.
+bool OnHost(absl::string_view url, absl::string_view host) {
+  return absl::EqualsIgnoreCase(HostView(url), host);
 }
 
 std::string PathOf(absl::string_view url) {
@@ -226,15 +255,16 @@ void CollectNav(const xmlNode* n, UrlResolver* urls, const std::string& host,
                 const std::string& home, absl::flat_hash_map<std::string, bool>* seen,
                 std::vector<NavColumn>* out) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE || IsNonContent(c) || TagName(c) == kEmbeddedTag) {
+    if (c->type != XML_ELEMENT_NODE || IsNonContent(c) || IsTag(c, kEmbeddedTag)) {
       continue;
     }
     if (!IsTag(c, "a")) {
       CollectNav(c, urls, host, home, seen, out);
       continue;
     }
-    const std::string url = urls->Resolve(Attr(c, "href"));
-    if (url.empty() || url == home || HostOf(url) != host || IsAttachmentUrl(url) ||
+    std::string storage;
+    const std::string url = urls->Resolve(AttrView(c, "href", &storage));
+    if (url.empty() || url == home || !OnHost(url, host) || IsAttachmentUrl(url) ||
         ArticleLike(url) || PathOf(url) == "/") {
       continue;
     }
@@ -267,13 +297,13 @@ bool IsAttachmentUrl(absl::string_view url) {
   return false;
 }
 
-std::vector<ExtractedLink> PageLinks(const xmlNode* root, UrlResolver* urls) {
+std::vector<ExtractedLink> PageLinks(const xmlNode* root, UrlResolver* urls, AnchorTitles* titles) {
   std::vector<ExtractedLink> out;
   absl::flat_hash_map<std::string, size_t> index;
   if (root == nullptr) return out;
   const xmlNode* top = root->parent != nullptr ? root->parent : root;
   const HiddenRules rules(top);
-  Walk(top, urls, rules, "", &index, &out);
+  Walk(top, urls, rules, titles, "", &index, &out);
   return out;
 }
 

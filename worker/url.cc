@@ -4,6 +4,7 @@
 // and it percent-escapes while resolving, which changes URLs we must report as
 // written.
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,9 @@ Parts Split(absl::string_view s) {
   }
   if (absl::StartsWith(s, "//")) {
     s.remove_prefix(2);
-    const size_t end = s.find_first_of("/?");
+    size_t end = 0;
+    while (end < s.size() && s[end] != '/' && s[end] != '?') ++end;
+    if (end == s.size()) end = absl::string_view::npos;
     p.has_authority = true;
     p.authority = s.substr(0, end);
     s = end == absl::string_view::npos ? absl::string_view() : s.substr(end);
@@ -60,11 +63,10 @@ Parts Split(absl::string_view s) {
 }
 
 // RFC 3986 5.2.4.
-std::string RemoveDotSegments(absl::string_view in) {
-  // Without a "." or ".." segment the path comes back as it is.
-  if (!absl::StartsWith(in, ".") && in.find("/.") == absl::string_view::npos) {
-    return std::string(in);
-  }
+// Returns `in` itself when it has no "." or ".." segment, else the result
+// written into `storage`.
+absl::string_view RemoveDotSegments(absl::string_view in, std::string* storage) {
+  if (!absl::StartsWith(in, ".") && in.find("/.") == absl::string_view::npos) return in;
   std::vector<absl::string_view> out;
   const bool absolute = absl::StartsWith(in, "/");
   size_t pos = absolute ? 1 : 0;
@@ -85,7 +87,9 @@ std::string RemoveDotSegments(absl::string_view in) {
     }
     pos = end + 1;
   }
-  std::string r = absolute ? "/" : "";
+  std::string& r = *storage;
+  r.clear();
+  if (absolute) r += '/';
   for (size_t i = 0; i < out.size(); ++i) {
     if (i > 0) r += '/';
     absl::StrAppend(&r, out[i]);
@@ -104,83 +108,118 @@ std::string Merge(const Parts& base, absl::string_view ref_path) {
 }
 
 // Browsers drop tabs and newlines anywhere and trim surrounding spaces.
-std::string Clean(absl::string_view s) {
-  if (s.find_first_of("\t\n\r") == absl::string_view::npos) {
-    return std::string(absl::StripAsciiWhitespace(s));
-  }
-  std::string r;
+// memchr per byte value: a vectorised scan beats a loop over three values.
+bool Holds(absl::string_view s, char c) {
+  return !s.empty() && std::memchr(s.data(), c, s.size()) != nullptr;
+}
+
+bool HasTabOrNewline(absl::string_view s) {
+  return Holds(s, '\t') || Holds(s, '\n') || Holds(s, '\r');
+}
+
+// Returns a view into `s`, or into `storage` when characters were dropped.
+absl::string_view Clean(absl::string_view s, std::string* storage) {
+  if (!HasTabOrNewline(s)) return absl::StripAsciiWhitespace(s);
+  std::string& r = *storage;
+  r.clear();
   r.reserve(s.size());
   for (char c : s) {
     if (c != '\t' && c != '\n' && c != '\r') r += c;
   }
-  return std::string(absl::StripAsciiWhitespace(r));
+  return absl::StripAsciiWhitespace(r);
 }
 
-std::string Escape(absl::string_view s) {
-  if (s.find_first_of(" \\") == absl::string_view::npos) return std::string(s);
-  std::string r;
-  r.reserve(s.size() + 8);
+// Appends `s` with spaces escaped and backslashes turned into slashes.
+void AppendEscaped(absl::string_view s, std::string* out) {
+  if (!Holds(s, ' ') && !Holds(s, '\\')) {
+    out->append(s.data(), s.size());
+    return;
+  }
   for (char c : s) {
     if (c == ' ') {
-      r += "%20";
+      *out += "%20";
     } else if (c == '\\') {
-      r += '/';
+      *out += '/';
     } else {
-      r += c;
+      *out += c;
     }
   }
-  return r;
+}
+
+// The base cleaned, without its fragment, and split. A page resolves all its
+// hrefs against one base, so the last one is kept (per thread; `parts` views
+// into `cleaned`).
+const Parts& SplitBase(absl::string_view base_in) {
+  thread_local struct {
+    bool set = false;
+    std::string raw;
+    std::string cleaned;
+    Parts parts;
+  } last;
+  if (!last.set || last.raw != base_in) {
+    last.set = true;
+    last.raw = std::string(base_in);
+    std::string storage;
+    last.cleaned = std::string(Clean(base_in, &storage));
+    const size_t bh = last.cleaned.find('#');
+    if (bh != std::string::npos) last.cleaned.resize(bh);
+    last.parts = Split(last.cleaned);
+  }
+  return last.parts;
 }
 
 }  // namespace
 
 std::string ResolveUrl(absl::string_view base_in, absl::string_view href_in) {
-  std::string href = Clean(href_in);
-  const size_t hash = href.find('#');
-  if (hash != std::string::npos) href.resize(hash);
+  std::string href_storage;
+  absl::string_view href = Clean(href_in, &href_storage);
+  href = href.substr(0, href.find('#'));
   const Parts ref = Split(href);
-  Parts target;
-  std::string path;  // target.path's storage
-  std::string base_s;
-  if (!ref.scheme.empty()) {
-    target = ref;
-    path = RemoveDotSegments(ref.path);
-  } else {
-    base_s = Clean(base_in);
-    const size_t bh = base_s.find('#');
-    if (bh != std::string::npos) base_s.resize(bh);
-    const Parts base = Split(base_s);
-    if (base.scheme.empty() || !base.has_authority) return "";
-    target.scheme = base.scheme;
-    target.has_authority = true;
-    if (ref.has_authority) {
-      target.authority = ref.authority;
-      path = RemoveDotSegments(ref.path);
-      target.has_query = ref.has_query;
-      target.query = ref.query;
-    } else {
-      target.authority = base.authority;
-      if (ref.path.empty()) {
-        path = std::string(base.path);
-        target.has_query = ref.has_query || base.has_query;
-        target.query = ref.has_query ? ref.query : base.query;
-      } else {
-        path =
-            RemoveDotSegments(absl::StartsWith(ref.path, "/") ? ref.path : Merge(base, ref.path));
-        target.has_query = ref.has_query;
-        target.query = ref.query;
-      }
-    }
+  // Scheme and authority first: most references that resolve to nothing
+  // (javascript:, mailto:) are known by their scheme.
+  const Parts* base = nullptr;
+  absl::string_view scheme = ref.scheme;
+  absl::string_view authority = ref.authority;
+  bool has_authority = ref.has_authority;
+  if (ref.scheme.empty()) {
+    base = &SplitBase(base_in);
+    if (base->scheme.empty() || !base->has_authority) return "";
+    scheme = base->scheme;
+    has_authority = true;
+    if (!ref.has_authority) authority = base->authority;
   }
-  if ((target.scheme != "http" && target.scheme != "https") || !target.has_authority ||
-      target.authority.empty()) {
+  if ((scheme != "http" && scheme != "https") || !has_authority || authority.empty()) {
     return "";
   }
+  std::string storage;  // dot-segment removal's result
+  std::string merged;   // Merge's result
+  absl::string_view path;
+  bool has_query = ref.has_query;
+  absl::string_view query = ref.query;
+  if (base == nullptr || ref.has_authority) {
+    path = RemoveDotSegments(ref.path, &storage);
+  } else if (ref.path.empty()) {
+    path = base->path;
+    has_query = ref.has_query || base->has_query;
+    query = ref.has_query ? ref.query : base->query;
+  } else if (absl::StartsWith(ref.path, "/")) {
+    path = RemoveDotSegments(ref.path, &storage);
+  } else {
+    merged = Merge(*base, ref.path);
+    path = RemoveDotSegments(merged, &storage);
+  }
+  if (path.empty()) path = "/";
+  std::string out;
+  out.reserve(scheme.size() + 3 + authority.size() + path.size() + 1 + query.size() + 8);
+  out.append(scheme.data(), scheme.size());
+  out += "://";
   // Host names are case-insensitive; keep userinfo/port as written.
-  const std::string authority = absl::AsciiStrToLower(target.authority);
-  if (path.empty()) path.push_back('/');
-  std::string out = absl::StrCat(target.scheme, "://", authority, Escape(path));
-  if (target.has_query) absl::StrAppend(&out, "?", Escape(target.query));
+  for (char c : authority) out += absl::ascii_tolower(c);
+  AppendEscaped(path, &out);
+  if (has_query) {
+    out += '?';
+    AppendEscaped(query, &out);
+  }
   return out;
 }
 

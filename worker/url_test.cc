@@ -49,6 +49,9 @@ TEST(ResolveUrlTest, RealPages) {
       {"", "http://www.gov.cn/x.html", "http://www.gov.cn/x.html"},
       {"", "#top", ""},
       {"ftp://a/b", "c", ""},
+      {" http://www.gov.cn/a/b.html#top", "c.html?x=1 2", "http://www.gov.cn/a/c.html?x=1%202"},
+      {"http://www.gov.cn/a/", "b\\c.html", "http://www.gov.cn/a/b/c.html"},
+      {"http://www.gov.cn/a/", "?p=2", "http://www.gov.cn/a/?p=2"},
   };
   for (const auto& c : kCases) {
     EXPECT_EQ(ResolveUrl(c.base, c.href), c.expected) << c.base << " + " << c.href;

@@ -7,6 +7,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -45,12 +46,40 @@ void ExpandEmbeddedMarkup(xmlDoc* doc);
 
 // Lower-case tag name of an element ("" for non-elements).
 absl::string_view TagName(const xmlNode* n);
-// `tag` in lower case (both parsers lower-case element names).
-bool IsTag(const xmlNode* n, absl::string_view tag);
+// `tag` in lower case (both parsers lower-case element names). Inline: the
+// extractor asks it about every element several times, and most answers are
+// "no" at the first byte.
+inline bool IsTag(const xmlNode* n, absl::string_view tag) {
+  if (n == nullptr || n->type != XML_ELEMENT_NODE || n->name == nullptr) return false;
+  const char* name = reinterpret_cast<const char*>(n->name);
+  if (tag.empty()) return name[0] == '\0';
+  return name[0] == tag[0] && std::strncmp(name, tag.data(), tag.size()) == 0 &&
+         name[tag.size()] == '\0';
+}
 // Attribute value ("" when absent).
 std::string Attr(const xmlNode* n, const char* name);
-// script, style, noscript, template, head, title: never visible text.
-bool IsNonContent(const xmlNode* n);
+// The same without a copy when the value is one text node (the parsers make
+// it so): a view into the tree, else into `storage`.
+absl::string_view AttrView(const xmlNode* n, const char* name, std::string* storage);
+// script, style, noscript, template, head, title, select: never visible text.
+// Inline, switching on the first byte: every text walk asks it per element.
+inline bool IsNonContent(const xmlNode* n) {
+  if (n == nullptr || n->type != XML_ELEMENT_NODE || n->name == nullptr) return false;
+  const char* t = reinterpret_cast<const char*>(n->name);
+  switch (t[0]) {
+    case 's':
+      return std::strcmp(t, "script") == 0 || std::strcmp(t, "style") == 0 ||
+             std::strcmp(t, "select") == 0;
+    case 'n':
+      return std::strcmp(t, "noscript") == 0;
+    case 't':
+      return std::strcmp(t, "template") == 0 || std::strcmp(t, "title") == 0;
+    case 'h':
+      return std::strcmp(t, "head") == 0;
+    default:
+      return false;
+  }
+}
 
 // Appends the text of `n`'s subtree (skipping non-content elements) to `out`,
 // with a space at block-level element boundaries.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/civil_time.h"
 #include "worker/extract.h"
 #include "worker/internal/html_dom.h"
@@ -25,9 +26,13 @@ struct FoundItem {
   bool boilerplate = false;  // inside nav / footer / friend-links blocks
 };
 
+class AnchorTitles;
+
 // Every dated content link of the document, in document order. `as_of` resolves
-// year-less dates (unresolvable ones keep date "" and date_raw).
-std::vector<FoundItem> FindDatedItems(xmlDoc* doc, UrlResolver* urls, absl::CivilDay as_of);
+// year-less dates (unresolvable ones keep date "" and date_raw). `titles`
+// (may be null) holds the titles the link walk already computed.
+std::vector<FoundItem> FindDatedItems(xmlDoc* doc, UrlResolver* urls, absl::CivilDay as_of,
+                                      AnchorTitles* titles = nullptr);
 
 // Items of the elements selected by `xpath` (one item per element: its first
 // content link and first date). Empty on a bad expression.
@@ -40,6 +45,18 @@ bool IsMoreLink(absl::string_view text);
 // Item title from the anchor: the visible text, or the title attribute when the
 // visible text is a truncation of it or wraps it in decorations.
 std::string AnchorTitle(const xmlNode* anchor);
+
+// AnchorTitle per anchor of one document, computed once for the link walk and
+// the list finder. Titles of anchors that hold a comment or a script are not
+// kept: ExpandEmbeddedMarkup, which runs between the two, may graft markup
+// into exactly those anchors.
+class AnchorTitles {
+ public:
+  std::string Get(const xmlNode* anchor);
+
+ private:
+  absl::flat_hash_map<const xmlNode*, std::string> memo_;
+};
 
 // id/class hints of navigation, footers and link farms.
 bool IsBoilerplateBlock(const xmlNode* n);

@@ -9,6 +9,7 @@
 
 #include "worker/extract.h"
 #include "worker/internal/html_dom.h"
+#include "worker/internal/list_finder.h"
 #include "worker/internal/url_resolver.h"
 
 namespace census {
@@ -16,8 +17,9 @@ namespace internal {
 
 // a[href], area[href], img[src], iframe/frame/embed[src], resolved against
 // `base` (http/https only), de-duplicated in document order. A URL is hidden
-// only when every occurrence is hidden.
-std::vector<ExtractedLink> PageLinks(const xmlNode* root, UrlResolver* urls);
+// only when every occurrence is hidden. Anchor titles go through `titles`,
+// which keeps them for the list finder.
+std::vector<ExtractedLink> PageLinks(const xmlNode* root, UrlResolver* urls, AnchorTitles* titles);
 
 // True for .doc .docx .pdf .xls .xlsx .zip .rar .wps .ppt .pptx .txt .et ...
 bool IsAttachmentUrl(absl::string_view url);
