@@ -354,7 +354,11 @@ int AggregateStore(const std::string& path, int sites_hint, const Config& config
           return (*writer)->Add(site, rendered);
         });
     if (summary.ok()) {
-      if (absl::Status st = (*writer)->Finish(*summary); !st.ok()) {
+      const double finish_start = NowSeconds();
+      absl::Status st = (*writer)->Finish(*summary);
+      std::fprintf(stderr, "  ReportWriter::Finish (head, tail, assembly, renames): %.1f s\n",
+                   NowSeconds() - finish_start);
+      if (!st.ok()) {
         report = st;
       } else {
         *report->mutable_census() = *std::move(summary);
