@@ -168,7 +168,6 @@ void JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of, const Rubric& r
     column.set_long_unupdated(dates.empty() ||
                               dates.back() < WindowStart(as_of, rubric.long_unupdated.window));
   }
-  return;
 }
 
 HistorySummary SummarizeHistory(const std::vector<PageObservation>& history) {

@@ -8,7 +8,10 @@ namespace census {
 void SortedOrder(const std::vector<absl::string_view>& strings,
                  std::vector<std::pair<uint64_t, uint32_t>>* keys, std::vector<uint32_t>* order) {
   order->resize(strings.size());
-  if (strings.empty()) return;
+  if (std::is_sorted(strings.begin(), strings.end())) {  // e.g. the aggregator's lookups
+    for (size_t i = 0; i < strings.size(); ++i) (*order)[i] = static_cast<uint32_t>(i);
+    return;
+  }
   size_t shared = strings[0].size();
   for (absl::string_view s : strings) {
     shared = std::min(shared, s.size());

@@ -16,7 +16,7 @@ namespace census {
 // after the prefix all strings share, big-endian in a uint64, and compares the rest only
 // on ties. Strings must not hold NUL (URLs do not): the zero padding of a short string's
 // key then sorts it before its extensions, as bytewise order does. `keys` is scratch
-// space, reused between calls.
+// space, reused between calls. Strings already in order cost one pass.
 void SortedOrder(const std::vector<absl::string_view>& strings,
                  std::vector<std::pair<uint64_t, uint32_t>>* keys, std::vector<uint32_t>* order);
 

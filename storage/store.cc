@@ -784,12 +784,7 @@ class RocksReader : public Store::Reader {
     links_.assign(urls.size(), nullptr);
     if (urls.empty() || from_ms > until_ms) return &links_;
     // "link/<url>\0" sorts as <url> does (no URL holds NUL): visit the URLs in order.
-    if (std::is_sorted(urls.begin(), urls.end())) {
-      order_.resize(urls.size());
-      for (size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<uint32_t>(i);
-    } else {
-      SortedOrder(urls, &sort_keys_, &order_);
-    }
+    SortedOrder(urls, &sort_keys_, &order_);
     constexpr absl::string_view kLinkPrefix = "link/";
     rocksdb::Iterator* it = Iter();
     size_t hits = 0;
