@@ -227,20 +227,42 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
   std::vector<ColumnFacts> column_facts(columns.size());
   site.mutable_columns()->Reserve(static_cast<int>(columns.size()));
   for (size_t i = 0; i < columns.size(); ++i) {
-    const Column& column = *columns[i];
-    if (auto candidates = column_candidates.find(column.url());
+    if (auto candidates = column_candidates.find(columns[i]->url());
         candidates != column_candidates.end()) {
       for (const PageObservation* obs : candidates->second) {
         if (column_obs[i] == nullptr || NewerOrSame(*obs, *column_obs[i])) column_obs[i] = obs;
       }
     }
+  }
+  // Each column page's own text once the site's template is subtracted: the
+  // homepage and every column page are compared, and links to the site's own pages
+  // do not count.
+  std::vector<int> own_chars;
+  {
+    std::vector<const PageObservation*> pages(column_obs.begin(), column_obs.end());
+    pages.push_back(homepage_obs);
+    std::vector<std::string> site_urls = {homepage_url, info.url()};
+    for (const Column* column : columns) site_urls.push_back(column->url());
+    own_chars = OwnTextChars(pages, site_urls);
+  }
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const Column& column = *columns[i];
     ColumnFacts& facts = column_facts[i];
     facts.name = column.name();
     facts.url = column.url();
     facts.category = column.category();
     if (const PageObservation* obs = column_obs[i]) {
       facts.observed = true;
+      // A discovered column's page may refine its category (its breadcrumb).
+      if (!column.declared() && obs->column().category() != CATEGORY_UNSPECIFIED) {
+        facts.category = obs->column().category();
+      }
       facts.blank_placeholder = obs->blank_placeholder();
+      facts.page_kind = obs->page_kind();
+      facts.has_messages = obs->messages_size() > 0;
+      facts.own_text_measured = obs->own_text_measured();
+      facts.own_chars = std::max(0, own_chars[i]);
+      facts.script_list = obs->script_list();
       facts.item_dates.reserve(obs->items_size());
       for (const ListItem& item : obs->items()) facts.item_dates.push_back(item.date());
     }
@@ -253,7 +275,9 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
       facts.observation_interval_days = history.summary.mean_interval_days;
       forged.insert(forged.end(), history.forged.begin(), history.forged.end());
     }
-    JudgeColumn(facts, as_of, options.rubric, site.add_columns());
+    report::ColumnReport* judged = site.add_columns();
+    JudgeColumn(facts, as_of, options.rubric, judged);
+    if (!column.declared()) judged->set_found_via(column.found_via());
   }
 
   // Homepage.

@@ -164,6 +164,8 @@ report::SiteReport FullSite() {
   column->set_observations(12);
   column->set_changes(-3);
   column->set_long_unupdated(true);
+  column->set_page("list");
+  column->set_found_via("nav");
   site.add_columns()->set_name("政策文件");
   report::Links* links = site.mutable_links();
   links->set_checked(250);

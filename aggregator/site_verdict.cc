@@ -14,7 +14,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "common/clock.h"
+#include "common/text_hash.h"
 
 namespace census {
 
@@ -156,9 +159,35 @@ void JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of, const Rubric& r
     column.set_fetch_error("not_fetched");
     return;
   }
-  bool blank = facts.item_dates.empty() || facts.blank_placeholder;
-  column.set_blank(blank);
-  if (blank) return;
+  // A page that says it has nothing (暂无信息) is blank, as the extractor reads the
+  // placeholder only where it found no items.
+  if (facts.blank_placeholder) {
+    if (facts.own_text_measured) column.set_page("empty");
+    column.set_blank(true);
+    return;
+  }
+  if (facts.item_dates.empty()) {
+    // No list: blank only when the page has nothing of its own. Observations made
+    // before the page's own text was measured are judged as they were then.
+    if (facts.has_messages) {
+      column.set_page("mailbox");
+      return;
+    }
+    if (facts.own_text_measured) {
+      if (facts.page_kind == "article" || facts.own_chars >= kStaticPageMinChars) {
+        column.set_page("static");
+        return;
+      }
+      if (facts.script_list) {
+        column.set_page("unverified");
+        return;
+      }
+      column.set_page("empty");
+    }
+    column.set_blank(true);
+    return;
+  }
+  if (facts.own_text_measured) column.set_page(facts.page_kind == "mailbox" ? "mailbox" : "list");
   // An undated column counts as not updated.
   auto category = rubric.categories.find(facts.category);
   if (category != rubric.categories.end()) {
@@ -168,6 +197,41 @@ void JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of, const Rubric& r
     column.set_long_unupdated(dates.empty() ||
                               dates.back() < WindowStart(as_of, rubric.long_unupdated.window));
   }
+}
+
+std::vector<int> OwnTextChars(const std::vector<const PageObservation*>& pages,
+                              const std::vector<std::string>& site_urls) {
+  // Pages per line hash (each page counted once per hash).
+  absl::flat_hash_map<uint64_t, int> pages_with;
+  std::vector<uint64_t> distinct;
+  for (const PageObservation* page : pages) {
+    if (page == nullptr || !page->own_text_measured()) continue;
+    distinct.assign(page->own_line_hashes().begin(), page->own_line_hashes().end());
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    for (uint64_t h : distinct) ++pages_with[h];
+  }
+  absl::flat_hash_set<uint64_t> site_links;
+  for (const std::string& url : site_urls) site_links.insert(LinkTextHash(url));
+  std::vector<int> out;
+  out.reserve(pages.size());
+  absl::flat_hash_set<uint64_t> counted;
+  for (const PageObservation* page : pages) {
+    if (page == nullptr || !page->own_text_measured()) {
+      out.push_back(-1);
+      continue;
+    }
+    int chars = 0;
+    counted.clear();
+    const int n = std::min(page->own_line_hashes_size(), page->own_line_chars_size());
+    for (int i = 0; i < n; ++i) {
+      const uint64_t h = page->own_line_hashes(i);
+      if (pages_with[h] > 1 || site_links.contains(h) || !counted.insert(h).second) continue;
+      chars += page->own_line_chars(i);
+    }
+    out.push_back(chars);
+  }
+  return out;
 }
 
 HistorySummary SummarizeHistory(const std::vector<PageObservation>& history) {

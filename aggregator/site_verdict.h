@@ -50,6 +50,14 @@ struct ColumnFacts {
   bool observed = false;
   std::vector<std::string> item_dates;  // one per list item, "" when undated
   bool blank_placeholder = false;       // the page says 暂无信息 etc.
+  std::string page_kind;                // the extractor's kind of the page (list, article ...)
+  bool has_messages = false;            // mailbox letters were read from the page
+  // The page's own text was measured (observations from 2026-12 on); own_chars is
+  // how much of it is the page's alone (OwnTextChars) and script_list whether a
+  // script may fill its list in a browser.
+  bool own_text_measured = false;
+  int own_chars = 0;
+  bool script_list = false;
   // Error of the newest fetch of the page within the run (FETCH_OK when it was read
   // or not fetched in this run).
   FetchError fetch_error = FETCH_OK;
@@ -59,11 +67,26 @@ struct ColumnFacts {
   double observation_interval_days = 0.0;
 };
 
+// A column page with no items and at least this much text of its own is a static
+// page (机构概况, 联系我们), not a blank column (docs/COLUMNS.md).
+inline constexpr int kStaticPageMinChars = 10;
+
+// Letters, digits and ideographs of each page's own text (PageObservation
+// own_line_hashes/own_line_chars) that no other page of `pages` shares and that is
+// not a link to one of `site_urls` (the homepage and the site's columns): the
+// template's header, footer and sidebars cancel out. One entry per page, in order;
+// -1 for a page whose own text was not measured.
+std::vector<int> OwnTextChars(const std::vector<const PageObservation*>& pages,
+                              const std::vector<std::string>& site_urls);
+
 // Columns whose category has an update window in the rubric.
 bool IsJudgedCategory(Category category, const Rubric& rubric);
 
-// items, last_update, blank, stale, long_unupdated, updates_30d, mean_interval_days,
-// fetch_error, observations, changes, change_rate_per_day. A column whose page failed
+// items, page, last_update, blank, stale, long_unupdated, updates_30d,
+// mean_interval_days, fetch_error, observations, changes, change_rate_per_day. A page
+// without items is blank only when it says so (暂无信息) or has no text of its own
+// (page "empty"); with text of its own, or an article, it is "static"; when a script
+// may fill it, "unverified": neither blank nor stale (docs/COLUMNS.md). A column whose page failed
 // is neither blank nor stale (fetch_error says why); a column never read and not
 // failing is "not_fetched", neither blank nor stale. An undated column counts as not
 // updated (stale, and long_unupdated when its category should be updated).

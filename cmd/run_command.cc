@@ -35,7 +35,7 @@ const char kUsage[] =
     "             [--connect-to HOST:PORT:CONNECT_HOST:CONNECT_PORT]...\n"
     "             [--max-pages-per-site N] [--max-list-pages N] [--recheck-delay DURATION]\n"
     "             [--rubric FILE] [--lexicon FILE] [--no-robots] [--allow-private] [--quiet]\n"
-    "  census extract [--url URL] [--as-of YYYY-MM-DD] FILE|-\n"
+    "  census extract [--url URL] [--as-of YYYY-MM-DD] [--column] FILE|-\n"
     "  census diff OLD_REPORT_JSON NEW_REPORT_JSON [--json]\n"
     "  census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR] | --list |\n"
     "                --snapshot HASH [--out FILE]\n"
@@ -373,8 +373,11 @@ int RunCensus(const RunConfig& config) {
 
 int RunExtract(const std::vector<std::string>& args) {
   std::string url, as_of_text, file;
+  bool column_page = false;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--url" && i + 1 < args.size()) {
+    if (args[i] == "--column") {
+      column_page = true;  // read it as a census reads a column's page
+    } else if (args[i] == "--url" && i + 1 < args.size()) {
       url = args[++i];
     } else if (args[i] == "--as-of" && i + 1 < args.size()) {
       as_of_text = args[++i];
@@ -392,6 +395,7 @@ int RunExtract(const std::vector<std::string>& args) {
   }
   ExtractOptions options;
   options.base_url = url;
+  options.column_page = column_page;
   options.as_of = ToCensusDay(absl::Now());
   if (!as_of_text.empty() && !ParseCivilDay(as_of_text, &options.as_of)) {
     std::fprintf(stderr, "census extract: --as-of wants YYYY-MM-DD, not '%s'\n",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/wire.h"
 #include "rocksdb/db.h"
@@ -205,6 +206,11 @@ bool Coordinator::NextLease(Lease* lease) {
       if (w.discover_columns && w.pending.front().has_validators()) {
         for (const Column& c : w.previous_columns) *lease->add_columns() = c;
       }
+    } else if (w.discover_columns) {
+      // Column pages report their sidebars' columns; the worker writes the site's set
+      // as leased plus what it found.
+      lease->set_discover_columns(true);
+      for (const Column& c : w.state.columns()) *lease->add_columns() = c;
     }
     int limit = std::max(1, options_.links_per_lease);
     while (!w.pending.empty() && lease->tasks_size() < limit) {
@@ -261,21 +267,19 @@ void Coordinator::HandleLeaseDone(const LeaseDone& done) {
       if (t.kind() == HOMEPAGE) w.state.set_homepage_done(true);
       if (t.kind() == LINK_CHECK) w.state.set_links_done(w.state.links_done() + 1);
     }
-    if (lease.discover_columns()) {
+    bool homepage_lease = false;
+    for (const FetchTask& t : lease.tasks()) homepage_lease |= t.kind() == HOMEPAGE;
+    if (lease.discover_columns() && homepage_lease) {
       w.state.clear_columns();
       for (const Column& col : done.discovered_columns()) {
         if (HostOf(col.url()) != HostOf(w.state.site().url())) continue;
         *w.state.add_columns() = col;
         if (link_seen_.contains(col.url())) continue;
         link_seen_[col.url()] = true;
-        FetchTask task;
-        task.set_kind(COLUMN);
-        task.set_url(col.url());
-        *task.mutable_column() = col;
-        AttachValidators(&task);
-        w.pending.push_back(task);
-        ++w.tasks_queued;
+        QueueColumn(w, col);
       }
+    } else if (lease.discover_columns() && done.discovered_columns_size() > 0) {
+      AddSidebarColumns(w, done);
     }
     std::vector<LinkRef> links(done.links().begin(), done.links().end());
     std::vector<LinkRef> replayed = RememberPages(lease, done);
@@ -299,6 +303,37 @@ void Coordinator::HandleLeaseDone(const LeaseDone& done) {
   progress_.leases_out = static_cast<int64_t>(leases_.size());
   UpdateComplete();
   (void)Persist(w);  // best effort: the store holds the results themselves
+}
+
+void Coordinator::QueueColumn(SiteWork& w, const Column& col) {
+  FetchTask task;
+  task.set_kind(COLUMN);
+  task.set_url(col.url());
+  *task.mutable_column() = col;
+  AttachValidators(&task);
+  w.pending.push_back(task);
+  ++w.tasks_queued;
+}
+
+void Coordinator::AddSidebarColumns(SiteWork& w, const LeaseDone& done) {
+  absl::flat_hash_set<std::string> known;
+  for (const Column& c : w.state.columns()) known.insert(c.url());
+  LeaseDone stored;
+  const std::string key = absl::StrCat("cols/", w.state.site().site_id());
+  const bool have_stored = GetState(key, &stored);
+  for (const Column& col : done.discovered_columns()) {
+    if (HostOf(col.url()) != HostOf(w.state.site().url())) continue;
+    if (w.state.columns_size() >= kMaxColumnsPerSite || !known.insert(col.url()).second) continue;
+    *w.state.add_columns() = col;
+    if (have_stored) *stored.add_discovered_columns() = col;
+    // Fetched as a column even when a link check of the same URL was queued: a
+    // link check reads no list.
+    link_seen_[col.url()] = true;
+    QueueColumn(w, col);
+  }
+  // The next census's conditional homepage replays the stored set: it must hold the
+  // sidebar columns too, or a 304 would lose them.
+  if (have_stored) (void)db_->Put(rocksdb::WriteOptions(), key, stored.SerializeAsString());
 }
 
 void Coordinator::ExpireLeases() {

@@ -99,6 +99,12 @@ class Coordinator {
   absl::Status Persist(const SiteWork& work);
   // Sets `task`'s validators from "val/<url>" when an ETag or Last-Modified is known.
   bool AttachValidators(FetchTask* task);
+  // Queues a COLUMN task for `col`.
+  void QueueColumn(SiteWork& w, const Column& col);
+  // Columns a column page's sidebar named that the site does not have yet (at most
+  // kMaxColumnsPerSite in all) join its set and are fetched.
+  void AddSidebarColumns(SiteWork& w, const LeaseDone& done);
+  static constexpr int kMaxColumnsPerSite = 80;
   // Stores validators, links and discovered columns of `done`; returns the links of
   // pages reported unchanged (from their last full read).
   std::vector<LinkRef> RememberPages(const Lease& lease, const LeaseDone& done);

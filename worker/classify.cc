@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
@@ -32,7 +33,8 @@ const Rule* Rules(size_t* n) {
       {SERVICE, {"办事", "服务", "指南", "办理", "便民"}},
       {NEWS,
        {"动态", "要闻", "新闻", "资讯", "快讯", "信息发布", "媒体", "图片", "视频", "头条", "热点",
-        "时政"}},
+        "时政", "政务信息", "工作信息", "部门信息", "乡镇信息", "县区信息", "基层信息",
+        "简报", "聚焦", "关注"}},
   };
   *n = sizeof(kRules) / sizeof(kRules[0]);
   return kRules;
@@ -43,12 +45,35 @@ const Rule* Rules(size_t* n) {
 Category ClassifyColumnName(absl::string_view name) {
   // Exact contract names first (English, 动态要闻, 通知公告 ...), then keywords.
   if (std::optional<Category> exact = ParseCategoryName(name)) return *exact;
+  // Policy Q&A and interpretation columns name an interaction word (问答, 咨询) but
+  // publish policy: 政策问答, 文件解读.
+  if ((absl::StrContains(name, "政策") || absl::StrContains(name, "文件")) &&
+      (absl::StrContains(name, "问答") || absl::StrContains(name, "解读"))) {
+    return POLICY;
+  }
   size_t n = 0;
   const Rule* rules = Rules(&n);
   for (size_t i = 0; i < n; ++i) {
     for (absl::string_view kw : rules[i].keywords) {
       if (absl::StrContains(name, kw)) return rules[i].category;
     }
+  }
+  return OTHER;
+}
+
+Category ClassifyColumn(absl::string_view name, const std::vector<std::string>& parents) {
+  // A section decides for all its children: a topic's 工作动态 is part of the topic,
+  // not one of the site's news columns.
+  for (const std::string& parent : parents) {
+    const Category p = ClassifyColumnName(parent);
+    if (p == TOPIC) return TOPIC;
+    if (p == SERVICE && !absl::StrContains(parent, "公开")) return SERVICE;
+  }
+  const Category own = ClassifyColumnName(name);
+  if (own != OTHER) return own;
+  for (auto it = parents.rbegin(); it != parents.rend(); ++it) {
+    const Category p = ClassifyColumnName(*it);
+    if (p == NEWS || p == INTERACTION) return p;
   }
   return OTHER;
 }

@@ -25,6 +25,7 @@
 #include "worker/internal/html_dom.h"
 #include "worker/internal/list_finder.h"
 #include "worker/internal/page_extras.h"
+#include "worker/internal/page_content.h"
 #include "worker/internal/page_links.h"
 
 namespace census {
@@ -197,6 +198,15 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
   const std::string html_title = TitleText(FindFirst(root, "title"));
   const std::string article_title = MetaValue(metas, "articletitle");
 
+  // A column page's own text (for blank and article tests), without the column's
+  // heading (the <title>'s first part).
+  int own_chars = 0;
+  if (options.column_page || options.measure_own_text) {
+    page.content_lines =
+        internal::ContentLines(body != nullptr ? body : root, html_title, &urls);
+    for (const ContentLine& l : page.content_lines) own_chars += l.chars;
+  }
+
   // Group items into list blocks.
   std::map<std::string, std::vector<size_t>> groups;
   for (size_t i = 0; i < found.size(); ++i) {
@@ -215,8 +225,26 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
       ContainsAny(html_title, {"信箱", "留言", "来信", "咨询", "投诉", "诉求"});
   const bool article_like =
       !article_title.empty() || (pub.source != internal::PublicationDate::kNone && largest < 8);
+  // Dated content items, however few: on a column's page one dated row is a list.
+  size_t content_items = 0;
+  for (const auto& [key, idx] : groups) content_items += idx.size();
   if (!options.list_xpath.empty()) {
     page.kind = mailbox_title ? "mailbox" : "list";
+  } else if (options.column_page && !root_url) {
+    // An article leased as a column: its article-title meta says so, or a labelled
+    // publication date above a body of text with at most a short related list.
+    // A footer's 发布时间 or a lone row's date is not a publication date of the page.
+    const bool plainly_article =
+        !article_title.empty() ||
+        (pub.source == internal::PublicationDate::kLabel && largest < 4 &&
+         own_chars >= 300);
+    if (plainly_article) {
+      page.kind = "article";
+    } else if (content_items > 0) {
+      page.kind = mailbox_title ? "mailbox" : "list";
+    } else if (pub.source != internal::PublicationDate::kNone) {
+      page.kind = "article";
+    }
   } else if (root_url || blocks >= 4) {
     page.kind = "home";
   } else if (article_like && (blocks == 0 || largest < 8)) {
@@ -234,8 +262,9 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
       for (size_t i : idx) take[i] = true;
     }
   } else if (page.kind == "list" || page.kind == "mailbox") {
+    const size_t least = options.column_page ? 1 : 2;
     for (const auto& [key, idx] : groups) {
-      if (idx.size() >= std::max<size_t>(2, (largest + 1) / 2) || idx.size() == largest) {
+      if (idx.size() >= std::max<size_t>(least, (largest + 1) / 2) || idx.size() == largest) {
         for (size_t i : idx) take[i] = true;
       }
     }
@@ -292,7 +321,15 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
     if (page.kind != "article") page.next_page_url = internal::NextPageUrl(root, &urls);
   }
 
-  page.nav_columns = internal::NavColumns(root, &urls);
+  absl::flat_hash_set<const xmlNode*> item_anchors;
+  for (const FoundItem& f : found) {
+    if (!f.boilerplate) item_anchors.insert(f.anchor);
+  }
+  page.nav_columns = internal::NavColumns(root, &urls, item_anchors);
+  if (options.column_page) {
+    page.script_list = page.items.empty() && internal::ScriptMayFillList(root);
+    page.breadcrumb = internal::Breadcrumb(lines);
+  }
   if (page.items.empty() && page.kind != "article") {
     page.blank_placeholder =
         ContainsAny(page.text, {"暂无信息", "暂无数据", "暂无内容", "暂无记录", "没有相关信息",
@@ -382,6 +419,12 @@ std::string PageExtractToJson(const PageExtract& page) {
     JsonString(page.nav_columns[i].url, &out);
     out += ",\"category\":";
     JsonString(CategoryName(page.nav_columns[i].category), &out);
+    out += ",\"via\":";
+    JsonString(page.nav_columns[i].via, &out);
+    if (!page.nav_columns[i].parent.empty()) {
+      out += ",\"parent\":";
+      JsonString(page.nav_columns[i].parent, &out);
+    }
     out += '}';
   }
   out += "],\n\"links\":[";
@@ -430,7 +473,20 @@ std::string PageExtractToJson(const PageExtract& page) {
     JsonString(m.status_raw(), &out);
     out += '}';
   }
-  out += "]}\n";
+  out += ']';
+  if (!page.content_lines.empty() || !page.breadcrumb.empty() || page.script_list) {
+    int chars = 0;
+    for (const ContentLine& l : page.content_lines) chars += l.chars;
+    absl::StrAppend(&out, ",\n\"own_text\":{\"lines\":", page.content_lines.size(),
+                    ",\"chars\":", chars, "},\"script_list\":", page.script_list ? "true" : "false",
+                    ",\"breadcrumb\":[");
+    for (size_t i = 0; i < page.breadcrumb.size(); ++i) {
+      if (i > 0) out += ',';
+      JsonString(page.breadcrumb[i], &out);
+    }
+    out += ']';
+  }
+  out += "}\n";
   return out;
 }
 

@@ -4,6 +4,7 @@
 // Page extraction: what the census reads from one fetched page, with libxml2's HTML
 // parser. Pure function of (bytes, content type, options): no I/O, thread-safe.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,15 @@ struct ExtractOptions {
                                // Unset (default 1970-01-01): year-less dates
                                // stay "" unless the page states that time.
   std::string list_xpath;      // optional XPath selecting the list items' elements
+  // The page is a column's list page (the census leased it as a column): its kind
+  // is "list" when it holds any dated content item, however few, unless it is
+  // plainly an article (docs/COLUMNS.md). Off, the kind is guessed from the page
+  // alone, as for a page of unknown role.
+  bool column_page = false;
+  // Fill PageExtract::content_lines on a page that is not a column's (the census
+  // measures its homepage too: lines the homepage shares with a column page are the
+  // site's template, not the column's content).
+  bool measure_own_text = false;
 };
 
 struct ExtractedItem {
@@ -41,9 +51,22 @@ struct ExtractedLink {
 };
 
 struct NavColumn {
-  std::string name;  // anchor text
+  std::string name;  // anchor text (for a "more" link: its block's heading)
   std::string url;   // absolute
   Category category = OTHER;
+  // How the page links it: "nav" (a navigation block), "submenu" (under a parent
+  // entry such as a `javascript:;` 政务公开), "more" (a block's 更多 link), "block" (a
+  // link of a headed block such as 专题专栏), "named" (elsewhere, a short link text
+  // that names a column category).
+  std::string via;
+  std::string parent;  // the parent entry's or block heading's text, "" when none
+};
+
+// One line of a page's own text (internal/page_content.h): its stable hash and
+// how many letters, digits and ideographs it has.
+struct ContentLine {
+  uint64_t hash = 0;
+  int chars = 0;
 };
 
 struct PageExtract {
@@ -61,6 +84,13 @@ struct PageExtract {
   std::string text;                   // visible text, whitespace collapsed
   std::string next_page_url;          // list pages: the pager's next page, "" if none
   std::vector<MailboxMessage> messages;  // mailbox list pages (kind "mailbox")
+  // The page's own text outside links and site chrome, line by line: a column
+  // page with no list is blank only when none of it is its own (the aggregator
+  // subtracts lines that recur on the site's other pages). Column pages only
+  // (ExtractOptions::column_page or measure_own_text).
+  std::vector<ContentLine> content_lines;
+  bool script_list = false;              // a script or iframe may fill the page after load
+  std::vector<std::string> breadcrumb;   // 当前位置 names, root first (no 首页)
 };
 
 // Never fails on bad bytes; InvalidArgument only when the input is not HTML at all
@@ -74,6 +104,13 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
 // 信箱/留言/咨询/互动 → INTERACTION, 办事/服务/指南 → SERVICE, 专题/专栏 → TOPIC,
 // else OTHER. Also accepts the English names (news, notice, ...).
 Category ClassifyColumnName(absl::string_view name);
+
+// The category of a column named `name` under the navigation parent or breadcrumb
+// ancestors `parents` (nearest last): the name decides when it names a category;
+// under 专题专栏 every column is a topic and under 办事服务 a service one whatever
+// its name; otherwise the nearest parent that names a category decides
+// (新闻中心 ▸ 乡镇 is news). OTHER when nothing does.
+Category ClassifyColumn(absl::string_view name, const std::vector<std::string>& parents);
 
 // Dates: parses one date expression anywhere in `text` (2026-11-12, 2026/11/12,
 // 2026.11.12, 2026年11月12日, 二〇二六年十一月十二日, [11-12], date-times). Year-less

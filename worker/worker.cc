@@ -21,6 +21,10 @@ namespace census {
 
 namespace {
 
+// New columns a column page's sidebar may add (a bound on a page that links a
+// whole directory of departments).
+constexpr int kMaxSidebarColumnsPerPage = 12;
+
 // Extensions of URLs that a link check asks about with HEAD: attachments and other
 // non-HTML resources, whose bodies the check does not need.
 bool LooksLikeNonHtml(const std::string& url) {
@@ -441,6 +445,8 @@ struct Worker::Impl {
     eo.base_url = r.final_url.empty() ? task.url() : r.final_url;
     eo.as_of = as_of;
     eo.list_xpath = task.column().xpath();
+    eo.column_page = task.kind() == COLUMN;
+    eo.measure_own_text = task.kind() == HOMEPAGE;
     auto page = Extract(r.body, r.content_type, eo);
     if (!page.ok()) {
       rec.set_error_detail(absl::StrCat("not extracted: ", page.status().message()));
@@ -460,6 +466,17 @@ struct Worker::Impl {
     obs->set_kind(task.kind());
     obs->set_url(task.url());
     if (task.has_column()) *obs->mutable_column() = task.column();
+    if (task.kind() == HOMEPAGE) FillOwnText(*page, obs);
+    if (task.kind() == COLUMN) {
+      FillOwnText(*page, obs);
+      // A discovered column's breadcrumb (当前位置 ▸ 专题专栏 ▸ 森林防火) names its
+      // section even when the homepage link stood alone.
+      if (!task.column().declared() && page->breadcrumb.size() >= 2) {
+        std::vector<std::string> parents(page->breadcrumb.begin(), page->breadcrumb.end() - 1);
+        if (!task.column().parent().empty()) parents.insert(parents.begin(), task.column().parent());
+        obs->mutable_column()->set_category(ClassifyColumn(task.column().name(), parents));
+      }
+    }
     obs->set_page_kind(page->kind);
     obs->set_title(page->title);
     MergeList(st, *page, obs);
@@ -486,16 +503,48 @@ struct Worker::Impl {
     bool on_homepage = task.kind() == HOMEPAGE;
     ReportLinks(work, task.url(), on_homepage, page->links);
     if (on_homepage && work.lease.discover_columns()) {
+      for (const NavColumn& nav : page->nav_columns) AddDiscovered(work, rec.site_id(), nav, nav.via);
+    } else if (task.kind() == COLUMN && work.lease.discover_columns() &&
+               task.column().found_via() != "sidebar") {
+      // One level down: a column page's sidebar may hold columns the homepage does not
+      // link. Their own sidebars are not followed (the depth bound).
+      absl::flat_hash_set<absl::string_view> known;
+      for (const Column& c : work.lease.columns()) known.insert(c.url());
+      for (const Column& c : work.done.discovered_columns()) known.insert(c.url());
+      int added = 0;
       for (const NavColumn& nav : page->nav_columns) {
-        Column* col = work.done.add_discovered_columns();
-        col->set_site_id(rec.site_id());
-        col->set_name(nav.name);
-        col->set_url(nav.url);
-        col->set_category(nav.category);
-        col->set_declared(false);
+        // A sidebar is a navigation block or a headed list of columns; a lone link
+        // whose text names a category (视频直播 in a related-links box) is not.
+        const bool sidebar = nav.via == "nav" || nav.via == "submenu" || nav.via == "block" ||
+                             (nav.via == "named" && !nav.parent.empty());
+        if (!sidebar || known.contains(nav.url) || added >= kMaxSidebarColumnsPerPage) continue;
+        AddDiscovered(work, rec.site_id(), nav, "sidebar");
+        ++added;
       }
     }
     return task.kind() == COLUMN ? page->next_page_url : "";
+  }
+
+  static void AddDiscovered(LeaseWork& work, const std::string& site_id, const NavColumn& nav,
+                            const std::string& via) {
+    Column* col = work.done.add_discovered_columns();
+    col->set_site_id(site_id);
+    col->set_name(nav.name);
+    col->set_url(nav.url);
+    col->set_category(nav.category);
+    col->set_declared(false);
+    col->set_found_via(via);
+    col->set_parent(nav.parent);
+  }
+
+  static void FillOwnText(const PageExtract& page, PageObservation* obs) {
+    obs->set_own_text_measured(true);
+    for (const ContentLine& line : page.content_lines) {
+      obs->add_own_line_hashes(line.hash);
+      obs->add_own_line_chars(line.chars);
+    }
+    obs->set_script_list(page.script_list);
+    for (const std::string& name : page.breadcrumb) obs->add_breadcrumb(name);
   }
 
   // Adds a list page's items and mailbox messages to the column's observation.
@@ -550,6 +599,7 @@ struct Worker::Impl {
     eo.base_url = r.final_url.empty() ? st.url : r.final_url;
     eo.as_of = as_of;
     eo.list_xpath = task.column().xpath();
+    eo.column_page = true;
     auto page = Extract(r.body, r.content_type, eo);
     if (!page.ok() || LooksLikeNotFoundPage(page->title, page->text)) {
       obs->set_next_page(st.url);
@@ -577,6 +627,11 @@ struct Worker::Impl {
       } else {
         for (const Column& c : work.lease.columns()) *work.batch.add_columns() = c;
       }
+    } else if (work.lease.discover_columns() && work.done.discovered_columns_size() > 0) {
+      // Sidebar columns join the site's set: the store replaces a site's set with a
+      // batch's, so the batch carries the set as leased plus the new ones.
+      for (const Column& c : work.lease.columns()) *work.batch.add_columns() = c;
+      for (const Column& c : work.done.discovered_columns()) *work.batch.add_columns() = c;
     }
     // The store is on the same ZeroMQ context or a reachable tcp endpoint; a send
     // failure leaves the lease to expire at the coordinator.

@@ -5,6 +5,8 @@
 // candidate columns of a homepage's navigation.
 
 #include <string>
+
+#include "absl/container/flat_hash_set.h"
 #include <vector>
 
 #include "worker/extract.h"
@@ -24,10 +26,14 @@ std::vector<ExtractedLink> PageLinks(const xmlNode* root, UrlResolver* urls, Anc
 // True for .doc .docx .pdf .xls .xlsx .zip .rar .wps .ppt .pptx .txt .et ...
 bool IsAttachmentUrl(absl::string_view url);
 
-// Same-host links whose text names a column category, or that sit in a
-// navigation/menu block; not the homepage itself, not article-like URLs.
+// Candidate columns (docs/COLUMNS.md): same-host links of a navigation/menu block
+// or a nested menu, links whose short text names a column category, the targets
+// of "more" (更多) links named by their block's heading, and the links of a headed
+// 专题专栏 / 办事服务 block. Never the page itself, the homepage, an attachment, a
+// URL of article shape, or an anchor of a dated list item (`item_anchors`).
 // Empty when `base` is not an absolute http(s) URL.
-std::vector<NavColumn> NavColumns(const xmlNode* root, UrlResolver* urls);
+std::vector<NavColumn> NavColumns(const xmlNode* root, UrlResolver* urls,
+                                  const absl::flat_hash_set<const xmlNode*>& item_anchors);
 
 }  // namespace internal
 }  // namespace census
