@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/text_hash.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -1106,6 +1107,91 @@ TEST(ContentTest, OffSite) {
   EXPECT_FALSE(IsOffSite("http://sub.a.gov.cn/", "http://www.a.gov.cn/"));
   EXPECT_TRUE(IsOffSite("http://www.b.gov.cn/", "http://www.a.gov.cn/"));
   EXPECT_TRUE(IsOffSite("http://xa.gov.cn/", "http://a.gov.cn/"));
+}
+
+// docs/COLUMNS.md: a column page with no items is blank only when it has no text of
+// its own; static pages and pages a script may fill are neither blank nor stale.
+TEST(JudgeColumnPageTest, WhatAPageWithoutItemsIs) {
+  const struct {
+    const char* name;
+    bool measured;
+    std::string kind;
+    int own_chars;
+    bool script_list;
+    bool messages;
+    bool placeholder;
+    // expected
+    std::string page;
+    bool blank;
+  } kCases[] = {
+      {"unmeasured (stored before) stays blank", false, "other", 0, false, false, false, "", true},
+      {"no own text", true, "other", 0, false, false, false, "empty", true},
+      {"heading residue", true, "other", kStaticPageMinChars - 1, false, false, false, "empty",
+       true},
+      {"intro page", true, "other", kStaticPageMinChars, false, false, false, "static", false},
+      {"an article", true, "article", 0, false, false, false, "static", false},
+      {"script may fill", true, "other", 0, true, false, false, "unverified", false},
+      {"placeholder wins", true, "other", 200, true, false, true, "empty", true},
+      {"letters without items", true, "mailbox", 0, false, true, false, "mailbox", false},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.name);
+    ColumnFacts facts;
+    facts.name = "机构概况";
+    facts.url = "https://a.gov.cn/col/jggk/";
+    facts.category = NEWS;  // even a news column: a static page is not judged stale
+    facts.observed = true;
+    facts.own_text_measured = c.measured;
+    facts.page_kind = c.kind;
+    facts.own_chars = c.own_chars;
+    facts.script_list = c.script_list;
+    facts.has_messages = c.messages;
+    facts.blank_placeholder = c.placeholder;
+    report::ColumnReport column = JudgeColumn(facts, kAsOf, DefaultRubric());
+    EXPECT_EQ(column.page(), c.page);
+    EXPECT_EQ(column.blank(), c.blank);
+    EXPECT_FALSE(column.stale());
+    EXPECT_FALSE(column.long_unupdated());
+  }
+  // One dated item is a list, judged for freshness.
+  ColumnFacts one;
+  one.category = NEWS;
+  one.observed = true;
+  one.own_text_measured = true;
+  one.page_kind = "list";
+  one.item_dates = {"2026-10-01"};
+  report::ColumnReport column = JudgeColumn(one, kAsOf, DefaultRubric());
+  EXPECT_EQ(column.page(), "list");
+  EXPECT_FALSE(column.blank());
+  EXPECT_TRUE(column.stale());
+}
+
+PageObservation OwnText(std::vector<std::pair<uint64_t, int>> lines, bool measured = true) {
+  PageObservation obs;
+  obs.set_own_text_measured(measured);
+  for (const auto& [hash, chars] : lines) {
+    obs.add_own_line_hashes(hash);
+    obs.add_own_line_chars(chars);
+  }
+  return obs;
+}
+
+TEST(OwnTextCharsTest, TheSiteTemplateAndLinksToTheSiteCancelOut) {
+  const uint64_t footer = TextHash("主办：恒丰县人民政府");
+  const uint64_t intro = TextHash("恒丰县人民政府办公室是县人民政府的办事机构");
+  const uint64_t sidebar = LinkTextHash("http://a.gov.cn/col/tzgg/");
+  const uint64_t leader = LinkTextHash("http://a.gov.cn/ld/zhang.html");
+  PageObservation home = OwnText({{footer, 10}});
+  PageObservation blank = OwnText({{footer, 10}, {sidebar, 4}});
+  PageObservation about = OwnText({{footer, 10}, {intro, 21}, {intro, 21}});
+  PageObservation leaders = OwnText({{footer, 10}, {leader, 2}});
+  PageObservation old = OwnText({}, false);
+  const std::vector<int> got = OwnTextChars({&home, &blank, &about, &leaders, &old, nullptr},
+                                            {"http://a.gov.cn/", "http://a.gov.cn/col/tzgg/"});
+  // The footer recurs; the sidebar links a column; a repeated line counts once.
+  EXPECT_EQ(got, (std::vector<int>{0, 0, 21, 2, -1, -1}));
+  // Alone, nothing is subtracted but the links to the site.
+  EXPECT_EQ(OwnTextChars({&blank}, {"http://a.gov.cn/col/tzgg/"}), std::vector<int>{10});
 }
 
 }  // namespace

@@ -24,8 +24,8 @@
 #include "worker/internal/dates.h"
 #include "worker/internal/html_dom.h"
 #include "worker/internal/list_finder.h"
-#include "worker/internal/page_extras.h"
 #include "worker/internal/page_content.h"
+#include "worker/internal/page_extras.h"
 #include "worker/internal/page_links.h"
 
 namespace census {
@@ -202,8 +202,7 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
   // heading (the <title>'s first part).
   int own_chars = 0;
   if (options.column_page || options.measure_own_text) {
-    page.content_lines =
-        internal::ContentLines(body != nullptr ? body : root, html_title, &urls);
+    page.content_lines = internal::ContentLines(body != nullptr ? body : root, html_title, &urls);
     for (const ContentLine& l : page.content_lines) own_chars += l.chars;
   }
 
@@ -236,8 +235,7 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
     // A footer's 发布时间 or a lone row's date is not a publication date of the page.
     const bool plainly_article =
         !article_title.empty() ||
-        (pub.source == internal::PublicationDate::kLabel && largest < 4 &&
-         own_chars >= 300);
+        (pub.source == internal::PublicationDate::kLabel && largest < 4 && own_chars >= 300);
     if (plainly_article) {
       page.kind = "article";
     } else if (content_items > 0) {

@@ -24,9 +24,9 @@ const char* Str(const xmlChar* s) { return reinterpret_cast<const char*>(s); }
 // Elements whose text is never the page's own content.
 bool IsChromeTag(const xmlNode* n) {
   static constexpr absl::string_view kTags[] = {
-      "form",     "button", "input", "select", "textarea", "iframe", "nav",
-      "header", "footer",   "img",    "svg",   "object", "embed",    "label",  "marquee",
-      "option", "optgroup", "map",    "area",  "video",  "audio",    "canvas"};
+      "form",     "button", "input", "select", "textarea", "iframe", "nav",     "header",
+      "footer",   "img",    "svg",   "object", "embed",    "label",  "marquee", "option",
+      "optgroup", "map",    "area",  "video",  "audio",    "canvas"};
   const absl::string_view tag = TagName(n);
   for (absl::string_view t : kTags) {
     if (tag == t) return true;
@@ -38,10 +38,10 @@ bool IsChromeTag(const xmlNode* n) {
 // link farms. Matched per word (class="list top-news" is not chrome for "top").
 bool IsChromeWord(absl::string_view w) {
   static constexpr absl::string_view kParts[] = {
-      "nav",    "menu",     "footer", "foot",    "bottom", "copyright", "banquan", "header",
-      "banner", "logo",     "crumb",  "dqwz",    "weizhi", "position",  "location", "friend",
-      "yqlj",   "youqing",  "search", "sousuo",  "daohang", "toolbar",  "share",   "fenxiang",
-      "print",  "dayin",    "pager",  "paging",  "fenye",  "pagination", "weather", "skip"};
+      "nav",    "menu",    "footer", "foot",   "bottom",  "copyright",  "banquan",  "header",
+      "banner", "logo",    "crumb",  "dqwz",   "weizhi",  "position",   "location", "friend",
+      "yqlj",   "youqing", "search", "sousuo", "daohang", "toolbar",    "share",    "fenxiang",
+      "print",  "dayin",   "pager",  "paging", "fenye",   "pagination", "weather",  "skip"};
   for (absl::string_view p : kParts) {
     if (absl::StrContains(w, p)) return true;
   }
@@ -53,8 +53,8 @@ bool IsChromeBlock(const xmlNode* n) {
   std::string storage;
   for (const char* attr : {"id", "class"}) {
     const std::string value = absl::AsciiStrToLower(AttrView(n, attr, &storage));
-    for (absl::string_view w : absl::StrSplit(value, absl::ByAnyChar(" \t\r\n"),
-                                              absl::SkipEmpty())) {
+    for (absl::string_view w :
+         absl::StrSplit(value, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty())) {
       if (IsChromeWord(w)) return true;
     }
   }
@@ -63,9 +63,9 @@ bool IsChromeBlock(const xmlNode* n) {
 
 bool IsBlock(absl::string_view t) {
   static constexpr absl::string_view kBlocks[] = {
-      "p",  "div", "li", "ul", "ol", "tr",    "td",      "th",      "table", "br", "h1",
-      "h2", "h3",  "h4", "h5", "h6", "dd",    "dt",      "dl",      "section", "article",
-      "hr", "pre", "blockquote", "tbody", "center", "main", "aside", "span"};
+      "p",       "div", "li",  "ul",         "ol",    "tr",     "td",   "th",    "table", "br",
+      "h1",      "h2",  "h3",  "h4",         "h5",    "h6",     "dd",   "dt",    "dl",    "section",
+      "article", "hr",  "pre", "blockquote", "tbody", "center", "main", "aside", "span"};
   for (absl::string_view b : kBlocks) {
     if (t == b) return true;
   }
@@ -109,7 +109,7 @@ int ContentChars(absl::string_view line, bool* only_dates_or_digits) {
 // visit counters, the date of today.
 bool IsFurnitureLine(absl::string_view line) {
   static constexpr absl::string_view kWords[] = {
-      "当前位置", "您的位置", "您现在的位置", "所在位置", "当前页",   "条记录", "访问量",
+      "当前位置", "您的位置", "您现在的位置", "所在位置", "当前页",   "条记录",  "访问量",
       "浏览次数", "今天是",   "星期",         "字号",     "打印本页", "关闭窗口"};
   for (absl::string_view w : kWords) {
     if (absl::StrContains(line, w)) return true;
@@ -174,8 +174,8 @@ struct LineWalk {
         Link(c);
         continue;
       }
-      if (c->type != XML_ELEMENT_NODE || IsNonContent(c) || IsChromeTag(c) ||
-          HiddenByStyle(c) || IsChromeBlock(c) || IsBoilerplateBlock(c)) {
+      if (c->type != XML_ELEMENT_NODE || IsNonContent(c) || IsChromeTag(c) || HiddenByStyle(c) ||
+          IsChromeBlock(c) || IsBoilerplateBlock(c)) {
         continue;
       }
       const bool block = IsBlock(TagName(c));
@@ -203,8 +203,8 @@ void ScriptTexts(const xmlNode* n, bool* fills, int depth) {
         if (t->content != nullptr) text += Str(t->content);
       }
       static constexpr absl::string_view kLoaders[] = {
-          "XMLHttpRequest", "$.ajax", "$.get", "$.post", "getJSON", "jQuery.ajax", "fetch(",
-          "axios",          "jsonp",  ".load("};
+          "XMLHttpRequest", "$.ajax", "$.get", "$.post", "getJSON",
+          "jQuery.ajax",    "fetch(", "axios", "jsonp",  ".load("};
       for (absl::string_view l : kLoaders) {
         if (absl::StrContains(text, l)) *fills = true;
       }
@@ -234,7 +234,7 @@ bool ScriptMayFillList(const xmlNode* root) {
 }
 
 std::vector<std::string> Breadcrumb(const std::vector<std::string>& lines) {
-  static constexpr absl::string_view kStarts[] = {"当前位置", "您的位置", "您现在的位置",
+  static constexpr absl::string_view kStarts[] = {"当前位置",     "您的位置", "您现在的位置",
                                                   "您当前的位置", "所在位置", "当前页面"};
   for (const std::string& line : lines) {
     if (line.size() > 300) continue;

@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
@@ -213,7 +214,8 @@ std::string PathOf(absl::string_view url) {
 }
 
 bool AllDigits(absl::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
 }
 
 // Detail (article) pages by their URL, as the CMS families write them: a yyyymm
@@ -266,8 +268,8 @@ bool ArticleLike(absl::string_view url) {
   const size_t q = url.find('?');
   if (q != absl::string_view::npos) {
     const std::string query = absl::AsciiStrToLower(url.substr(q + 1));
-    for (absl::string_view key : {"id=", "aid=", "articleid=", "newsid=", "infoid=", "docid=",
-                                  "contentid=", "artid="}) {
+    for (absl::string_view key :
+         {"id=", "aid=", "articleid=", "newsid=", "infoid=", "docid=", "contentid=", "artid="}) {
       const size_t at = absl::string_view(query).find(key);
       if (at != std::string::npos && (at == 0 || query[at - 1] == '&') && !list_path) {
         return true;
@@ -307,8 +309,8 @@ bool IsMoreTarget(const xmlNode* a, absl::string_view text) {
 }
 
 bool IsListContainer(const xmlNode* n) {
-  return IsTag(n, "ul") || IsTag(n, "ol") || IsTag(n, "dl") || IsTag(n, "dd") ||
-         IsTag(n, "div") || IsTag(n, "table") || IsTag(n, "tbody") || IsTag(n, "section");
+  return IsTag(n, "ul") || IsTag(n, "ol") || IsTag(n, "dl") || IsTag(n, "dd") || IsTag(n, "div") ||
+         IsTag(n, "table") || IsTag(n, "tbody") || IsTag(n, "section");
 }
 
 // Text of `n` without the subtree `skip`.
@@ -334,7 +336,17 @@ std::string MoreLinkHeading(const xmlNode* a) {
   for (int depth = 0; depth < 3 && node->parent != nullptr; ++depth) {
     const xmlNode* p = node->parent;
     if (p->type != XML_ELEMENT_NODE) break;
-    std::string text = TextWithout(p, node);
+    // Other "more" marks beside the heading ("通知公告 更多>>" in one box) go.
+    std::string text =
+        CollapseWhitespace(absl::StrReplaceAll(TextWithout(p, node), {{"更多", " "},
+                                                                      {">", " "},
+                                                                      {"»", " "},
+                                                                      {"+", " "},
+                                                                      {"...", " "},
+                                                                      {"…", " "},
+                                                                      {"more", " "},
+                                                                      {"MORE", " "},
+                                                                      {"More", " "}}));
     const size_t len = Utf8Length(text);
     if (len >= 2 && len <= 12) return text;
     if (len > 12) break;
@@ -354,6 +366,7 @@ std::string ParentLabel(const xmlNode* a) {
     if (IsListContainer(node)) {
       for (const xmlNode* prev = node->prev; prev != nullptr; prev = prev->prev) {
         if (prev->type != XML_ELEMENT_NODE) continue;
+        if (TagName(prev) == TagName(node)) continue;  // the list's other entries
         if (IsListContainer(prev) && !IsTag(prev, "div")) break;
         std::string text = NodeText(prev);
         const size_t len = Utf8Length(text);

@@ -18,7 +18,6 @@
 
 namespace census {
 
-
 namespace {
 
 // New columns a column page's sidebar may add (a bound on a page that links a
@@ -473,7 +472,8 @@ struct Worker::Impl {
       // section even when the homepage link stood alone.
       if (!task.column().declared() && page->breadcrumb.size() >= 2) {
         std::vector<std::string> parents(page->breadcrumb.begin(), page->breadcrumb.end() - 1);
-        if (!task.column().parent().empty()) parents.insert(parents.begin(), task.column().parent());
+        if (!task.column().parent().empty())
+          parents.insert(parents.begin(), task.column().parent());
         obs->mutable_column()->set_category(ClassifyColumn(task.column().name(), parents));
       }
     }
@@ -503,7 +503,8 @@ struct Worker::Impl {
     bool on_homepage = task.kind() == HOMEPAGE;
     ReportLinks(work, task.url(), on_homepage, page->links);
     if (on_homepage && work.lease.discover_columns()) {
-      for (const NavColumn& nav : page->nav_columns) AddDiscovered(work, rec.site_id(), nav, nav.via);
+      for (const NavColumn& nav : page->nav_columns)
+        AddDiscovered(work, rec.site_id(), nav, nav.via);
     } else if (task.kind() == COLUMN && work.lease.discover_columns() &&
                task.column().found_via() != "sidebar") {
       // One level down: a column page's sidebar may hold columns the homepage does not
