@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "common/wire.h"
@@ -256,6 +257,46 @@ TEST_F(CoordinatorTest, LeaseFlagsAndValidatorsCarryToTheNextCensus) {
   ASSERT_EQ(links.lease().tasks_size(), 1);
   EXPECT_EQ(links.lease().tasks(0).kind(), LINK_CHECK);
   EXPECT_EQ(links.lease().tasks(0).url(), "http://a.gov.cn/x.html");
+}
+
+// A column page's sidebar names a column the homepage does not link: it joins the
+// site's set and is fetched once; a column already known is not fetched again.
+TEST_F(CoordinatorTest, SidebarColumnsOfColumnPagesAreFetched) {
+  StartCoordinator(/*probes=*/0);
+  std::map<std::string, Lease> homes;
+  for (int i = 0; i < 2; ++i) {
+    auto r = Ask();
+    ASSERT_TRUE(r.has_lease());
+    homes[r.lease().site().site_id()] = r.lease();
+  }
+  Column nav = MakeColumn("http://a.gov.cn/col/zwgk/", NEWS);
+  nav.set_found_via("nav");
+  Done(homes["A"], {nav});
+  Done(homes["B"], {});
+  Settle();
+  auto column_lease = Ask();
+  ASSERT_TRUE(column_lease.has_lease());
+  const Lease& lease = column_lease.lease();
+  ASSERT_EQ(lease.site().site_id(), "A");
+  ASSERT_EQ(lease.tasks_size(), 1);
+  EXPECT_EQ(lease.tasks(0).kind(), COLUMN);
+  // Column leases of a discovering site carry the set, for the worker to extend.
+  EXPECT_TRUE(lease.discover_columns());
+  ASSERT_EQ(lease.columns_size(), 1);
+  Column sidebar = MakeColumn("http://a.gov.cn/col/rsxx/", PERSONNEL);
+  sidebar.set_found_via("sidebar");
+  Done(lease, {sidebar, nav});  // nav is known: not fetched twice
+  Settle();
+  auto sidebar_lease = Ask();
+  ASSERT_TRUE(sidebar_lease.has_lease());
+  ASSERT_EQ(sidebar_lease.lease().tasks_size(), 1);
+  EXPECT_EQ(sidebar_lease.lease().tasks(0).kind(), COLUMN);
+  EXPECT_EQ(sidebar_lease.lease().tasks(0).url(), "http://a.gov.cn/col/rsxx/");
+  EXPECT_EQ(sidebar_lease.lease().tasks(0).column().found_via(), "sidebar");
+  EXPECT_EQ(sidebar_lease.lease().columns_size(), 2);
+  Done(sidebar_lease.lease());
+  Settle();
+  EXPECT_TRUE(Ask().has_shutdown());
 }
 
 }  // namespace
