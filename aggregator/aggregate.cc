@@ -32,6 +32,15 @@ constexpr size_t kMaxThreads = 8;
 // Sites a thread aggregates between two hand-overs to AggregateEach's callback.
 constexpr size_t kSitesPerThreadChunk = 64;
 
+// A content finding's detail: the term, its correction, the words around it.
+std::string ContentHitDetail(const ContentHit& hit) {
+  return absl::StrCat(
+      "\"", hit.term(), "\"",
+      hit.correction().empty() ? std::string()
+                               : absl::StrCat(" (should be \"", hit.correction(), "\")"),
+      hit.context().empty() ? std::string() : absl::StrCat(": …", hit.context(), "…"));
+}
+
 // The newer of two records by fetch time (ties: the later one in key order).
 template <typename T>
 bool NewerOrSame(const T& candidate, const T& current) {
@@ -463,11 +472,7 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
       Content c;
       c.finding.set_kind(hit.kind());
       c.finding.set_url(obs->url());
-      c.finding.set_detail(absl::StrCat(
-          "\"", hit.term(), "\"",
-          hit.correction().empty() ? std::string()
-                                   : absl::StrCat(" (should be \"", hit.correction(), "\")"),
-          hit.context().empty() ? std::string() : absl::StrCat(": …", hit.context(), "…")));
+      c.finding.set_detail(ContentHitDetail(hit));
       c.fetched_at_ms = obs->fetched_at_ms();
       c.snapshot = obs->content_hash();
       content.push_back(std::move(c));
@@ -488,6 +493,21 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
     if (obs->page_kind() == "article" || obs == homepage_obs) {
       const PageHistory& history = history_of(obs);
       forged.insert(forged.end(), history.forged.begin(), history.forged.end());
+    }
+  }
+  // Lexicon terms in the pages the census only link-checked (articles of the site's
+  // own lists), in link order.
+  for (size_t i = 0; i < links.size(); ++i) {
+    const FetchRecord* check = link_checks[i];
+    if (check == nullptr) continue;
+    for (const ContentHit& hit : check->content_hits()) {
+      Content c;
+      c.finding.set_kind(hit.kind());
+      c.finding.set_url(check->url());
+      c.finding.set_detail(ContentHitDetail(hit));
+      c.fetched_at_ms = check->fetched_at_ms();
+      c.snapshot = check->content_hash();
+      content.push_back(std::move(c));
     }
   }
   // The same moved item shows on several pages (a column and the homepage): one

@@ -336,6 +336,17 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
   return page;
 }
 
+absl::StatusOr<std::string> PageVisibleText(absl::string_view bytes,
+                                            absl::string_view content_type_header) {
+  if (absl::Status s = CheckLooksLikeText(bytes, content_type_header); !s.ok()) return s;
+  DecodedText decoded = DecodeToUtf8(bytes, content_type_header);
+  internal::DocPtr doc = internal::ParseHtml(decoded.utf8);
+  const xmlNode* root = doc == nullptr ? nullptr : xmlDocGetRootElement(doc.get());
+  if (root == nullptr) return std::string();
+  const xmlNode* body = FindFirst(root, "body");
+  return absl::StrJoin(internal::BlockLines(body != nullptr ? body : root), " ");
+}
+
 namespace {
 
 void JsonString(absl::string_view s, std::string* out) {

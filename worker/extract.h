@@ -17,13 +17,13 @@
 namespace census {
 
 struct ExtractOptions {
-  std::string base_url;        // resolves relative hrefs; may be empty
-  absl::CivilDay as_of;        // resolves year-less dates ("11-12", "[06-12]");
-                               // a page that states its generation time
-                               // (页面生成时间) resolves against that when earlier.
-                               // Unset (default 1970-01-01): year-less dates
-                               // stay "" unless the page states that time.
-  std::string list_xpath;      // optional XPath selecting the list items' elements
+  std::string base_url;    // resolves relative hrefs; may be empty
+  absl::CivilDay as_of;    // resolves year-less dates ("11-12", "[06-12]");
+                           // a page that states its generation time
+                           // (页面生成时间) resolves against that when earlier.
+                           // Unset (default 1970-01-01): year-less dates
+                           // stay "" unless the page states that time.
+  std::string list_xpath;  // optional XPath selecting the list items' elements
   // The page is a column's list page (the census leased it as a column): its kind
   // is "list" when it holds any dated content item, however few, unless it is
   // plainly an article (docs/COLUMNS.md). Off, the kind is guessed from the page
@@ -43,11 +43,11 @@ struct ExtractedItem {
 };
 
 struct ExtractedLink {
-  std::string url;   // absolute (http/https only; javascript:, mailto:, # dropped)
+  std::string url;  // absolute (http/https only; javascript:, mailto:, # dropped)
   std::string text;
-  bool hidden = false;       // hidden from readers (style/class/off-screen/tiny)
-  bool attachment = false;   // .doc .pdf .xls .zip ...
-  std::string hidden_how;    // why it counts as hidden: "display:none", "off-screen", ...
+  bool hidden = false;      // hidden from readers (style/class/off-screen/tiny)
+  bool attachment = false;  // .doc .pdf .xls .zip ...
+  std::string hidden_how;   // why it counts as hidden: "display:none", "off-screen", ...
 };
 
 struct NavColumn {
@@ -71,26 +71,26 @@ struct ContentLine {
 
 struct PageExtract {
   std::string charset;
-  std::string kind;   // list | article | home | mailbox | other
+  std::string kind;  // list | article | home | mailbox | other
   std::string title;
-  std::vector<ExtractedItem> items;   // dated (and undated) items of the main list(s)
-  std::string latest_date;            // newest item date, or publication date
-  std::string publication_date;       // articles
-  std::vector<ExtractedLink> links;   // every distinct link on the page
-  std::vector<NavColumn> nav_columns; // candidate columns (homepage navigation);
-                                      // filled for every kind when base_url is an
-                                      // absolute http(s) URL, empty otherwise
-  bool blank_placeholder = false;     // 暂无信息 / 暂无数据 / 暂无内容 ...
-  std::string text;                   // visible text, whitespace collapsed
-  std::string next_page_url;          // list pages: the pager's next page, "" if none
+  std::vector<ExtractedItem> items;      // dated (and undated) items of the main list(s)
+  std::string latest_date;               // newest item date, or publication date
+  std::string publication_date;          // articles
+  std::vector<ExtractedLink> links;      // every distinct link on the page
+  std::vector<NavColumn> nav_columns;    // candidate columns (homepage navigation);
+                                         // filled for every kind when base_url is an
+                                         // absolute http(s) URL, empty otherwise
+  bool blank_placeholder = false;        // 暂无信息 / 暂无数据 / 暂无内容 ...
+  std::string text;                      // visible text, whitespace collapsed
+  std::string next_page_url;             // list pages: the pager's next page, "" if none
   std::vector<MailboxMessage> messages;  // mailbox list pages (kind "mailbox")
   // The page's own text outside links and site chrome, line by line: a column
   // page with no list is blank only when none of it is its own (the aggregator
   // subtracts lines that recur on the site's other pages). Column pages only
   // (ExtractOptions::column_page or measure_own_text).
   std::vector<ContentLine> content_lines;
-  bool script_list = false;              // a script or iframe may fill the page after load
-  std::vector<std::string> breadcrumb;   // 当前位置 names, root first (no 首页)
+  bool script_list = false;             // a script or iframe may fill the page after load
+  std::vector<std::string> breadcrumb;  // 当前位置 names, root first (no 首页)
 };
 
 // Never fails on bad bytes; InvalidArgument only when the input is not HTML at all
@@ -98,6 +98,12 @@ struct PageExtract {
 absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
                                         absl::string_view content_type_header,
                                         const ExtractOptions& options);
+
+// The visible text of a page (charset detected as ExtractPage does, block lines
+// joined by spaces): what a reader of an article sees, for the lexicon scan of the
+// pages a census only link-checks. InvalidArgument for a body that is not HTML.
+absl::StatusOr<std::string> PageVisibleText(absl::string_view bytes,
+                                            absl::string_view content_type_header);
 
 // Column category from its name: 动态/要闻/新闻 → NEWS, 通知/公告/公示 → NOTICE,
 // 政策/文件/法规/解读 → POLICY, 人事/任免 → PERSONNEL, 规划/计划 → PLAN,

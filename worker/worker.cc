@@ -344,6 +344,8 @@ struct Worker::Impl {
       if (LooksLikeNotFoundBody(r.body, r.content_type, &title)) {
         rec.set_error(SOFT_404);
         rec.set_error_detail(absl::StrCat("200 page says not found: ", title));
+      } else {
+        ScanLinkedPage(work, r, rec);
       }
     }
     // A failure is believed only when it happens again after a delay (a busy server,
@@ -357,6 +359,27 @@ struct Worker::Impl {
     }
     Record(work, std::move(rec));
     TaskDone(work);
+  }
+
+  // An HTML page of the site's own host reached by a link (an article of a list) is
+  // scanned for lexicon terms like the pages the census reads: a banned word in an
+  // article body is the site's. Its body is kept as the finding's evidence.
+  void ScanLinkedPage(LeaseWork& work, const FetchResult& r, FetchRecord& rec) {
+    if (options.scanner == nullptr || LooksLikeNonHtml(rec.url())) return;
+    std::string site_origin, site_path, origin, path;
+    const std::string& url = r.final_url.empty() ? rec.url() : r.final_url;
+    if (!SplitOriginAndPath(work.lease.site().url(), &site_origin, &site_path) ||
+        !SplitOriginAndPath(url, &origin, &path) || origin != site_origin) {
+      return;
+    }
+    absl::StatusOr<std::string> text = PageVisibleText(r.body, r.content_type);
+    if (!text.ok()) return;
+    for (ContentHit& hit : options.scanner->Scan(*text)) *rec.add_content_hits() = std::move(hit);
+    if (rec.content_hits_size() > 0 && work.bodies_added.insert(rec.content_hash()).second) {
+      PageBody* body = work.batch.add_bodies();
+      body->set_content_hash(rec.content_hash());
+      body->set_body(r.body);
+    }
   }
 
   void Record(LeaseWork& work, FetchRecord rec) {

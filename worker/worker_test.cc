@@ -118,6 +118,7 @@ class TestSite {
                                          "<a href=\"/secret/x.html\">禁止</a>"
                                          "<a href=\"/files/a.pdf\">附件</a>"
                                          "<a href=\"/files/nohead.pdf\">附件二</a>"
+                                         "<a href=\"/art/typo.html\">有错字的文章</a>"
                                          "<a href=\"http://127.0.0.1:",
                                          port(), "/internal\">内网</a></div></body></html>"));
     } else if (t == "/col/news/") {
@@ -136,6 +137,9 @@ class TestSite {
                    "/col/news/index_3.html");
     } else if (t == "/ok.html" || t == "/secret/x.html" || absl::StartsWith(t, "/col/news/a")) {
       resp.body = "<html><head><title>文章</title></head><body><p>正文。</p></body></html>";
+    } else if (t == "/art/typo.html") {
+      resp.body =
+          "<html><head><title>文章</title></head><body><p>正文有测试错字。</p></body></html>";
     } else if (t == "/flaky.html") {
       resp.status = seen == 1 ? 503 : 200;
       resp.body = "<html><head><title>文章</title></head><body><p>正文。</p></body></html>";
@@ -368,7 +372,8 @@ TEST_F(WorkerTest, CensusRechecksRobotsPaginationAndConditionalRequests) {
   const int64_t run1_pages = static_cast<int64_t>(site_.log().size());
   EXPECT_GT(run1_pages, 0);
   const Store::Stats bodies_after_run1 = store_->BodyStats();
-  EXPECT_EQ(bodies_after_run1.bodies, 2);  // homepage + first list page
+  // The homepage, the first list page and the article with a lexicon hit (evidence).
+  EXPECT_EQ(bodies_after_run1.bodies, 3);
 
   // A second census on the same data: conditional requests, 304s, no bodies.
   site_.ClearLog();
@@ -388,7 +393,7 @@ TEST_F(WorkerTest, CensusRechecksRobotsPaginationAndConditionalRequests) {
   EXPECT_EQ(conditional, 2);
   // Unchanged: the pager is not read (index_1 is link-checked, being linked from it).
   EXPECT_EQ(site_.count("GET", "/col/news/index_2.html"), 0);
-  EXPECT_EQ(store_->BodyStats().bodies, 2);
+  EXPECT_EQ(store_->BodyStats().bodies, 3);
   auto home2 = Fetches(HOMEPAGE, kHome, run2_start);
   ASSERT_EQ(home2.size(), 1u);
   EXPECT_TRUE(home2[0].not_modified());
@@ -422,6 +427,20 @@ TEST_F(WorkerTest, NoRobotsFetchesEverything) {
   EXPECT_FALSE(secret.robots_disallowed());
   EXPECT_EQ(secret.error(), FETCH_OK);
   EXPECT_EQ(site_.count("GET", "/secret/x.html"), 1);
+}
+
+// An article of the site's own host reached by a link is scanned like the pages the
+// census reads, and its body is kept as evidence; a clean page carries no hits.
+TEST_F(WorkerTest, LinkedArticlesOfTheSiteAreScanned) {
+  RunCensus("inproc://coordinator-scan", /*respect_robots=*/false);
+  FetchRecord typo = Link("/art/typo.html");
+  ASSERT_EQ(typo.content_hits_size(), 1);
+  EXPECT_EQ(typo.content_hits(0).term(), "测试错字");
+  EXPECT_EQ(typo.content_hits(0).kind(), "serious_typo");
+  auto body = store_->GetBody(typo.content_hash());
+  ASSERT_TRUE(body.ok()) << body.status();
+  EXPECT_TRUE(absl::StrContains(*body, "测试错字"));
+  EXPECT_EQ(Link("/ok.html").content_hits_size(), 0);
 }
 
 TEST_F(WorkerTest, LeaseDoneOnlyAfterStoreAck) {
