@@ -130,6 +130,20 @@ TEST(ColumnPageTest, ScriptBuiltListIsMarked) {
   // A library loaded from a file says nothing about this page's list.
   PageExtract q = ExtractColumn("<div id=\"list\"></div><script src=\"/js/jquery.js\"></script>");
   EXPECT_FALSE(q.script_list);
+  // A visit counter is not a list.
+  PageExtract counter = ExtractColumn(
+      "<ul class=\"list\"></ul><script>$.get('/counter?id=1', function(n){$('#pv').text(n);});"
+      "</script>");
+  EXPECT_FALSE(counter.script_list);
+  // Records the page renders itself, and a client-side template.
+  PageExtract records = ExtractColumn(
+      "<ul id=\"art\"></ul><script>var listData = {articleList: [{t: 'a', pubDate: '2026-11-20 "
+      "09:30'}, {t: 'b', pubDate: '2026-11-02 10:00'}]};</script>");
+  EXPECT_TRUE(records.script_list);
+  PageExtract templated = ExtractColumn(
+      "<ul id=\"art\"></ul><script "
+      "type=\"text/x-handlebars-template\"><li>{{title}}</li></script>");
+  EXPECT_TRUE(templated.script_list);
 }
 
 TEST(ColumnPageTest, ArticleLeasedAsColumnStaysAnArticle) {

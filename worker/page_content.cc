@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "common/text_hash.h"
+#include "worker/internal/dates.h"
 #include "worker/internal/list_finder.h"
 
 namespace census {
@@ -186,6 +187,41 @@ struct LineWalk {
   }
 };
 
+// An inline script that fetches data after load, for a list rather than a visit
+// counter or a statistics beacon.
+bool ScriptLoadsList(absl::string_view script) {
+  static constexpr absl::string_view kLoaders[] = {
+      "XMLHttpRequest", "$.ajax", "$.get", "$.post", "getJSON",
+      "jQuery.ajax",    "fetch(", "axios", "jsonp",  ".load("};
+  bool loads = false;
+  for (absl::string_view l : kLoaders) loads = loads || absl::StrContains(script, l);
+  if (!loads) return false;
+  const std::string lower = absl::AsciiStrToLower(script);
+  static constexpr absl::string_view kListWords[] = {
+      "list", "page",  "channel", "column", "col",  "article", "info",
+      "news", "query", "search",  "data",   "json", "record"};
+  static constexpr absl::string_view kCounterWords[] = {"count",  "visit", "click", "hits",
+                                                        "tongji", "stat",  "fwl",   "pv"};
+  bool list = false;
+  for (absl::string_view w : kListWords) list = list || absl::StrContains(lower, w);
+  bool counter = false;
+  for (absl::string_view w : kCounterWords) counter = counter || absl::StrContains(lower, w);
+  return list && !(counter && lower.size() < 600);
+}
+
+// Data a script renders itself: two or more full dates in an inline script
+// (var listData = {articleList: [{title, pubDate: "2026-11-20 09:30"} ...]}) that
+// the extractor's JSON reading did not turn into items.
+bool ScriptHoldsDatedRecords(absl::string_view script) {
+  int dates = 0;
+  DateMatch m;
+  for (size_t from = 0; from < script.size() && dates < 2 && FindDate(script, from, &m);
+       from = m.end) {
+    if (m.year != 0) ++dates;
+  }
+  return dates >= 2;
+}
+
 void ScriptTexts(const xmlNode* n, bool* fills, int depth) {
   for (const xmlNode* c = n->children; c != nullptr && !*fills; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
@@ -198,16 +234,17 @@ void ScriptTexts(const xmlNode* n, bool* fills, int depth) {
     if (IsTag(c, "script")) {
       std::string storage;
       if (!AttrView(c, "src", &storage).empty()) continue;  // libraries: not this page's data
+      const std::string type = absl::AsciiStrToLower(AttrView(c, "type", &storage));
       std::string text;
       for (const xmlNode* t = c->children; t != nullptr; t = t->next) {
         if (t->content != nullptr) text += Str(t->content);
       }
-      static constexpr absl::string_view kLoaders[] = {
-          "XMLHttpRequest", "$.ajax", "$.get", "$.post", "getJSON",
-          "jQuery.ajax",    "fetch(", "axios", "jsonp",  ".load("};
-      for (absl::string_view l : kLoaders) {
-        if (absl::StrContains(text, l)) *fills = true;
+      // A client-side template (handlebars, x-template) renders a list in the browser.
+      if (absl::StrContains(type, "template") || absl::StrContains(type, "handlebars")) {
+        *fills = true;
+        continue;
       }
+      if (ScriptLoadsList(text) || ScriptHoldsDatedRecords(text)) *fills = true;
       continue;
     }
     if (depth < 64) ScriptTexts(c, fills, depth + 1);

@@ -31,9 +31,11 @@ namespace internal {
 std::vector<ContentLine> ContentLines(const xmlNode* body, absl::string_view title,
                                       UrlResolver* urls);
 
-// An inline script of the page loads data after load (XMLHttpRequest, $.ajax,
-// $.get/$.post/getJSON, fetch(, axios, jsonp) or an <iframe> sits outside the
-// navigation: a page whose list is empty may still show one in a browser.
+// A page whose list is empty may still show one in a browser: an inline script
+// loads list data after load (XMLHttpRequest, $.ajax, $.get/$.post/getJSON,
+// fetch(, axios, jsonp; not a visit counter), an inline script holds dated records
+// (two or more full dates), a client-side template (<script type="text/x-handlebars-
+// template">) is there, or an <iframe> sits outside the navigation.
 bool ScriptMayFillList(const xmlNode* root);
 
 // The breadcrumb's names, root first, without 首页 / 网站首页 / 当前位置 and the
