@@ -125,13 +125,31 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
     std::optional<FetchRecord> failed;
   };
   absl::flat_hash_map<std::string, ColumnFetch> column_fetches;  // url → newest
+  // Failed probes by error class (a national census has few classes a site).
+  struct ProbeClass {
+    int count = 0;
+    int64_t first_ms = 0;
+    FetchRecord last_record;
+    const FetchRecord* last = nullptr;
+  };
+  std::map<std::string, ProbeClass> probe_classes;
+  int over_cap = 0;
   RETURN_IF_ERROR(store.ForEachFetch(
       info.site_id(), options.run_started_ms, options.run_finished_ms,
       [&](const FetchRecord& record) {
         if (record.kind() == PROBE) {
           ++probes;
+          if (record.error() == TOO_LARGE && !ProbeFailed(record)) ++over_cap;
           if (ProbeFailed(record)) {
             ++failures;
+            ProbeClass& c = probe_classes[ProbeErrorClass(record)];
+            if (c.count++ == 0 || record.fetched_at_ms() < c.first_ms) {
+              c.first_ms = record.fetched_at_ms();
+            }
+            if (c.last == nullptr || NewerOrSame(record, *c.last)) {
+              c.last_record = record;
+              c.last = &c.last_record;
+            }
             if (!last_failed_probe || NewerOrSame(record, *last_failed_probe)) {
               last_failed_probe = record;
             }
@@ -154,6 +172,26 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
   reach->set_probes(probes);
   reach->set_failures(failures);
   reach->set_failure_ratio(probes > 0 ? static_cast<double>(failures) / probes : 0.0);
+  reach->set_over_cap(over_cap);
+  {
+    std::vector<std::pair<std::string, const ProbeClass*>> classes;
+    for (const auto& [name, c] : probe_classes) classes.emplace_back(name, &c);
+    std::sort(classes.begin(), classes.end(), [](const auto& a, const auto& b) {
+      return a.second->count != b.second->count ? a.second->count > b.second->count
+                                                : a.first < b.first;
+    });
+    for (const auto& [name, c] : classes) {
+      report::ProbeFailures* f = reach->add_failures_by_error();
+      f->set_error(name);
+      f->set_count(c->count);
+      f->set_first_at(FormatRfc3339(absl::FromUnixMillis(c->first_ms)));
+      f->set_last_at(FormatRfc3339(absl::FromUnixMillis(c->last->fetched_at_ms())));
+      f->set_status(c->last->status());
+      for (const std::string& r : c->last->redirects()) f->add_redirects(r);
+      f->set_elapsed_ms(c->last->elapsed_ms());
+      f->set_detail(c->last->error_detail());
+    }
+  }
 
   // Observations as of the end of the run: one scan of the site's observations gives
   // each URL's newest observation and what its snapshot history says.

@@ -394,6 +394,14 @@ TEST_F(AggregateTest, UnreachableSite) {
   EXPECT_EQ(site.reachability().probes(), 20);
   EXPECT_EQ(site.reachability().failures(), 20);
   EXPECT_DOUBLE_EQ(site.reachability().failure_ratio(), 1.0);
+  // Why: one class, its first and last probe (a minute apart from kStart on).
+  ASSERT_EQ(site.reachability().failures_by_error_size(), 1);
+  const report::ProbeFailures& why = site.reachability().failures_by_error(0);
+  EXPECT_EQ(why.error(), "connect");
+  EXPECT_EQ(why.count(), 20);
+  EXPECT_EQ(why.first_at(), FormatRfc3339(absl::FromUnixMillis(kStart + 60000)));
+  EXPECT_EQ(why.last_at(), FormatRfc3339(absl::FromUnixMillis(kStart + 20 * 60000)));
+  EXPECT_EQ(why.status(), 0);
   ASSERT_EQ(site.vetoes_size(), 1);
   EXPECT_EQ(site.vetoes(0).rule(), "site_unreachable");
   EXPECT_EQ(site.vetoes(0).detail(), "20 of 20 probes failed (100.0%)");
@@ -476,19 +484,19 @@ TEST_F(AggregateTest, WriteReportsRoundTrips) {
   EXPECT_EQ(lines[0],
             "site_id,name,url,region,level,verdict,score,probes,probe_failures,"
             "homepage_last_update,stale_columns,blank_columns,broken_links,site_unreachable,"
-            "homepage_stale,columns_stale,blank_columns_veto");
+            "homepage_stale,columns_stale,blank_columns_veto,probe_failure_reasons");
   EXPECT_EQ(lines[1],
             "0999,省政府门户,https://www.p.gov.cn/,420000,province,fail,95.0,20,1,"
-            "2026-11-20,0,0,0,1,0,0,0");
+            "2026-11-20,0,0,0,1,0,0,0,http_5xx:1");
   EXPECT_EQ(lines[2],
             "1001,甲市人民政府,https://a.gov.cn/,420100,city,pass,81.8,140,2,"
-            "2026-11-18,1,1,3,0,0,0,0");
+            "2026-11-18,1,1,3,0,0,0,0,timeout:2");
   EXPECT_EQ(lines[3],
             "1002,乙县人民政府,https://b.gov.cn/,420101,county,unreachable,0.0,20,20,"
-            ",0,0,0,1,0,0,0");
+            ",0,0,0,1,0,0,0,connect:20");
   EXPECT_EQ(lines[4],
             "1003,丙局,https://c.gov.cn/,420100,county,fail,92.0,10,0,"
-            "2026-10-01,1,5,0,0,1,0,1");
+            "2026-10-01,1,5,0,0,1,0,1,");
 
   const std::string html = ReadFile(out / "report.html");
   EXPECT_TRUE(absl::StartsWith(html, "<!DOCTYPE html>"));

@@ -33,7 +33,16 @@ std::string CsvHead() {
   return "\xEF\xBB\xBF"
          "site_id,name,url,region,level,verdict,score,probes,probe_failures,"
          "homepage_last_update,stale_columns,blank_columns,broken_links,site_unreachable,"
-         "homepage_stale,columns_stale,blank_columns_veto\r\n";
+         "homepage_stale,columns_stale,blank_columns_veto,probe_failure_reasons\r\n";
+}
+
+// "timeout:3;http_5xx:2": the failed probes by error class.
+std::string ProbeFailureReasons(const report::Reachability& reach) {
+  std::vector<std::string> parts;
+  for (const report::ProbeFailures& f : reach.failures_by_error()) {
+    parts.push_back(absl::StrCat(f.error(), ":", f.count()));
+  }
+  return absl::StrJoin(parts, ";");
 }
 
 std::string CsvRow(const report::SiteReport& site) {
@@ -61,6 +70,7 @@ std::string CsvRow(const report::SiteReport& site) {
       HasVeto(site, "homepage_stale") ? "1" : "0",
       HasVeto(site, "columns_stale") ? "1" : "0",
       HasVeto(site, "blank_columns") ? "1" : "0",
+      CsvField(ProbeFailureReasons(site.reachability())),
   };
   return absl::StrCat(absl::StrJoin(row, ","), "\r\n");
 }

@@ -119,6 +119,53 @@ const std::map<std::string, std::string>& RuleLabels() {
   };
   return *labels;
 }
+// Why the probes failed, in words a site owner acts on (首页无法访问：重定向循环 …).
+const char* ProbeErrorWords(const std::string& error) {
+  static const std::map<std::string, const char*> kWords = {
+      {"timeout", "超时（监测时限内未打开）"},
+      {"connect", "无法建立连接（连接被拒绝或中断）"},
+      {"dns", "域名解析失败"},
+      {"tls", "HTTPS 证书或加密连接错误"},
+      {"redirect_loop", "重定向循环"},
+      {"http_5xx", "服务器错误（5xx）"},
+      {"http_4xx", "拒绝访问（4xx）"},
+      {"http_404", "页面不存在（404）"},
+      {"http_status", "HTTP 状态异常"},
+      {"blocked_address", "跳转到内网地址（未访问）"},
+      {"other", "其他错误"},
+  };
+  auto it = kWords.find(error);
+  return it == kWords.end() ? "其他错误" : it->second;
+}
+
+void ProbeFailureLines(std::string* out, const report::Reachability& reach) {
+  if (reach.failures_by_error_size() == 0 && reach.over_cap() == 0) return;
+  absl::StrAppend(out, "<ul class=\"probe-failures\">\n");
+  for (const report::ProbeFailures& f : reach.failures_by_error()) {
+    absl::StrAppend(out, "<li>首页无法访问：", ProbeErrorWords(f.error()), " <small>",
+                    Esc(f.error()), "</small> × ", f.count(), "（", Esc(f.first_at()), " — ",
+                    Esc(f.last_at()), "）");
+    if (f.status() > 0) absl::StrAppend(out, " HTTP ", f.status());
+    if (f.error() == "timeout" && f.elapsed_ms() > 0) {
+      absl::StrAppend(out, absl::StrFormat(" 等待 %.1f 秒", f.elapsed_ms() / 1000.0));
+    }
+    if (f.redirects_size() > 0) {
+      std::vector<std::string> chain;
+      for (const std::string& r : f.redirects()) chain.push_back(Esc(r));
+      absl::StrAppend(out, " <small>", absl::StrJoin(chain, " → "), "</small>");
+    }
+    if (!f.detail().empty()) absl::StrAppend(out, " <small>", Esc(f.detail()), "</small>");
+    absl::StrAppend(out, "</li>\n");
+  }
+  if (reach.over_cap() > 0) {
+    absl::StrAppend(out,
+                    "<li>首页可以打开，但页面体积超过抓取上限 <small>over the fetch cap, "
+                    "reachable</small> × ",
+                    reach.over_cap(), "</li>\n");
+  }
+  absl::StrAppend(out, "</ul>\n");
+}
+
 std::string RuleLabel(const std::string& rule) { return Label(RuleLabels(), rule); }
 
 const std::map<std::string, std::string>& CategoryLabels() {
@@ -654,6 +701,7 @@ void SiteSection(std::string* out, const report::SiteReport& site, int64_t index
                              : "",
       "</td><th>窗口内更新 <small>updates in window</small></th><td class=\"n\">",
       home.updates_in_window(), "</td></tr>\n</tbody></table>\n");
+  ProbeFailureLines(out, reach);
 
   if (site.columns_size() > 0) ColumnsTable(out, site);
   BrokenLinksTable(out, site);

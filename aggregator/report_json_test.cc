@@ -145,6 +145,16 @@ report::SiteReport FullSite() {
   reach->set_probes(20);
   reach->set_failures(1);
   reach->set_failure_ratio(0.05);
+  reach->set_over_cap(2);
+  report::ProbeFailures* why = reach->add_failures_by_error();
+  why->set_error("redirect_loop");
+  why->set_count(1);
+  why->set_first_at("2026-11-13T00:20:00+08:00");
+  why->set_last_at("2026-11-13T00:20:00+08:00");
+  why->set_status(302);
+  why->add_redirects("https://www.example.gov.cn/a");
+  why->set_elapsed_ms(120);
+  why->set_detail("Maximum (20) redirects followed");
   report::Homepage* home = site.mutable_homepage();
   home->set_last_update("2026-11-18");
   home->set_updates_in_window(7);
@@ -387,7 +397,8 @@ TEST(ReportJsonTest, Doubles) {
     report::Reachability r;
     r.set_failure_ratio(v);
     std::string json = *report_parts::MessageToJson(r);
-    return json.substr(json.find("ratio\": ") + 8, json.find("\n}") - json.find("ratio\": ") - 8);
+    const size_t from = json.find("ratio\": ") + 8;
+    return json.substr(from, std::min(json.find(",\n", from), json.find("\n}", from)) - from);
   };
   EXPECT_EQ(one(87.5), "87.5");
   EXPECT_EQ(one(0.064), "0.064");

@@ -22,8 +22,16 @@
 namespace census {
 
 bool ProbeFailed(const FetchRecord& probe) {
+  const bool success_status = probe.status() >= 200 && probe.status() < 400;
+  // The server answered at once with a success status; only our cap cut the body.
+  if (probe.error() == TOO_LARGE) return !success_status;
   if (probe.error() != FETCH_OK) return true;
-  return probe.status() < 200 || probe.status() >= 400;
+  return !success_status;
+}
+
+std::string ProbeErrorClass(const FetchRecord& probe) {
+  if (probe.error() == FETCH_OK) return "http_status";
+  return FetchErrorName(probe.error());
 }
 
 std::optional<std::string> BrokenLinkError(const FetchRecord& check) {

@@ -21,7 +21,13 @@
 namespace census {
 
 // A reachability probe failed: transport/HTTP error, or a status other than 2xx/3xx.
+// A success status whose body was over the fetch cap (TOO_LARGE) is reachable: the
+// server answered within the timeout, whatever the body's size.
 bool ProbeFailed(const FetchRecord& probe);
+
+// The error class of a failed probe (ProbeFailures.error): the fetch error's name, or
+// "http_status" for a bare status outside 2xx/3xx.
+std::string ProbeErrorClass(const FetchRecord& probe);
 
 // The error name of a broken link check, or nullopt when the target opened (FETCH_OK,
 // or TOO_LARGE: the body was only over our cap) or was not judged (BLOCKED_ADDRESS).

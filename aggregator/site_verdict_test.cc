@@ -76,10 +76,11 @@ TEST(HelpersTest, ProbeFailed) {
     bool failed;
   };
   const Case cases[] = {
-      {FETCH_OK, 200, false}, {FETCH_OK, 304, false}, {FETCH_OK, 399, false},
-      {FETCH_OK, 301, false}, {FETCH_OK, 199, true},  {FETCH_OK, 400, true},
-      {FETCH_OK, 404, true},  {FETCH_OK, 503, true},  {FETCH_OK, 0, true},
-      {TIMEOUT, 0, true},     {HTTP_5XX, 500, true},  {TOO_LARGE, 200, true},
+      {FETCH_OK, 200, false},  {FETCH_OK, 304, false}, {FETCH_OK, 399, false},
+      {FETCH_OK, 301, false},  {FETCH_OK, 199, true},  {FETCH_OK, 400, true},
+      {FETCH_OK, 404, true},   {FETCH_OK, 503, true},  {FETCH_OK, 0, true},
+      {TIMEOUT, 0, true},      {HTTP_5XX, 500, true},  {TOO_LARGE, 200, false},
+      {TOO_LARGE, 206, false}, {TOO_LARGE, 0, true},   {TOO_LARGE, 503, true},
   };
   for (const Case& c : cases) {
     FetchRecord probe;
