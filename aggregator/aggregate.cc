@@ -284,13 +284,13 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
   // Each column page's own text once the site's template is subtracted: the
   // homepage and every column page are compared, and links to the site's own pages
   // do not count.
-  std::vector<int> own_chars;
+  std::vector<OwnText> own_text;
   {
     std::vector<const PageObservation*> pages(column_obs.begin(), column_obs.end());
     pages.push_back(homepage_obs);
     std::vector<std::string> site_urls = {homepage_url, info.url()};
     for (const Column* column : columns) site_urls.push_back(column->url());
-    own_chars = OwnTextChars(pages, site_urls);
+    own_text = OwnTextOf(pages, site_urls);
   }
   for (size_t i = 0; i < columns.size(); ++i) {
     const Column& column = *columns[i];
@@ -308,7 +308,8 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
       facts.page_kind = obs->page_kind();
       facts.has_messages = obs->messages_size() > 0;
       facts.own_text_measured = obs->own_text_measured();
-      facts.own_chars = std::max(0, own_chars[i]);
+      facts.own_chars = own_text[i].chars;
+      facts.own_links = own_text[i].links;
       facts.script_list = obs->script_list();
       facts.item_dates.reserve(obs->items_size());
       for (const ListItem& item : obs->items()) facts.item_dates.push_back(item.date());

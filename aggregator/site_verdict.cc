@@ -182,7 +182,8 @@ void JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of, const Rubric& r
       return;
     }
     if (facts.own_text_measured) {
-      if (facts.page_kind == "article" || facts.own_chars >= kStaticPageMinChars) {
+      if (facts.page_kind == "article" || facts.own_chars >= kStaticPageMinChars ||
+          facts.own_links >= kStaticPageMinLinks) {
         column.set_page("static");
         return;
       }
@@ -207,8 +208,8 @@ void JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of, const Rubric& r
   }
 }
 
-std::vector<int> OwnTextChars(const std::vector<const PageObservation*>& pages,
-                              const std::vector<std::string>& site_urls) {
+std::vector<OwnText> OwnTextOf(const std::vector<const PageObservation*>& pages,
+                               const std::vector<std::string>& site_urls) {
   // Pages per line hash (each page counted once per hash).
   absl::flat_hash_map<uint64_t, int> pages_with;
   std::vector<uint64_t> distinct;
@@ -221,23 +222,25 @@ std::vector<int> OwnTextChars(const std::vector<const PageObservation*>& pages,
   }
   absl::flat_hash_set<uint64_t> site_links;
   for (const std::string& url : site_urls) site_links.insert(LinkTextHash(url));
-  std::vector<int> out;
-  out.reserve(pages.size());
+  std::vector<OwnText> out(pages.size());
   absl::flat_hash_set<uint64_t> counted;
-  for (const PageObservation* page : pages) {
-    if (page == nullptr || !page->own_text_measured()) {
-      out.push_back(-1);
-      continue;
-    }
-    int chars = 0;
+  for (size_t p = 0; p < pages.size(); ++p) {
+    const PageObservation* page = pages[p];
+    if (page == nullptr || !page->own_text_measured()) continue;
+    OwnText& own = out[p];
+    own.measured = true;
     counted.clear();
     const int n = std::min(page->own_line_hashes_size(), page->own_line_chars_size());
     for (int i = 0; i < n; ++i) {
       const uint64_t h = page->own_line_hashes(i);
       if (pages_with[h] > 1 || site_links.contains(h) || !counted.insert(h).second) continue;
-      chars += page->own_line_chars(i);
+      const int chars = page->own_line_chars(i);
+      if (chars < 0) {
+        ++own.links;
+      } else {
+        own.chars += chars;
+      }
     }
-    out.push_back(chars);
   }
   return out;
 }

@@ -59,10 +59,11 @@ struct ColumnFacts {
   std::string page_kind;                // the extractor's kind of the page (list, article ...)
   bool has_messages = false;            // mailbox letters were read from the page
   // The page's own text was measured (observations from 2026-12 on); own_chars is
-  // how much of it is the page's alone (OwnTextChars) and script_list whether a
+  // how much of it is the page's alone (OwnTextOf) and script_list whether a
   // script may fill its list in a browser.
   bool own_text_measured = false;
-  int own_chars = 0;
+  int own_chars = 0;  // text lines' characters
+  int own_links = 0;  // links of the main area to pages that are not the site's columns
   bool script_list = false;
   // Error of the newest fetch of the page within the run (FETCH_OK when it was read
   // or not fetched in this run).
@@ -73,17 +74,26 @@ struct ColumnFacts {
   double observation_interval_days = 0.0;
 };
 
-// A column page with no items and at least this much text of its own is a static
-// page (机构概况, 联系我们), not a blank column (docs/COLUMNS.md).
+// A column page with no items and at least this much text of its own, or this many
+// links of its own (领导信息: a list of undated links), is a static page (机构概况,
+// 联系我们), not a blank column (docs/COLUMNS.md).
 inline constexpr int kStaticPageMinChars = 10;
+inline constexpr int kStaticPageMinLinks = 2;
 
-// Letters, digits and ideographs of each page's own text (PageObservation
-// own_line_hashes/own_line_chars) that no other page of `pages` shares and that is
-// not a link to one of `site_urls` (the homepage and the site's columns): the
-// template's header, footer and sidebars cancel out. One entry per page, in order;
-// -1 for a page whose own text was not measured.
-std::vector<int> OwnTextChars(const std::vector<const PageObservation*>& pages,
-                              const std::vector<std::string>& site_urls);
+// A page's own text once the site's template is subtracted.
+struct OwnText {
+  bool measured = false;
+  int chars = 0;  // letters, digits and ideographs of its own text lines
+  int links = 0;  // its own links
+};
+
+// Each page's own text (PageObservation own_line_hashes/own_line_chars) that no
+// other page of `pages` shares and that is not a link to one of `site_urls` (the
+// homepage and the site's columns): the template's header, footer and sidebars
+// cancel out. One entry per page, in order (not measured for a null page or one
+// observed before pages' own text was measured).
+std::vector<OwnText> OwnTextOf(const std::vector<const PageObservation*>& pages,
+                               const std::vector<std::string>& site_urls);
 
 // Columns whose category has an update window in the rubric.
 bool IsJudgedCategory(Category category, const Rubric& rubric);

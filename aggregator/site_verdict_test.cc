@@ -1118,6 +1118,7 @@ TEST(JudgeColumnPageTest, WhatAPageWithoutItemsIs) {
     bool measured;
     std::string kind;
     int own_chars;
+    int own_links;
     bool script_list;
     bool messages;
     bool placeholder;
@@ -1125,15 +1126,18 @@ TEST(JudgeColumnPageTest, WhatAPageWithoutItemsIs) {
     std::string page;
     bool blank;
   } kCases[] = {
-      {"unmeasured (stored before) stays blank", false, "other", 0, false, false, false, "", true},
-      {"no own text", true, "other", 0, false, false, false, "empty", true},
-      {"heading residue", true, "other", kStaticPageMinChars - 1, false, false, false, "empty",
+      {"unmeasured (stored before) stays blank", false, "other", 0, 0, false, false, false, "",
        true},
-      {"intro page", true, "other", kStaticPageMinChars, false, false, false, "static", false},
-      {"an article", true, "article", 0, false, false, false, "static", false},
-      {"script may fill", true, "other", 0, true, false, false, "unverified", false},
-      {"placeholder wins", true, "other", 200, true, false, true, "empty", true},
-      {"letters without items", true, "mailbox", 0, false, true, false, "mailbox", false},
+      {"no own text", true, "other", 0, 0, false, false, false, "empty", true},
+      {"heading residue", true, "other", kStaticPageMinChars - 1, 1, false, false, false, "empty",
+       true},
+      {"intro page", true, "other", kStaticPageMinChars, 0, false, false, false, "static", false},
+      {"a page of links", true, "other", 0, kStaticPageMinLinks, false, false, false, "static",
+       false},
+      {"an article", true, "article", 0, 0, false, false, false, "static", false},
+      {"script may fill", true, "other", 0, 0, true, false, false, "unverified", false},
+      {"placeholder wins", true, "other", 200, 0, true, false, true, "empty", true},
+      {"letters without items", true, "mailbox", 0, 0, false, true, false, "mailbox", false},
   };
   for (const auto& c : kCases) {
     SCOPED_TRACE(c.name);
@@ -1145,6 +1149,7 @@ TEST(JudgeColumnPageTest, WhatAPageWithoutItemsIs) {
     facts.own_text_measured = c.measured;
     facts.page_kind = c.kind;
     facts.own_chars = c.own_chars;
+    facts.own_links = c.own_links;
     facts.script_list = c.script_list;
     facts.has_messages = c.messages;
     facts.blank_placeholder = c.placeholder;
@@ -1167,7 +1172,7 @@ TEST(JudgeColumnPageTest, WhatAPageWithoutItemsIs) {
   EXPECT_TRUE(column.stale());
 }
 
-PageObservation OwnText(std::vector<std::pair<uint64_t, int>> lines, bool measured = true) {
+PageObservation OwnLines(std::vector<std::pair<uint64_t, int>> lines, bool measured = true) {
   PageObservation obs;
   obs.set_own_text_measured(measured);
   for (const auto& [hash, chars] : lines) {
@@ -1177,22 +1182,33 @@ PageObservation OwnText(std::vector<std::pair<uint64_t, int>> lines, bool measur
   return obs;
 }
 
-TEST(OwnTextCharsTest, TheSiteTemplateAndLinksToTheSiteCancelOut) {
+TEST(OwnTextTest, TheSiteTemplateAndLinksToTheSiteCancelOut) {
   const uint64_t footer = TextHash("主办：恒丰县人民政府");
   const uint64_t intro = TextHash("恒丰县人民政府办公室是县人民政府的办事机构");
   const uint64_t sidebar = LinkTextHash("http://a.gov.cn/col/tzgg/");
-  const uint64_t leader = LinkTextHash("http://a.gov.cn/ld/zhang.html");
-  PageObservation home = OwnText({{footer, 10}});
-  PageObservation blank = OwnText({{footer, 10}, {sidebar, 4}});
-  PageObservation about = OwnText({{footer, 10}, {intro, 21}, {intro, 21}});
-  PageObservation leaders = OwnText({{footer, 10}, {leader, 2}});
-  PageObservation old = OwnText({}, false);
-  const std::vector<int> got = OwnTextChars({&home, &blank, &about, &leaders, &old, nullptr},
-                                            {"http://a.gov.cn/", "http://a.gov.cn/col/tzgg/"});
+  const uint64_t zhang = LinkTextHash("http://a.gov.cn/ld/zhang.html");
+  const uint64_t li = LinkTextHash("http://a.gov.cn/ld/li.html");
+  // Links carry their text's count negated.
+  PageObservation home = OwnLines({{footer, 10}});
+  PageObservation blank = OwnLines({{footer, 10}, {sidebar, -4}});
+  PageObservation about = OwnLines({{footer, 10}, {intro, 21}, {intro, 21}});
+  PageObservation leaders = OwnLines({{footer, 10}, {zhang, -2}, {li, -2}});
+  PageObservation old = OwnLines({}, false);
+  const std::vector<OwnText> got = OwnTextOf({&home, &blank, &about, &leaders, &old, nullptr},
+                                             {"http://a.gov.cn/", "http://a.gov.cn/col/tzgg/"});
+  ASSERT_EQ(got.size(), 6u);
   // The footer recurs; the sidebar links a column; a repeated line counts once.
-  EXPECT_EQ(got, (std::vector<int>{0, 0, 21, 2, -1, -1}));
+  const int want[][3] = {{1, 0, 0}, {1, 0, 0}, {1, 21, 0}, {1, 0, 2}, {0, 0, 0}, {0, 0, 0}};
+  for (size_t i = 0; i < got.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(got[i].measured, want[i][0] == 1);
+    EXPECT_EQ(got[i].chars, want[i][1]);
+    EXPECT_EQ(got[i].links, want[i][2]);
+  }
   // Alone, nothing is subtracted but the links to the site.
-  EXPECT_EQ(OwnTextChars({&blank}, {"http://a.gov.cn/col/tzgg/"}), std::vector<int>{10});
+  const std::vector<OwnText> alone = OwnTextOf({&blank}, {"http://a.gov.cn/col/tzgg/"});
+  EXPECT_EQ(alone[0].chars, 10);
+  EXPECT_EQ(alone[0].links, 0);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "simweb/sim_web.h"
 
+#include "simweb/family_web.h"
+
 #include <iconv.h>
 
 #include <algorithm>
@@ -448,6 +450,16 @@ SimWeb::Page SimWeb::Route(const Site* site, absl::string_view path) const {
     return p;
   }
   const Site& s = *site;
+  if (s.family != Family::kClassic) {
+    if (FamilyPage(web_, s, path, &p.status, &p.body, &p.content_type)) return p;
+    const bool shared = path == "/robots.txt" || path == "/css/style.css" ||
+                        path == "/images/logo.png" || path == "/images/dzjg.png";
+    if (!shared) {
+      p.status = 404;
+      p.body = RenderMissing(s, /*soft=*/false);
+      return p;
+    }
+  }
   if (path == "/" || path == "/index.html") {
     p.body = RenderHome(s);
     return p;

@@ -4,6 +4,7 @@
 //                   [--truth-dir DIR] [--pages-dir DIR] [--probe-fail-delay 3s]
 //                   [--hang-delay 8s] [--slow-page-delay 1.2s]
 //                   [--pages-per-column N] [--article-bytes N] [--day N]
+//                   [--families all|classic,hanweb,hanweb_datastore,trs,dedecms,govcms,kaipu]
 //   simweb generate (same flags) --truth-dir DIR and/or --pages-dir DIR
 //
 // serve prints exactly one line "listening 127.0.0.1:PORT" on stdout once the
@@ -30,6 +31,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "simweb/http_server.h"
 #include "simweb/sim_web.h"
@@ -45,7 +47,9 @@ int Usage(const std::string& error) {
                "usage: simweb serve|generate [--seed N] [--sites N] [--as-of YYYY-MM-DD]\n"
                "         [--probes N] [--port N] [--truth-dir DIR] [--pages-dir DIR]\n"
                "         [--probe-fail-delay 3s] [--hang-delay 8s] [--slow-page-delay 1.2s]\n"
-               "         [--pages-per-column N] [--article-bytes N] [--day N]\n");
+               "         [--pages-per-column N] [--article-bytes N] [--day N]\n"
+               "         [--families all|LIST]  (site i imitates LIST[i %% n]; all = the six CMS\n"
+               "                                 families, classic = the original web)\n");
   return 2;
 }
 
@@ -118,6 +122,18 @@ int Main(int argc, char** argv) {
       ok = absl::SimpleAtoi(value, &o.day) && o.day >= 0 && o.day <= 3650;
     } else if (key == "article-bytes") {
       ok = absl::SimpleAtoi(value, &o.article_bytes) && o.article_bytes >= 0;
+    } else if (key == "families") {
+      o.families.clear();
+      for (absl::string_view name : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+        if (name == "all") {
+          for (int f = 1; f < kFamilyCount; ++f) o.families.push_back(static_cast<Family>(f));
+          continue;
+        }
+        Family f;
+        ok = ok && ParseFamily(name, &f);
+        if (ok) o.families.push_back(f);
+      }
+      ok = ok && !o.families.empty();
     } else {
       return Usage("unknown flag --" + key);
     }

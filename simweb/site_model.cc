@@ -1,5 +1,7 @@
 #include "simweb/site_model.h"
 
+#include "simweb/family_web.h"
+
 #include <algorithm>
 #include <random>
 #include <utility>
@@ -172,6 +174,8 @@ std::string Title(Rng& r, Category c, const std::string& place) {
     case Category::kTopic:
       if (form < 2) return absl::StrCat("聚焦", topic);
       return absl::StrCat(topic, "在行动");
+    case Category::kOther:
+      break;
   }
   return topic;
 }
@@ -214,6 +218,8 @@ int MaxGap(Category c) {
       return 20;
     case Category::kTopic:
       return 15;
+    case Category::kOther:
+      break;
   }
   return 10;
 }
@@ -703,9 +709,44 @@ const char* CategoryName(Category c) {
       return "service";
     case Category::kTopic:
       return "topic";
+    case Category::kOther:
+      break;
   }
   return "other";
 }
+
+const char* FamilyName(Family f) {
+  switch (f) {
+    case Family::kClassic:
+      return "classic";
+    case Family::kHanweb:
+      return "hanweb";
+    case Family::kHanwebDatastore:
+      return "hanweb_datastore";
+    case Family::kTrs:
+      return "trs";
+    case Family::kDedeCms:
+      return "dedecms";
+    case Family::kGovcms:
+      return "govcms";
+    case Family::kKaipu:
+      return "kaipu";
+  }
+  return "classic";
+}
+
+bool ParseFamily(absl::string_view name, Family* out) {
+  for (int i = 0; i < kFamilyCount; ++i) {
+    const Family f = static_cast<Family>(i);
+    if (name == FamilyName(f)) {
+      *out = f;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool FamilyHeldOut(Family f) { return f == Family::kGovcms || f == Family::kKaipu; }
 
 std::string FormatItemDate(absl::CivilMinute t, DateFormat f) {
   const int y = static_cast<int>(t.year());
@@ -757,7 +798,13 @@ Web BuildWeb(const WebOptions& options) {
   Web web;
   web.options = options;
   web.sites.reserve(static_cast<size_t>(std::max(0, options.sites)));
-  for (int i = 0; i < options.sites; ++i) web.sites.push_back(BuildSite(options, i));
+  for (int i = 0; i < options.sites; ++i) {
+    web.sites.push_back(BuildSite(options, i));
+    if (!options.families.empty()) {
+      const Family f = options.families[static_cast<size_t>(i) % options.families.size()];
+      if (f != Family::kClassic) MakeFamilySite(options, f, &web.sites.back());
+    }
+  }
   return web;
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
@@ -67,8 +68,27 @@ enum class Category {
   kInteraction,
   kService,
   kTopic,
+  kOther,  // family sites' static pages (机构概况 ...): never judged for freshness
 };
 const char* CategoryName(Category c);  // "news", "notice", ...
+
+// The CMS family a site's markup imitates (simweb/family_web.cc; docs/SIMWEB.md).
+// kClassic is the original simulated web; the others build each site's columns,
+// navigation, lists and URLs the way that family's real sites do.
+enum class Family {
+  kClassic = 0,
+  kHanweb,           // 大汉: /col/col1234/index.html, /art/2026/11/8/art_1234_5.html
+  kHanwebDatastore,  // 大汉 with <script type="text/xml"><datastore> lists
+  kTrs,              // 拓尔思 TRS WCM: /xxgk/tzgg/, ./202611/t20261108_5.html
+  kDedeCms,          // 织梦 DedeCMS: /a/news/, /a/news/2026/1108/5.html
+  kGovcms,           // a provincial govcms: held out
+  kKaipu,            // 开普-style: held out
+};
+constexpr int kFamilyCount = 7;
+const char* FamilyName(Family f);  // "classic", "hanweb", ...
+bool ParseFamily(absl::string_view name, Family* out);
+// Held-out families were written and frozen and are only measured, never tuned on.
+bool FamilyHeldOut(Family f);
 
 enum class ListTemplate {
   kUlSpan,          // <ul><li><a>title</a><span>date</span></li>
@@ -94,6 +114,8 @@ struct Item {
   // Mailbox letters (interaction columns): the reply comes this many days after the
   // letter (-1: never); a reply later than the day being served is not there yet.
   int reply_after_days = -1;
+  // Family sites: a lexicon term the article's body carries ("" none).
+  std::string body_term;
 };
 
 struct Column {
@@ -110,7 +132,15 @@ struct Column {
   // Visible text shown above the list (column intro or, on a hacked site, spam).
   std::string intro;
 
-  std::string Path() const { return "/col/" + slug + "/"; }
+  // Family sites (Family != kClassic).
+  enum class Kind { kList, kStatic } kind = Kind::kList;  // static: text, no list; never blank
+  std::string path;       // the column's URL path as the family writes it
+  std::string found_via;  // nav | submenu | more | block | sidebar
+  std::string parent;     // navigation parent or block heading ("" none)
+  std::string text;       // static pages: their text
+  bool empty_as_datastore = false;  // a blank column shows an empty data-store
+
+  std::string Path() const { return path.empty() ? "/col/" + slug + "/" : path; }
   std::string ArticlePath(const Item& item) const;
 };
 
@@ -142,6 +172,7 @@ struct PlantedTerm {
   std::string term;
   std::string correction;
   int column = -1;  // the column page it is on (-1: homepage)
+  std::string path;  // family sites: the page carrying it, when not a column page
 };
 
 // An item whose shown date moves later between day 0 and day 1 (same href).
@@ -168,6 +199,7 @@ struct Site {
   std::string kind;     // portal | department
   std::string icp;      // ICP备案号
   Scenario scenario = Scenario::kHealthy;
+  Family family = Family::kClassic;
   bool gbk = false;
   bool charset_in_header = true;  // false: only <meta> declares it
   ListTemplate home_template = ListTemplate::kUlSpan;
@@ -194,6 +226,8 @@ struct WebOptions {
   int probes = 24;
   int items_per_column = 0;  // 0: 8-20 chosen by seed; else exactly this many
   int article_bytes = 0;     // 0: ~2 KB of text; else at least this many bytes of body
+  // Empty: the classic web. Else site i imitates families[i % size] (family_web.cc).
+  std::vector<Family> families;
   absl::Duration probe_fail_delay = absl::Seconds(3);
   absl::Duration hang_delay = absl::Seconds(8);
   absl::Duration slow_page_delay = absl::Milliseconds(1200);

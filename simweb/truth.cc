@@ -173,8 +173,14 @@ SiteTruth ComputeSiteTruth(const Web& web, const Site& site) {
     ct.url = absl::StrCat("http://", site.host, c.Path());
     ct.category = CategoryName(c.category);
     ct.items = static_cast<int>(c.items.size());
-    ct.blank = c.items.empty();
-    if (!ct.blank) {
+    ct.kind = c.kind == Column::Kind::kStatic        ? "static"
+              : c.category == Category::kInteraction ? "mailbox"
+                                                     : "list";
+    ct.found_via = c.found_via;
+    ct.parent = c.parent;
+    // A static page (机构概况) has content and no list: never blank, never stale.
+    ct.blank = c.items.empty() && c.kind == Column::Kind::kList;
+    if (!c.items.empty()) {
       const absl::CivilDay newest(c.items.front().time);
       ct.last_update = Day(newest);
       ct.stale = IsStale(c.category, newest, as_of);
@@ -271,8 +277,9 @@ SiteTruth ComputeSiteTruth(const Web& web, const Site& site) {
   for (const PlantedTerm& p : site.planted_terms) {
     ContentTruth ct;
     ct.kind = p.kind;
-    ct.url = p.column < 0 ? site.Url()
-                          : absl::StrCat("http://", site.host, site.columns[p.column].Path());
+    ct.url = !p.path.empty() ? absl::StrCat("http://", site.host, p.path)
+             : p.column < 0  ? site.Url()
+                             : absl::StrCat("http://", site.host, site.columns[p.column].Path());
     ct.term = p.term;
     ct.correction = p.correction;
     t.content.push_back(std::move(ct));
@@ -390,6 +397,8 @@ std::string TruthJson(const Web& web, const std::vector<std::string>& connect_to
     if (i > 0) j += ",";
     absl::StrAppend(&j, "\n{\"site_id\":", Json(s.site_id), ",\"name\":", Json(s.name),
                     ",\"url\":", Json(s.Url()), ",\"host\":", Json(s.host),
+                    ",\"template\":", Json(FamilyName(s.family)),
+                    ",\"held_out\":", Bool(FamilyHeldOut(s.family)),
                     ",\"scenario\":", Json(ScenarioName(s.scenario)),
                     ",\"charset\":", Json(s.gbk ? "gbk" : "utf-8"),
                     ",\"verdict\":", Json(t.verdict), ",\"vetoes\":[");
@@ -406,7 +415,8 @@ std::string TruthJson(const Web& web, const std::vector<std::string>& connect_to
                       ",\"url\":", Json(ct.url), ",\"category\":", Json(ct.category),
                       ",\"items\":", ct.items, ",\"last_update\":", Json(ct.last_update),
                       ",\"stale\":", Bool(ct.stale), ",\"blank\":", Bool(ct.blank),
-                      ",\"long_unupdated\":", Bool(ct.long_unupdated), "}");
+                      ",\"long_unupdated\":", Bool(ct.long_unupdated), ",\"kind\":", Json(ct.kind),
+                      ",\"found_via\":", Json(ct.found_via), ",\"parent\":", Json(ct.parent), "}");
     }
     j += "],\"broken_links\":[";
     for (size_t b = 0; b < t.broken_links.size(); ++b) {

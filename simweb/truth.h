@@ -102,6 +102,9 @@ struct ColumnTruth {
   bool stale = false;
   bool blank = false;
   bool long_unupdated = false;  // should be updated (news ... plan), no item in 12 months
+  std::string kind;             // list | static | mailbox
+  std::string found_via;        // family sites: nav | submenu | more | block | sidebar
+  std::string parent;           // family sites: navigation parent or block heading
 };
 
 struct BrokenLinkTruth {

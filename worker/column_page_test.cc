@@ -2,6 +2,7 @@
 // written against (issue 16; docs/COLUMNS.md): short lists, static pages, empty
 // pages, article URLs, "more" links, submenus, topic blocks and link collections.
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,7 @@ PageExtract ExtractColumn(const std::string& body,
 
 int OwnChars(const PageExtract& p) {
   int n = 0;
-  for (const ContentLine& l : p.content_lines) n += l.chars;
+  for (const ContentLine& l : p.content_lines) n += std::abs(l.chars);
   return n;
 }
 
@@ -120,6 +121,7 @@ TEST(ColumnPageTest, StaticPageHasOwnTextEmptyPageHasNone) {
   EXPECT_EQ(OwnChars(leaders), 4);
   ASSERT_EQ(leaders.content_lines.size(), 2u);
   EXPECT_NE(leaders.content_lines[0].hash, leaders.content_lines[1].hash);
+  EXPECT_EQ(leaders.content_lines[0].chars, -2);  // links: the count negated
 }
 
 TEST(ColumnPageTest, ScriptBuiltListIsMarked) {

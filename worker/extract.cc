@@ -3,6 +3,7 @@
 #include "worker/extract.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <set>
@@ -203,7 +204,7 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
   int own_chars = 0;
   if (options.column_page || options.measure_own_text) {
     page.content_lines = internal::ContentLines(body != nullptr ? body : root, html_title, &urls);
-    for (const ContentLine& l : page.content_lines) own_chars += l.chars;
+    for (const ContentLine& l : page.content_lines) own_chars += std::abs(l.chars);
   }
 
   // Group items into list blocks.
@@ -485,7 +486,7 @@ std::string PageExtractToJson(const PageExtract& page) {
   out += ']';
   if (!page.content_lines.empty() || !page.breadcrumb.empty() || page.script_list) {
     int chars = 0;
-    for (const ContentLine& l : page.content_lines) chars += l.chars;
+    for (const ContentLine& l : page.content_lines) chars += std::abs(l.chars);
     absl::StrAppend(&out, ",\n\"own_text\":{\"lines\":", page.content_lines.size(),
                     ",\"chars\":", chars, "},\"script_list\":", page.script_list ? "true" : "false",
                     ",\"breadcrumb\":[");

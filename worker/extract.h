@@ -63,10 +63,12 @@ struct NavColumn {
 };
 
 // One line of a page's own text (internal/page_content.h): its stable hash and
-// how many letters, digits and ideographs it has.
+// how many letters, digits and ideographs it has; a link of the page's main area is
+// an entry too, hashed by its target (common/text_hash.h LinkTextHash) with its
+// text's count negated.
 struct ContentLine {
   uint64_t hash = 0;
-  int chars = 0;
+  int chars = 0;  // < 0: a link with -chars characters of text
 };
 
 struct PageExtract {

@@ -162,7 +162,7 @@ struct LineWalk {
     std::string storage;
     const std::string url = urls->Resolve(AttrView(a, "href", &storage));
     if (url.empty()) return;
-    out.push_back({LinkTextHash(url), chars});
+    out.push_back({LinkTextHash(url), -chars});  // negative: a link (extract.h)
   }
 
   void Walk(const xmlNode* n) {

@@ -359,20 +359,28 @@ std::string MoreLinkHeading(const xmlNode* a) {
 // link, the nearest list container whose preceding sibling is a short label (a
 // `javascript:;` entry, a <dt>, a heading, a <span>) gives that label's text.
 std::string ParentLabel(const xmlNode* a) {
+  // The label before `node` among its siblings, past the list's other entries (the
+  // same tag): a short text that is not itself a list.
+  const auto label_before = [](const xmlNode* node) -> std::string {
+    for (const xmlNode* prev = node->prev; prev != nullptr; prev = prev->prev) {
+      if (prev->type != XML_ELEMENT_NODE) continue;
+      if (TagName(prev) == TagName(node)) continue;  // the list's other entries
+      if (IsListContainer(prev) && !IsTag(prev, "div")) return "";
+      std::string text = NodeText(prev);
+      const size_t len = Utf8Length(text);
+      if (len >= 2 && len <= 10 && !IsMoreLink(text)) return text;
+      return "";
+    }
+    return "";
+  };
+  // Links straight under a heading in one box: <div><div class="tit">专题专栏</div><a>…
+  if (std::string label = label_before(a); !label.empty()) return label;
   const xmlNode* node = a->parent;
   for (int depth = 0; depth < 5 && node != nullptr && node->parent != nullptr; ++depth) {
     const xmlNode* p = node->parent;
     if (p->type != XML_ELEMENT_NODE || IsTag(p, "body")) break;
     if (IsListContainer(node)) {
-      for (const xmlNode* prev = node->prev; prev != nullptr; prev = prev->prev) {
-        if (prev->type != XML_ELEMENT_NODE) continue;
-        if (TagName(prev) == TagName(node)) continue;  // the list's other entries
-        if (IsListContainer(prev) && !IsTag(prev, "div")) break;
-        std::string text = NodeText(prev);
-        const size_t len = Utf8Length(text);
-        if (len >= 2 && len <= 10 && !IsMoreLink(text)) return text;
-        break;
-      }
+      if (std::string label = label_before(node); !label.empty()) return label;
     }
     node = p;
   }
