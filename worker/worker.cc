@@ -63,8 +63,13 @@ bool HeadRefused(const FetchResult& r) {
 
 bool LinkFailed(FetchError e) { return e != FETCH_OK && e != TOO_LARGE; }
 
+// Failures that may pass on a second try (not a 404, a DNS answer or a bad certificate).
+bool TransientPageError(FetchError e) {
+  return e == OTHER_ERROR || e == TIMEOUT || e == CONNECT || e == HTTP_5XX;
+}
+
 struct TaskState {
-  int attempt = 1;     // link checks: 2 once the recheck was sent
+  int attempt = 1;     // link checks and column pages: 2 once the recheck was sent
   bool head = false;   // the request in flight is a HEAD
   std::string url;     // URL being fetched (a later list page for pagination)
   int obs_index = -1;  // COLUMN: the observation pages are merged into
@@ -409,6 +414,16 @@ struct Worker::Impl {
   void OnPage(LeaseWork& work, int i, const FetchResult& r) {
     const FetchTask& task = work.lease.tasks(i);
     TaskState& st = work.tasks[static_cast<size_t>(i)];
+    // A column page that failed for a reason that passes (a reset connection, a
+    // timeout, a 5xx) is asked again after the recheck delay before the census says
+    // so: a column the census could not read is not judged, and one transient error
+    // would leave it unjudged (a stale column missed).
+    if (task.kind() == COLUMN && st.attempt == 1 && TransientPageError(r.error)) {
+      st.attempt = 2;
+      rechecks.push_back(
+          Recheck{options.clock->Now() + options.recheck_delay, work.lease.lease_id(), i});
+      return;
+    }
     FetchRecord rec = MakeRecord(work, task, r, st);
     const bool is_page = task.kind() == HOMEPAGE || task.kind() == COLUMN;
     if (is_page && r.not_modified) {

@@ -13,7 +13,9 @@
 //   recheck_delay, and only a second failure is recorded as such (attempts = 2).
 // - HOMEPAGE/COLUMN: conditional requests with the lease's validators (a 304 sends
 //   no body: the store copies the previous observation); validators of every page
-//   go back in LeaseDone; COLUMN pages follow the pager up to Lease.max_list_pages
+//   go back in LeaseDone; a COLUMN page that failed transiently (reset, timeout,
+//   refused, 5xx) is fetched again after recheck_delay, and only a second failure
+//   is recorded (attempts = 2); COLUMN pages follow the pager up to Lease.max_list_pages
 //   and merge the items into one observation.
 //
 // It asks the coordinator for leases (DEALER → coordinator ROUTER), fetches every task
