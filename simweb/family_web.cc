@@ -230,13 +230,13 @@ void MakeFamilySite(const WebOptions& o, Family f, Site* s) {
     s->home_blocks.push_back(std::move(b));
   }
   // Class 6 of the issue: terms in an article body and an attachment's link text.
-  if (type == 0 && round % 2 == 1 && !s->columns[kWorkNews].items.empty()) {
+  if (type == 0 && round % 4 == 1 && !s->columns[kWorkNews].items.empty()) {
     Item& item = s->columns[kWorkNews].items.front();
     item.body_term = "网上赌场";
     s->planted_terms.push_back(
         {"sensitive_word", "网上赌场", "", -1, FamilyArticlePath(*s, s->columns[kWorkNews], item)});
   }
-  if (type == 3 && round % 2 == 0 && !s->columns[kPolicy].items.empty()) {
+  if (type == 3 && round % 4 == 2 && !s->columns[kPolicy].items.empty()) {
     s->planted_terms.push_back({"sensitive_word", "六合彩", "", kPolicy, ""});
   }
 }

@@ -308,9 +308,11 @@ bool IsMoreTarget(const xmlNode* a, absl::string_view text) {
   return false;
 }
 
+// Blocks that hold a menu's or a box's links: a label before one of them names them
+// (<h5>新闻中心</h5><p><a>工作动态</a></p><p><a>部门动态</a></p>).
 bool IsListContainer(const xmlNode* n) {
   return IsTag(n, "ul") || IsTag(n, "ol") || IsTag(n, "dl") || IsTag(n, "dd") || IsTag(n, "div") ||
-         IsTag(n, "table") || IsTag(n, "tbody") || IsTag(n, "section");
+         IsTag(n, "table") || IsTag(n, "tbody") || IsTag(n, "section") || IsTag(n, "p");
 }
 
 // Text of `n` without the subtree `skip`.
