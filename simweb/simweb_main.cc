@@ -1,4 +1,7 @@
-// simweb: serves (or writes) the simulated government web and its ground truth.
+// simweb: serves (or writes) the simulated government web and its ground truth, and
+// scores a census against that truth.
+//
+//   simweb score    --truth DIR/truth.json --report OUT/report.json [--json] [--verbose]
 //
 //   simweb serve    --seed 1 --sites 12 --as-of 2026-11-20 --probes 24 [--port 0]
 //                   [--truth-dir DIR] [--pages-dir DIR] [--probe-fail-delay 3s]
@@ -34,6 +37,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "simweb/http_server.h"
+#include "simweb/score.h"
 #include "simweb/sim_web.h"
 #include "simweb/site_model.h"
 #include "simweb/truth.h"
@@ -42,15 +46,17 @@ namespace census::simweb {
 namespace {
 
 int Usage(const std::string& error) {
+  // --help: the usage on stdout, exit 0; an error: on stderr, exit 2.
+  FILE* out = error.empty() ? stdout : stderr;
   if (!error.empty()) std::fprintf(stderr, "simweb: %s\n", error.c_str());
-  std::fprintf(stderr,
+  std::fprintf(out,
                "usage: simweb serve|generate [--seed N] [--sites N] [--as-of YYYY-MM-DD]\n"
                "         [--probes N] [--port N] [--truth-dir DIR] [--pages-dir DIR]\n"
                "         [--probe-fail-delay 3s] [--hang-delay 8s] [--slow-page-delay 1.2s]\n"
                "         [--pages-per-column N] [--article-bytes N] [--day N]\n"
                "         [--families all|LIST]  (site i imitates LIST[i %% n]; all = the six CMS\n"
                "                                 families, classic = the original web)\n");
-  return 2;
+  return error.empty() ? 0 : 2;
 }
 
 // A port nobody listens on: bind an ephemeral port, then close it.
@@ -72,9 +78,19 @@ int ClosedPort() {
 }
 
 int Main(int argc, char** argv) {
-  if (argc < 2) return Usage("missing command");
+  if (argc < 2) return Usage("missing command (serve, generate or score)");
   const std::string command = argv[1];
+  if (command == "score") return RunScore(std::vector<std::string>(argv + 2, argv + argc));
+  if (command == "--help" || command == "-h") {
+    std::printf(
+        "usage: simweb serve|generate [flags]   the simulated web (simweb serve --help)\n"
+        "       simweb score --truth FILE --report FILE [--json] [--verbose]\n");
+    return 0;
+  }
   if (command != "serve" && command != "generate") return Usage("unknown command " + command);
+  for (int i = 2; i < argc; ++i) {
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") return Usage("");
+  }
   std::map<std::string, std::string> flags;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];

@@ -20,7 +20,7 @@
 #include "proto/report.pb.h"
 #include "tests/simweb_process.h"
 #include "tests/subprocess.h"
-#include "tests/truth.pb.h"
+#include "simweb/truth.pb.h"
 
 namespace census {
 namespace {

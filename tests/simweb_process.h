@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "tests/subprocess.h"
-#include "tests/truth.pb.h"
+#include "simweb/truth.pb.h"
 
 namespace census::testing {
 
