@@ -1,0 +1,154 @@
+// End to end, issue 16: the real `census` discovers the columns of simulated sites built
+// as six CMS families build them (simweb --families, docs/SIMWEB.md) — four tuned on,
+// two held out — and `simweb score` measures every finding against the truth. The
+// expected counts are exact: a change that fails one more site, or misses one more blank
+// column, fails here. The classic web is scored the same way.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "proto/report.pb.h"
+#include "simweb/score.h"
+#include "simweb/truth.pb.h"
+#include "tests/simweb_process.h"
+#include "tests/subprocess.h"
+
+namespace census {
+namespace {
+
+namespace fs = std::filesystem;
+using simweb::Counts;
+using testing::ReadFile;
+using testing::RunToCompletion;
+using testing::SimWebProcess;
+
+constexpr int kProbes = 2;
+
+class ScoreEndToEnd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           absl::StrCat("census-score-", getpid(), "-",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override {
+    simweb_.reset();  // stops the server even when the test failed
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  // Serves the web, runs the census on it without --columns (discovery is measured),
+  // and scores the report with `simweb score --json` as well as in process.
+  simweb::Score Run(const std::vector<std::string>& web_args) {
+    simweb_ = std::make_unique<SimWebProcess>(SIMWEB_BIN, dir_, web_args);
+    EXPECT_TRUE(simweb_->ok()) << simweb_->error();
+    if (!simweb_->ok()) return {};
+    std::vector<std::string> argv = simweb_->CensusRunArgs(
+        dir_ / "truth" / "sites.csv", dir_ / "out", dir_ / "data", kProbes, "100ms");
+    argv.insert(argv.begin(), CENSUS_BIN);
+    EXPECT_EQ(RunToCompletion(argv, (dir_ / "census.out").string(), (dir_ / "census.err").string()),
+              0)
+        << ReadFile(dir_ / "census.err");
+    const std::string truth_json = (dir_ / "truth" / "truth.json").string();
+    const std::string report_json = (dir_ / "out" / "report.json").string();
+    // The command people run prints the same numbers.
+    EXPECT_EQ(RunToCompletion({SIMWEB_BIN, "score", "--truth", truth_json, "--report", report_json,
+                               "--verbose"},
+                              (dir_ / "score.txt").string(), (dir_ / "score.err").string()),
+              0);
+    report::CensusReport report;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(ReadFile(report_json), &report).ok());
+    simweb::Score score = simweb::ScoreCensus(simweb_->truth(), report);
+    EXPECT_EQ(ReadFile(dir_ / "score.txt"), simweb::ScoreTable(score, true));
+    return score;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<SimWebProcess> simweb_;
+};
+
+std::string Tally(const simweb::Score& s, const std::string& finding,
+                  const std::string& group = "all") {
+  auto f = s.counts.find(finding);
+  if (f == s.counts.end()) return "none";
+  auto g = f->second.find(group);
+  if (g == f->second.end()) return "none";
+  return absl::StrCat(g->second.tp, "/", g->second.fp, "/", g->second.fn);
+}
+
+// 120 sites, 20 of each family. The truth (simweb/family_web.cc): per family 14 columns
+// a site (4 static pages, a 1-7-row list in every submenu column, a column reachable
+// only from another column's sidebar ...), 4 sites failing for 5 blank columns, 4 for
+// stale columns, 4 for a stale homepage and 2 for a banned word (in an article body or
+// an attachment's link text); the other 6 pass.
+TEST_F(ScoreEndToEnd, CmsFamiliesTunedAndHeldOut) {
+  const simweb::Score s = Run({"--seed", "1", "--sites", "120", "--families", "all", "--as-of",
+                               "2026-11-20", "--probes", std::to_string(kProbes)});
+  ASSERT_EQ(s.sites_scored, 120);
+  EXPECT_EQ(s.sites_missing, 0);
+  // tp/fp/fn: no false finding, nothing missed, on the tuned and the held-out families.
+  const std::map<std::string, std::string> kWant = {
+      {"fail", "84/0/0"},
+      {"column", "1680/0/0"},
+      {"category", "1680/0/0"},
+      {"blank_column", "144/0/0"},
+      {"stale_column", "183/0/0"},
+      {"long_unupdated", "27/0/0"},
+      {"veto:blank_columns", "24/0/0"},
+      {"veto:columns_stale", "24/0/0"},
+      {"veto:homepage_stale", "24/0/0"},
+      {"content:sensitive_word", "12/0/0"},
+      {"veto:serious_error", "12/0/0"},
+  };
+  for (const auto& [finding, want] : kWant) EXPECT_EQ(Tally(s, finding), want) << finding;
+  EXPECT_EQ(Tally(s, "fail", "held_out"), "28/0/0");
+  EXPECT_EQ(Tally(s, "fail", "tuned"), "56/0/0");
+  EXPECT_EQ(Tally(s, "blank_column", "govcms"), "24/0/0");
+  EXPECT_EQ(Tally(s, "blank_column", "kaipu"), "24/0/0");
+  // Nothing else was found.
+  for (const auto& [finding, groups] : s.counts) {
+    if (kWant.count(finding) == 0) ADD_FAILURE() << "unexpected finding " << finding;
+  }
+  EXPECT_TRUE(s.mismatches.empty()) << ReadFile(dir_ / "score.txt");
+}
+
+// The classic simulated web (the demo's 18 sites), discovered and scored the same way.
+TEST_F(ScoreEndToEnd, ClassicWeb) {
+  const simweb::Score s = Run({"--seed", "1", "--sites", "18", "--as-of", "2026-11-20", "--probes",
+                               std::to_string(kProbes)});
+  ASSERT_EQ(s.sites_scored, 18);
+  EXPECT_TRUE(s.mismatches.empty()) << ReadFile(dir_ / "score.txt");
+  const std::map<std::string, std::string> kWant = {
+      {"fail", "11/0/0"},
+      {"column", "166/0/0"},
+      {"category", "166/0/0"},
+      {"blank_column", "8/0/0"},
+      {"stale_column", "18/0/0"},
+      {"long_unupdated", "12/0/0"},
+      {"broken_link", "10/0/0"},
+      {"content:hidden_link", "1/0/0"},
+      {"content:sensitive_word", "1/0/0"},
+      {"content:serious_typo", "1/0/0"},
+      {"veto:blank_columns", "1/0/0"},
+      {"veto:columns_stale", "2/0/0"},
+      {"veto:homepage_stale", "2/0/0"},
+      {"veto:interaction_unanswered", "1/0/0"},
+      {"veto:long_unupdated", "1/0/0"},
+      {"veto:serious_error", "3/0/0"},
+      {"veto:site_unreachable", "3/0/0"},
+  };
+  for (const auto& [finding, want] : kWant) EXPECT_EQ(Tally(s, finding), want) << finding;
+  for (const auto& [finding, groups] : s.counts) {
+    if (kWant.count(finding) == 0) ADD_FAILURE() << "unexpected finding " << finding;
+  }
+}
+
+}  // namespace
+}  // namespace census
