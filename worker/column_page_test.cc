@@ -148,6 +148,22 @@ TEST(ColumnPageTest, ScriptBuiltListIsMarked) {
   EXPECT_TRUE(templated.script_list);
 }
 
+// Some CMSs put an ArticleTitle meta on list pages: a short list stays a list.
+TEST(ColumnPageTest, ArticleTitleMetaOnAListPage) {
+  ExtractOptions o;
+  o.base_url = kColumnUrl;
+  o.as_of = absl::CivilDay(2026, 12, 1);
+  o.column_page = true;
+  absl::StatusOr<PageExtract> p = ExtractPage(
+      "<html><head><meta name=\"ArticleTitle\" content=\"通知公告\"><title>通知公告</title></head>"
+      "<body><ul><li><a href=\"/art/2026/11/2/art_1_1.html\">关于开展检查的通知</a>"
+      "<span>2026-11-02</span></li></ul></body></html>",
+      "", o);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->kind, "list");
+  EXPECT_EQ(p->items.size(), 1u);
+}
+
 TEST(ColumnPageTest, ArticleLeasedAsColumnStaysAnArticle) {
   std::string body = "<h1>关于某某工作的通知</h1><p>发布时间：2026-11-02 来源：县政府办</p><div>";
   for (int i = 0; i < 20; ++i)

@@ -231,17 +231,18 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
   if (!options.list_xpath.empty()) {
     page.kind = mailbox_title ? "mailbox" : "list";
   } else if (options.column_page && !root_url) {
-    // An article leased as a column: its article-title meta says so, or a labelled
-    // publication date above a body of text with at most a short related list.
-    // A footer's 发布时间 or a lone row's date is not a publication date of the page.
-    const bool plainly_article =
-        !article_title.empty() ||
-        (pub.source == internal::PublicationDate::kLabel && largest < 4 && own_chars >= 300);
+    // An article leased as a column: a body of text under an article-title meta or a
+    // labelled publication date, with at most a short related list. A CMS that puts an
+    // ArticleTitle meta on its list pages, a footer's 发布时间 or a lone row's date does
+    // not make a short list an article.
+    const bool article_marked =
+        !article_title.empty() || pub.source == internal::PublicationDate::kLabel;
+    const bool plainly_article = article_marked && largest < 4 && own_chars >= 300;
     if (plainly_article) {
       page.kind = "article";
     } else if (content_items > 0) {
       page.kind = mailbox_title ? "mailbox" : "list";
-    } else if (pub.source != internal::PublicationDate::kNone) {
+    } else if (pub.source != internal::PublicationDate::kNone || !article_title.empty()) {
       page.kind = "article";
     }
   } else if (root_url || blocks >= 4) {
