@@ -506,16 +506,21 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
   std::vector<const PageObservation*> pages(observations.begin(), observations.end());
   std::sort(pages.begin(), pages.end(),
             [](const PageObservation* a, const PageObservation* b) { return a->url() < b->url(); });
-  for (const PageObservation* obs : pages) {
-    for (const ContentHit& hit : obs->content_hits()) {
+  // A lexicon hit on the page `url` fetched at `at_ms` (its body `snapshot`).
+  auto add_hits = [&content](const auto& hits, const std::string& url, int64_t at_ms,
+                             const std::string& snapshot) {
+    for (const ContentHit& hit : hits) {
       Content c;
       c.finding.set_kind(hit.kind());
-      c.finding.set_url(obs->url());
+      c.finding.set_url(url);
       c.finding.set_detail(ContentHitDetail(hit));
-      c.fetched_at_ms = obs->fetched_at_ms();
-      c.snapshot = obs->content_hash();
+      c.fetched_at_ms = at_ms;
+      c.snapshot = snapshot;
       content.push_back(std::move(c));
     }
+  };
+  for (const PageObservation* obs : pages) {
+    add_hits(obs->content_hits(), obs->url(), obs->fetched_at_ms(), obs->content_hash());
     for (const PageLink& link : obs->outlinks()) {
       if (!link.hidden() || !IsWebLink(link.url()) || !IsOffSite(link.url(), info.url())) continue;
       Content c;
@@ -539,15 +544,7 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
   for (size_t i = 0; i < links.size(); ++i) {
     const FetchRecord* check = link_checks[i];
     if (check == nullptr) continue;
-    for (const ContentHit& hit : check->content_hits()) {
-      Content c;
-      c.finding.set_kind(hit.kind());
-      c.finding.set_url(check->url());
-      c.finding.set_detail(ContentHitDetail(hit));
-      c.fetched_at_ms = check->fetched_at_ms();
-      c.snapshot = check->content_hash();
-      content.push_back(std::move(c));
-    }
+    add_hits(check->content_hits(), check->url(), check->fetched_at_ms(), check->content_hash());
   }
   // The same moved item shows on several pages (a column and the homepage): one
   // finding per article URL, from the first page that showed it.

@@ -20,24 +20,10 @@ out=${CENSUS_OUT:-census-out}
 data=${CENSUS_DATA:-census-data}
 as_of=2026-11-20
 probes=24
-mkdir -p "$out/simweb"
-"$root/build/simweb/simweb" serve --seed 1 --sites 18 --as-of "$as_of" --probes "$probes" \
-  --truth-dir "$out/simweb" >"$out/simweb/listen.txt" &
-simweb_pid=$!
-trap 'kill "$simweb_pid" 2>/dev/null || true; wait "$simweb_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  grep -q '^listening ' "$out/simweb/listen.txt" 2>/dev/null && break
-  sleep 0.1
-done
-port=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out/simweb/listen.txt")
-if [ -z "$port" ]; then
-  echo "census.sh: the simulated web did not start (see $out/simweb/listen.txt)" >&2
-  exit 1
-fi
-connect=()
-for rule in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1])).get("connect_to", [])))' "$out/simweb/truth.json"); do
-  connect+=(--connect-to "$rule")
-done
+# shellcheck source=scripts/simweb-serve.sh
+source "$root/scripts/simweb-serve.sh"
+serve_simweb "$out/simweb" --seed 1 --sites 18 --as-of "$as_of" --probes "$probes"
+port=$simweb_port
 echo "census.sh: simulated web on 127.0.0.1:$port (ground truth: $out/simweb/truth.json)" >&2
 "$census" run --sites "$root/examples/sites.csv" --out "$out" --data "$data" --as-of "$as_of" \
   --probes "$probes" --probe-interval 100ms --probe-timeout 1s --page-timeout 3s \

@@ -25,21 +25,11 @@ while [ $# -gt 0 ]; do
 done
 bash "$root/scripts/build.sh" >&2
 rm -rf "$out"
-mkdir -p "$out/truth"
 as_of=2026-11-20
-"$root/build/simweb/simweb" serve --seed "$seed" --sites "$sites" --families "$families" \
-  --as-of "$as_of" --probes 2 --truth-dir "$out/truth" >"$out/listen.txt" &
-simweb_pid=$!
-trap 'kill "$simweb_pid" 2>/dev/null || true; wait "$simweb_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  grep -q '^listening ' "$out/listen.txt" 2>/dev/null && break
-  sleep 0.1
-done
-grep -q '^listening ' "$out/listen.txt" || { echo "score-census.sh: simweb did not start" >&2; exit 1; }
-connect=()
-for rule in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1])).get("connect_to", [])))' "$out/truth/truth.json"); do
-  connect+=(--connect-to "$rule")
-done
+# shellcheck source=scripts/simweb-serve.sh
+source "$root/scripts/simweb-serve.sh"
+serve_simweb "$out/truth" --seed "$seed" --sites "$sites" --families "$families" \
+  --as-of "$as_of" --probes 2
 "$root/build/cmd/census" run --sites "$out/truth/sites.csv" --out "$out/census" \
   --data "$out/data" --as-of "$as_of" --probes 2 --probe-interval 100ms --probe-timeout 1s \
   --page-timeout 3s --host-delay 5ms --quiet "${connect[@]}" >&2
