@@ -375,6 +375,17 @@ int RunExtract(const std::vector<std::string>& args) {
   std::string url, as_of_text, file;
   bool column_page = false;
   for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--help" || args[i] == "-h") {
+      std::printf(
+          "usage: census extract [--url URL] [--as-of YYYY-MM-DD] [--column] FILE|-\n"
+          "  Prints, as JSON, what the census extracts from one saved page (any charset):\n"
+          "  kind, title, dated items, latest and publication dates, links, candidate\n"
+          "  columns. --url resolves relative links (and names the page's site);\n"
+          "  --as-of resolves year-less dates; --column reads the page as a column's page\n"
+          "  (one dated row is a list; its own text and breadcrumb are printed:\n"
+          "  docs/COLUMNS.md).\n");
+      return 0;
+    }
     if (args[i] == "--column") {
       column_page = true;  // read it as a census reads a column's page
     } else if (args[i] == "--url" && i + 1 < args.size()) {
