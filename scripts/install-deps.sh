@@ -10,7 +10,7 @@ packages=(
   librocksdb-dev
   libcurl4-openssl-dev libssl-dev
   libabsl-dev
-  libxml2-dev libuchardet-dev libzstd-dev libhyperscan-dev
+  libxml2-dev libuchardet-dev libzstd-dev libhyperscan-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
 )
