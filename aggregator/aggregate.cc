@@ -133,6 +133,7 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
     const FetchRecord* last = nullptr;
   };
   std::map<std::string, ProbeClass> probe_classes;
+  std::optional<FetchRecord> homepage_fetch;  // the newest crawl fetch of the homepage
   int over_cap = 0;
   RETURN_IF_ERROR(store.ForEachFetch(
       info.site_id(), options.run_started_ms, options.run_finished_ms,
@@ -154,6 +155,8 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
               last_failed_probe = record;
             }
           }
+        } else if (record.kind() == HOMEPAGE) {
+          if (!homepage_fetch || NewerOrSame(record, *homepage_fetch)) homepage_fetch = record;
         } else if (record.kind() == COLUMN) {
           auto [it, inserted] = column_fetches.try_emplace(record.url());
           ColumnFetch& newest = it->second;
@@ -326,6 +329,10 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
     report::ColumnReport* judged = site.add_columns();
     JudgeColumn(facts, as_of, options.rubric, judged);
     if (!column.declared()) judged->set_found_via(column.found_via());
+    if (fetch != column_fetches.end() && fetch->second.failed.has_value()) {
+      judged->set_fetch_status(fetch->second.failed->status());
+      judged->set_fetch_detail(fetch->second.failed->error_detail());
+    }
   }
 
   // Homepage.
@@ -341,6 +348,13 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
   }
   *site.mutable_homepage() = JudgeHomepage(homepage_dates, site.columns(), !columns.empty(), as_of,
                                            options.rubric, second_level_dates);
+  if (homepage_fetch && homepage_fetch->error() != FETCH_OK &&
+      homepage_fetch->error() != TOO_LARGE) {
+    report::Homepage* home = site.mutable_homepage();
+    home->set_fetch_error(FetchErrorName(homepage_fetch->error()));
+    home->set_fetch_status(homepage_fetch->status());
+    home->set_fetch_detail(homepage_fetch->error_detail());
+  }
 
   // Links: homepage first, then the column pages in order; first page wins. Every
   // occurrence of a web link, sorted by URL (then by occurrence): each URL's first

@@ -515,8 +515,11 @@ void TallyTable(std::string* out, const std::string& id, const std::string& key_
 std::string ColumnState(const report::ColumnReport& c) {
   std::vector<std::string> marks;
   if (!c.fetch_error().empty()) {
-    marks.push_back(absl::StrCat("<span class=\"mark\">无法打开 ",
-                                 Label(ErrorLabels(), c.fetch_error()), "</span>"));
+    marks.push_back(absl::StrCat(
+        "<span class=\"mark\">无法打开 ", Label(ErrorLabels(), c.fetch_error()),
+        c.fetch_status() > 0 ? absl::StrCat(" HTTP ", c.fetch_status()) : "", "</span>",
+        c.fetch_detail().empty() ? ""
+                                 : absl::StrCat(" <small>", Esc(c.fetch_detail()), "</small>")));
   }
   if (c.blank()) marks.push_back("<span class=\"mark\">空白 <small>blank</small></span>");
   if (c.stale()) marks.push_back("<span class=\"mark\">未更新 <small>stale</small></span>");
@@ -702,6 +705,15 @@ void SiteSection(std::string* out, const report::SiteReport& site, int64_t index
       "</td><th>窗口内更新 <small>updates in window</small></th><td class=\"n\">",
       home.updates_in_window(), "</td></tr>\n</tbody></table>\n");
   ProbeFailureLines(out, reach);
+  if (!home.fetch_error().empty()) {
+    absl::StrAppend(out, "<p class=\"home-fetch\">首页抓取失败：",
+                    ProbeErrorWords(home.fetch_error()),
+                    home.fetch_status() > 0 ? absl::StrCat(" HTTP ", home.fetch_status()) : "",
+                    home.fetch_detail().empty()
+                        ? ""
+                        : absl::StrCat(" <small>", Esc(home.fetch_detail()), "</small>"),
+                    "</p>\n");
+  }
 
   if (site.columns_size() > 0) ColumnsTable(out, site);
   BrokenLinksTable(out, site);

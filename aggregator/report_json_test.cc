@@ -158,6 +158,9 @@ report::SiteReport FullSite() {
   report::Homepage* home = site.mutable_homepage();
   home->set_last_update("2026-11-18");
   home->set_updates_in_window(7);
+  home->set_fetch_error("timeout");
+  home->set_fetch_status(200);
+  home->set_fetch_detail("Operation timed out after 3000 milliseconds");
   home->set_navigation_only(true);
   report::ColumnReport* column = site.add_columns();
   column->set_name("通知公告");
@@ -176,6 +179,8 @@ report::SiteReport FullSite() {
   column->set_long_unupdated(true);
   column->set_page("list");
   column->set_found_via("nav");
+  column->set_fetch_status(503);
+  column->set_fetch_detail("HTTP 503");
   site.add_columns()->set_name("政策文件");
   report::Links* links = site.mutable_links();
   links->set_checked(250);

@@ -330,6 +330,8 @@ TEST(ProbeReasonsEndToEnd, EveryMisbehavingHomepageGetsItsReason) {
       EXPECT_TRUE(absl::StrContains(csv_out, absl::StrCat(",", e.probe_reason, ":2\r\n")));
     }
     EXPECT_EQ(r.over_cap(), e.over_cap);
+    // The crawl's own fetch of the homepage fails the same way, and says so.
+    EXPECT_EQ(s.homepage().fetch_error(), e.probe_reason);
     if (std::string(e.verdict) == "fail") {
       ASSERT_EQ(s.vetoes_size(), 1);
       EXPECT_EQ(s.vetoes(0).rule(), "homepage_stale");
