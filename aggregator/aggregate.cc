@@ -193,6 +193,7 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
       for (const std::string& r : c->last->redirects()) f->add_redirects(r);
       f->set_elapsed_ms(c->last->elapsed_ms());
       f->set_detail(c->last->error_detail());
+      f->set_first_byte_ms(c->last->has_first_byte_ms() ? c->last->first_byte_ms() : -1);
     }
   }
 

@@ -147,7 +147,10 @@ void ProbeFailureLines(std::string* out, const report::Reachability& reach) {
                     Esc(f.last_at()), "）");
     if (f.status() > 0) absl::StrAppend(out, " HTTP ", f.status());
     if (f.error() == "timeout" && f.elapsed_ms() > 0) {
-      absl::StrAppend(out, absl::StrFormat(" 等待 %.1f 秒", f.elapsed_ms() / 1000.0));
+      absl::StrAppend(out, absl::StrFormat(" 等待 %.1f 秒", f.elapsed_ms() / 1000.0),
+                      f.first_byte_ms() >= 0 ? absl::StrFormat("（%.1f 秒收到首字节，页面未传完）",
+                                                               f.first_byte_ms() / 1000.0)
+                                             : std::string("（服务器未作任何响应）"));
     }
     if (f.redirects_size() > 0) {
       std::vector<std::string> chain;

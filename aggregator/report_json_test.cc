@@ -155,6 +155,7 @@ report::SiteReport FullSite() {
   why->add_redirects("https://www.example.gov.cn/a");
   why->set_elapsed_ms(120);
   why->set_detail("Maximum (20) redirects followed");
+  why->set_first_byte_ms(3);
   report::Homepage* home = site.mutable_homepage();
   home->set_last_update("2026-11-18");
   home->set_updates_in_window(7);

@@ -341,6 +341,15 @@ TEST(ProbeReasonsEndToEnd, EveryMisbehavingHomepageGetsItsReason) {
     }
     if (std::string(e.probe_reason) == "timeout") {
       EXPECT_GE(r.failures_by_error(0).elapsed_ms(), 1900);
+      // The silent server sent nothing; the trickle answered at once, then crawled.
+      if (std::string(e.host) == "hang.test.gov.cn") {
+        EXPECT_EQ(r.failures_by_error(0).first_byte_ms(), -1);
+        EXPECT_TRUE(absl::StrContains(html, "服务器未作任何响应"));
+      } else {
+        EXPECT_GE(r.failures_by_error(0).first_byte_ms(), 0);
+        EXPECT_LT(r.failures_by_error(0).first_byte_ms(), r.failures_by_error(0).elapsed_ms());
+        EXPECT_TRUE(absl::StrContains(html, "收到首字节"));
+      }
     }
     if (*e.words != '\0') EXPECT_TRUE(absl::StrContains(html, e.words)) << e.words;
   }

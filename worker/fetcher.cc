@@ -730,6 +730,11 @@ void CurlFetcher::Finish(Transfer* t, CURLcode code) {
     if (curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) {
       res.new_connections = static_cast<int>(connects);
     }
+    curl_off_t first_byte_us = 0;
+    if (curl_easy_getinfo(t->easy, CURLINFO_STARTTRANSFER_TIME_T, &first_byte_us) == CURLE_OK &&
+        first_byte_us > 0) {
+      res.time_to_first_byte = absl::Microseconds(first_byte_us);
+    }
   }
   if (res.final_url.empty()) res.final_url = t->request.url;
   res.etag = t->block_etag;

@@ -80,6 +80,9 @@ struct FetchResult {
   std::vector<std::string> redirects;  // each Location followed, in order
   absl::Time started;
   absl::Duration elapsed;
+  // Time to the first byte of the answer (libcurl's own timer: a measurement of the
+  // network, not of the census's clock); InfiniteDuration when no byte came.
+  absl::Duration time_to_first_byte = absl::InfiniteDuration();
   bool not_modified = false;  // 304
   int new_connections = 0;    // connections opened for it (0: a kept-alive one reused)
 };

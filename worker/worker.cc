@@ -294,6 +294,9 @@ struct Worker::Impl {
     rec.set_error_detail(r.error_detail);
     rec.set_fetched_at_ms(absl::ToUnixMillis(r.started));
     rec.set_elapsed_ms(absl::ToInt64Milliseconds(r.elapsed));
+    if (r.time_to_first_byte != absl::InfiniteDuration()) {
+      rec.set_first_byte_ms(absl::ToInt64Milliseconds(r.time_to_first_byte));
+    }
     rec.set_content_type(r.content_type);
     rec.set_etag(r.etag);
     rec.set_last_modified(r.last_modified);
