@@ -525,6 +525,11 @@ std::string ColumnState(const report::ColumnReport& c) {
                                  : absl::StrCat(" <small>", Esc(c.fetch_detail()), "</small>")));
   }
   if (c.blank()) marks.push_back("<span class=\"mark\">空白 <small>blank</small></span>");
+  // Not judged, and why: a page of text (机构概况), or one a script may fill.
+  if (c.page() == "static") marks.push_back("静态页面 <small>static page, not judged</small>");
+  if (c.page() == "unverified") {
+    marks.push_back("待人工核实 <small>unverified: the list may be built by a script</small>");
+  }
   if (c.stale()) marks.push_back("<span class=\"mark\">未更新 <small>stale</small></span>");
   if (c.long_unupdated()) {
     marks.push_back("<span class=\"mark\">长期未更新 <small>long unupdated</small></span>");
@@ -540,7 +545,8 @@ std::string ColumnState(const report::ColumnReport& c) {
 constexpr int kAllColumnsUpTo = 30;
 
 bool ProblemColumn(const report::ColumnReport& c) {
-  return c.stale() || c.blank() || c.long_unupdated() || !c.fetch_error().empty();
+  return c.stale() || c.blank() || c.long_unupdated() || !c.fetch_error().empty() ||
+         c.page() == "unverified";
 }
 
 void ColumnsTable(std::string* out, const report::SiteReport& site) {
