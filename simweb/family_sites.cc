@@ -251,7 +251,10 @@ void MakeFamilySite(const WebOptions& o, Family f, Site* s) {
   s->hidden_links.clear();
   s->planted_terms.clear();
   s->has_forged_date = false;
-  const absl::CivilDay today = o.as_of + o.day;
+  // Dates count back from day 0's as-of date: on a later --day the site is the same (same
+  // URLs, same dates, no new item), only older. Counting from as_of + day would move every
+  // date of a URL that carries none (govcms, Kaipu) a day later: forged dates everywhere.
+  const absl::CivilDay today = o.as_of;
   const std::string place = s->name.substr(0, s->name.find("人民政府"));
 
   // Names: each role's name, the submenu's parent, the two topics.

@@ -286,6 +286,33 @@ TEST(FamilyWebTest, TruthJsonNamesTemplateAndColumnKinds) {
   EXPECT_FALSE(absl::StrContains(json, "\"found_via\":\"block\""));
 }
 
+// A later --day serves the same family sites (same articles, same dates), only older: no
+// URL shows a later date than it did on day 0.
+TEST(FamilyWebTest, LaterDaysServeTheSameItems) {
+  WebOptions o = Families(30);
+  const Web day0 = BuildWeb(o);
+  o.day = 30;
+  const Web day30 = BuildWeb(o);
+  int stale0 = 0;
+  int stale30 = 0;
+  for (size_t i = 0; i < day0.sites.size(); ++i) {
+    const Site& a = day0.sites[i];
+    const Site& b = day30.sites[i];
+    ASSERT_EQ(a.columns.size(), b.columns.size());
+    for (size_t ci = 0; ci < a.columns.size(); ++ci) {
+      ASSERT_EQ(a.columns[ci].items.size(), b.columns[ci].items.size());
+      for (size_t k = 0; k < a.columns[ci].items.size(); ++k) {
+        EXPECT_EQ(a.columns[ci].items[k].time, b.columns[ci].items[k].time);
+        EXPECT_EQ(FamilyArticlePath(a, a.columns[ci], a.columns[ci].items[k]),
+                  FamilyArticlePath(b, b.columns[ci], b.columns[ci].items[k]));
+      }
+    }
+    for (const ColumnTruth& c : ComputeSiteTruth(day0, a).columns) stale0 += c.stale ? 1 : 0;
+    for (const ColumnTruth& c : ComputeSiteTruth(day30, b).columns) stale30 += c.stale ? 1 : 0;
+  }
+  EXPECT_GT(stale30, stale0) << "a month later more columns are stale";
+}
+
 // FNV-1a, to pin the classic web's bytes.
 uint64_t Fnv(const std::string& s, uint64_t h = 0xcbf29ce484222325ULL) {
   for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
