@@ -60,6 +60,10 @@ struct FamilyMarkup {
   const char* side_close;
   const char* static_page;  // {name} {text}
   const char* article;      // {title} {date} {source} {body}
+
+  // The homepage's blocks date their rows year-less (MM-DD, as DedeCMS sites do); else
+  // in list_date's form.
+  bool yearless_blocks = false;
 };
 
 const FamilyMarkup& MarkupOf(Family f);

@@ -100,7 +100,10 @@ std::string Items(const Site& s, const FamilyMarkup& m, const Column& c, size_t 
   std::string out = short_form ? m.short_open : m.list_open;
   for (size_t k = begin; k < end && k < c.items.size(); ++k) {
     const Item& item = c.items[k];
-    const std::string date = FormatItemDate(item.time, short_form ? m.short_date : m.list_date);
+    const DateFormat form = short_form                          ? m.short_date
+                            : !column_page && m.yearless_blocks ? DateFormat::kYearless
+                                                                : m.list_date;
+    const std::string date = FormatItemDate(item.time, form);
     const std::string href = ItemHref(s, m, c, item, column_page);
     const std::string title = Esc(item.title);
     out += Fill(short_form ? m.short_item : m.list_item,
@@ -213,6 +216,11 @@ std::string ColumnPage(const Site& s, const FamilyMarkup& m, size_t ci, int page
     main += c.says_no_info ? "<div class=\"nodata\"><p>暂无信息</p></div>\n" : m.empty_list;
   } else if (second.empty()) {
     main += Items(s, m, c, 0, c.items.size(), true);
+    if (s.family == Family::kDedeCms && c.items.size() > 7) {
+      main +=
+          "<div class=\"dede_pages\"><ul class=\"pagelist\"><li><span class=\"pageinfo\">共 "
+          "<strong>1</strong>页</span></li></ul></div>\n";
+    }
   } else {
     const size_t rows = static_cast<size_t>(kFamilyPageRows);
     main += page == 2 ? Items(s, m, c, rows, c.items.size(), true) : Items(s, m, c, 0, rows, true);

@@ -286,6 +286,21 @@ TEST(FamilyWebTest, TruthJsonNamesTemplateAndColumnKinds) {
   EXPECT_FALSE(absl::StrContains(json, "\"found_via\":\"block\""));
 }
 
+// Homepage blocks carry each family's date form; DedeCMS's are year-less (11-08).
+TEST(FamilyWebTest, HomepageBlocksCarryTheirFamilysDates) {
+  SimWeb sim(BuildWeb(Families(12)));
+  for (const Site& s : sim.web().sites) {
+    const std::string home = Body(sim, s, "/");
+    const Item& newest = s.columns[2].items.front();
+    const bool dede = s.family == Family::kDedeCms;
+    const DateFormat form = dede ? DateFormat::kYearless : MarkupOf(s.family).list_date;
+    EXPECT_TRUE(absl::StrContains(home, FormatItemDate(newest.time, form))) << s.site_id;
+    if (dede) {
+      EXPECT_EQ(DatedRows(home), 0) << "no year on a DedeCMS homepage";
+    }
+  }
+}
+
 // A later --day serves the same family sites (same articles, same dates), only older: no
 // URL shows a later date than it did on day 0.
 TEST(FamilyWebTest, LaterDaysServeTheSameItems) {
