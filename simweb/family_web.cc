@@ -113,18 +113,20 @@ std::string Items(const Site& s, const FamilyMarkup& m, const Column& c, size_t 
   return out;
 }
 
+// A page: head (with `meta`: the national site metadata of a column or an article),
+// header, navigation, `main`, footer.
 std::string Page(const Site& s, const FamilyMarkup& m, const std::string& title,
-                 const std::string& main) {
+                 const std::string& main, const std::string& meta = "") {
   const char* charset = s.gbk ? "<meta http-equiv=\"Content-Type\" content=\"text/html; "
                                 "charset=gb2312\">"
                               : "<meta charset=\"utf-8\">";
-  std::string h = absl::StrCat(
-      "<!DOCTYPE html>\n<html><head>", charset, "<title>", Esc(title),
-      "</title><meta name=\"SiteName\" content=\"", Esc(s.name),
-      "\"><meta name=\"SiteIDCode\" "
-      "content=\"",
-      s.site_id, "\"><link rel=\"stylesheet\" href=\"/css/style.css\"></head>\n<body>\n",
-      Fill(m.header, {{"{site}", Esc(s.name)}}), m.nav_open);
+  std::string h = absl::StrCat("<!DOCTYPE html>\n<html><head>", charset, "<title>", Esc(title),
+                               "</title><meta name=\"SiteName\" content=\"", Esc(s.name),
+                               "\"><meta name=\"SiteIDCode\" "
+                               "content=\"",
+                               s.site_id, "\">", meta,
+                               "<link rel=\"stylesheet\" href=\"/css/style.css\"></head>\n<body>\n",
+                               Fill(m.header, {{"{site}", Esc(s.name)}}), m.nav_open);
   bool in_parent = false;
   std::string parent;
   for (const Column& c : s.columns) {
@@ -248,7 +250,10 @@ std::string ColumnPage(const Site& s, const FamilyMarkup& m, size_t ci, int page
                       "整治工作方案.pdf</a></p>\n");
     }
   }
-  return Page(s, m, absl::StrCat(c.name, "_", s.name), main);
+  return Page(s, m, absl::StrCat(c.name, "_", s.name), main,
+              absl::StrCat("<meta name=\"ColumnName\" content=\"", c.name,
+                           "\"><meta name=\"ColumnType\" content=\"",
+                           c.parent.empty() ? c.name : c.parent, "\">"));
 }
 
 std::string Article(const Site& s, const FamilyMarkup& m, const Column& c, const Item& item) {
@@ -273,7 +278,12 @@ std::string Article(const Site& s, const FamilyMarkup& m, const Column& c, const
                                     {"{date}", FormatItemDate(item.time, DateFormat::kDateTime)},
                                     {"{source}", Esc(s.org)},
                                     {"{body}", body}}));
-  return Page(s, m, absl::StrCat(item.title, "_", s.name), main);
+  const std::string meta = absl::StrCat(
+      "<meta name=\"ColumnName\" content=\"", c.name, "\"><meta name=\"ArticleTitle\" content=\"",
+      Esc(item.title), "\"><meta name=\"PubDate\" content=\"",
+      FormatItemDate(item.time, DateFormat::kDateTime),
+      "\"><meta name=\"ContentSource\" content=\"", Esc(s.org), "\">");
+  return Page(s, m, absl::StrCat(item.title, "_", s.name), main, meta);
 }
 
 }  // namespace

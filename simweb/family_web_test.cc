@@ -94,6 +94,7 @@ TEST(FamilyWebTest, EveryColumnIsServedAndLinkedWhereItsTruthSays) {
       const std::string page = Body(sim, s, c.path, &status);
       ASSERT_EQ(status, 200);
       EXPECT_TRUE(absl::StrContains(page, "位置")) << "a breadcrumb";
+      EXPECT_TRUE(absl::StrContains(page, "<meta name=\"ColumnName\" content=\"" + c.name));
       const std::vector<std::string> on_home = Anchors(home, c.path);
       int named = 0;
       for (const std::string& a : on_home) named += absl::StrContains(a, c.name) ? 1 : 0;
@@ -127,6 +128,9 @@ TEST(FamilyWebTest, EveryColumnIsServedAndLinkedWhereItsTruthSays) {
         EXPECT_TRUE(absl::StrContains(article, item.title)) << path;
         EXPECT_TRUE(absl::StrContains(article, FormatItemDate(item.time, DateFormat::kDateTime)));
         EXPECT_TRUE(absl::StrContains(article, "来源"));
+        EXPECT_TRUE(
+            absl::StrContains(article, "<meta name=\"PubDate\" content=\"" +
+                                           FormatItemDate(item.time, DateFormat::kDateTime)));
       }
     }
   }
