@@ -174,8 +174,10 @@ const FamilyMarkup& TrsMarkup() {
   return m;
 }
 
-const FamilyMarkup& DedeCmsMarkup() {
-  static const FamilyMarkup m = {
+namespace {
+
+FamilyMarkup DedeCmsBase() {
+  return {
       DedeColumn,
       DedeArticle,
       false,
@@ -189,8 +191,7 @@ const FamilyMarkup& DedeCmsMarkup() {
       "<div class=\"listbox\"><ul class=\"e2\">\n",
       "<li><a href=\"{href}\" class=\"title\">{title}</a><span class=\"info\"><small>日期："
       "</small>{date}</span></li>\n",
-      "</ul></div><div class=\"dede_pages\"><ul class=\"pagelist\"><li><span class=\"pageinfo\">"
-      "共 <strong>1</strong>页</span></li></ul></div>\n",
+      "</ul></div>\n",  // the pager (共 N 页) is the renderer's: it knows the pages
       DateFormat::kIso,
       "<div class=\"listbox\"><table class=\"tb\">\n",
       "<tr><td class=\"bt\"><a href=\"{href}\">{title}</a></td><td class=\"rq\">{date}</td></tr>\n",
@@ -222,6 +223,16 @@ const FamilyMarkup& DedeCmsMarkup() {
       "<small>时间:</small>{date}<small>来源:</small>{source}</div><div class=\"content\">{body}"
       "</div></div>\n",
   };
+}
+
+}  // namespace
+
+const FamilyMarkup& DedeCmsMarkup() {
+  static const FamilyMarkup m = [] {
+    FamilyMarkup d = DedeCmsBase();
+    d.yearless_blocks = true;  // {dede:arclist} with MyDate('m-d', ...)
+    return d;
+  }();
   return m;
 }
 

@@ -60,9 +60,21 @@ struct FamilyMarkup {
   const char* side_close;
   const char* static_page;  // {name} {text}
   const char* article;      // {title} {date} {source} {body}
+
+  // The homepage's blocks date their rows year-less (MM-DD, as DedeCMS sites do); else
+  // in list_date's form.
+  bool yearless_blocks = false;
 };
 
 const FamilyMarkup& MarkupOf(Family f);
+
+// Shared by the model (family_sites.cc) and the renderer (family_web.cc).
+// The leaders 领导信息 links to (/ld/1.html ...), and the news section its sidebar shows.
+inline constexpr const char* kFamilyLeaders[] = {"张建国", "李明辉", "王芳", "赵华", "陈伟"};
+inline constexpr int kFamilyLeaderPages = 3;
+inline constexpr char kNewsSection[] = "新闻中心";
+// A long list's first page holds this many rows on families that paginate (TRS, DedeCMS).
+inline constexpr int kFamilyPageRows = 10;
 
 // The tuned-on families (family_markup.cc) and the held-out ones (family_heldout.cc).
 const FamilyMarkup& HanwebMarkup();

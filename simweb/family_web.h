@@ -10,8 +10,8 @@
 // bodies and attachment link texts.
 //
 // Each family's markup is a FamilyMarkup (family_markup.cc for the four tuned on,
-// family_heldout.cc for the two held out); one renderer (family_web.cc) draws every
-// page from it.
+// family_heldout.cc for the two held out); the model of each site is built by
+// family_sites.cc and one renderer (family_web.cc) draws every page from both.
 
 #include <string>
 

@@ -19,6 +19,14 @@
 // nothing for over a year). --day N (default 0) serves the web as of as-of + N
 // days: news columns gain items each day, mailbox replies arrive, and from day 1 the
 // forged_date site shows one item with a later date; truth.json's "as_of" is as-of + N.
+//
+// --families (default: the classic web only) builds site i as LIST[i % n]; "all" is the six
+// CMS families (hanweb, hanweb_datastore, trs, dedecms; govcms and kaipu held out), and
+// classic can be listed with them. Family sites (family_sites.cc, docs/SIMWEB.md) have
+// static intro pages, `javascript:;` submenus, 1-7-row lists, 更多 links, 专题专栏 and
+// 办事服务 blocks, a sidebar-only column, blank and stale columns and lexicon terms; of
+// every 10 rounds of sites 6 pass and 4 fail. truth.json gives each site its "template"
+// and "held_out", each column its "kind", "found_via" and "parent".
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -55,7 +63,9 @@ int Usage(const std::string& error) {
                "         [--probe-fail-delay 3s] [--hang-delay 8s] [--slow-page-delay 1.2s]\n"
                "         [--pages-per-column N] [--article-bytes N] [--day N]\n"
                "         [--families all|LIST]  (site i imitates LIST[i %% n]; all = the six CMS\n"
-               "                                 families, classic = the original web)\n");
+               "                                 families: hanweb, hanweb_datastore, trs, dedecms,\n"
+               "                                 govcms and kaipu (these two held out); classic =\n"
+               "                                 the original web, the default)\n");
   return error.empty() ? 0 : 2;
 }
 

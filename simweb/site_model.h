@@ -135,7 +135,7 @@ struct Column {
   // Family sites (Family != kClassic).
   enum class Kind { kList, kStatic } kind = Kind::kList;  // static: text, no list; never blank
   std::string path;       // the column's URL path as the family writes it
-  std::string found_via;  // nav | submenu | more | block | sidebar
+  std::string found_via;  // nav | submenu | more | sidebar | topic (a 专题专栏/办事服务 block)
   std::string parent;     // navigation parent or block heading ("" none)
   std::string text;       // static pages: their text
   bool empty_as_datastore = false;  // a blank column shows an empty data-store

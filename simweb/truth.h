@@ -103,7 +103,7 @@ struct ColumnTruth {
   bool blank = false;
   bool long_unupdated = false;  // should be updated (news ... plan), no item in 12 months
   std::string kind;             // list | static | mailbox
-  std::string found_via;        // family sites: nav | submenu | more | block | sidebar
+  std::string found_via;        // family sites: nav | submenu | more | sidebar | topic
   std::string parent;           // family sites: navigation parent or block heading
 };
 
