@@ -83,11 +83,12 @@ std::string Tally(const simweb::Score& s, const std::string& finding,
   return absl::StrCat(g->second.tp, "/", g->second.fp, "/", g->second.fn);
 }
 
-// 120 sites, 20 of each family. The truth (simweb/family_web.cc): per family 14 columns
-// a site (4 static pages, a 1-7-row list in every submenu column, a column reachable
-// only from another column's sidebar ...), 4 sites failing for 5 blank columns, 4 for
-// stale columns, 4 for a stale homepage and 2 for a banned word (in an article body or
-// an attachment's link text); the other 6 pass.
+// 120 sites, 20 of each family (docs/SIMWEB.md): per site 14 columns (4 static pages,
+// 1-7-row lists in the submenu, a column reachable only from another column's sidebar,
+// names varied per site); per family 12 sites pass (near misses among them: 4 blank or
+// 4 stale columns, lists at their window's edge) and 8 fail (2 for blank columns, 2 for
+// stale columns, 2 for a stale homepage, 2 for a banned word or a serious typo in an
+// article body, an attachment's text or a list row's title).
 TEST_F(ScoreEndToEnd, CmsFamiliesTunedAndHeldOut) {
   const simweb::Score s = Run({"--seed", "1", "--sites", "120", "--families", "all", "--as-of",
                                "2026-11-20", "--probes", std::to_string(kProbes)});
@@ -95,23 +96,25 @@ TEST_F(ScoreEndToEnd, CmsFamiliesTunedAndHeldOut) {
   EXPECT_EQ(s.sites_missing, 0);
   // tp/fp/fn: no false finding, nothing missed, on the tuned and the held-out families.
   const std::map<std::string, std::string> kWant = {
-      {"fail", "84/0/0"},
+      {"fail", "48/0/0"},
       {"column", "1680/0/0"},
       {"category", "1680/0/0"},
-      {"blank_column", "144/0/0"},
-      {"stale_column", "183/0/0"},
-      {"long_unupdated", "27/0/0"},
-      {"veto:blank_columns", "24/0/0"},
-      {"veto:columns_stale", "24/0/0"},
-      {"veto:homepage_stale", "24/0/0"},
-      {"content:sensitive_word", "12/0/0"},
+      {"blank_column", "120/0/0"},
+      {"stale_column", "144/0/0"},
+      {"long_unupdated", "12/0/0"},
+      {"veto:blank_columns", "12/0/0"},
+      {"veto:columns_stale", "12/0/0"},
+      {"veto:homepage_stale", "12/0/0"},
+      {"content:sensitive_word", "13/0/0"},
+      {"content:serious_typo", "2/0/0"},
       {"veto:serious_error", "12/0/0"},
   };
   for (const auto& [finding, want] : kWant) EXPECT_EQ(Tally(s, finding), want) << finding;
-  EXPECT_EQ(Tally(s, "fail", "held_out"), "28/0/0");
-  EXPECT_EQ(Tally(s, "fail", "tuned"), "56/0/0");
-  EXPECT_EQ(Tally(s, "blank_column", "govcms"), "24/0/0");
-  EXPECT_EQ(Tally(s, "blank_column", "kaipu"), "24/0/0");
+  EXPECT_EQ(Tally(s, "fail", "held_out"), "16/0/0");
+  EXPECT_EQ(Tally(s, "fail", "tuned"), "32/0/0");
+  EXPECT_EQ(Tally(s, "blank_column", "govcms"), "20/0/0");
+  EXPECT_EQ(Tally(s, "blank_column", "kaipu"), "20/0/0");
+  EXPECT_EQ(Tally(s, "stale_column", "held_out"), "48/0/0");
   // Nothing else was found.
   for (const auto& [finding, groups] : s.counts) {
     if (kWant.count(finding) == 0) ADD_FAILURE() << "unexpected finding " << finding;

@@ -233,6 +233,17 @@ TEST(ColumnDiscoveryTest, NavSubmenuMoreAndBlocks) {
             "block topic 安全生产 <专题专栏> /col/col6/index.html");
 }
 
+// A box headed by a category's name makes its short links columns of that category,
+// whatever their own names say (a sidebar 新闻中心 ▸ 部门工作).
+TEST(ColumnDiscoveryTest, HeadedBoxNamesItsLinks) {
+  EXPECT_EQ(absl::StrJoin(Discovered("<div class=\"left\"><h3>新闻中心</h3><ul>"
+                                     "<li><a href=\"/col/col7/index.html\">部门工作</a></li>"
+                                     "</ul></div><div><h3>其他</h3><ul><li><a "
+                                     "href=\"/col/col8/index.html\">部门工作</a></li></ul></div>"),
+                          "\n"),
+            "named news 部门工作 <新闻中心> /col/col7/index.html");
+}
+
 TEST(ClassifyColumnTest, ParentsDecideForSections) {
   EXPECT_EQ(ClassifyColumn("森林防火", {"专题专栏"}), TOPIC);
   EXPECT_EQ(ClassifyColumn("工作动态", {"专题专栏", "扫黑除恶"}), TOPIC);

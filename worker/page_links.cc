@@ -447,7 +447,11 @@ struct NavWalk {
         col.via = "nav";
       } else if (parent_cat == TOPIC || parent_cat == SERVICE) {
         col.via = "block";
-      } else if (ClassifyColumnName(col.name) != OTHER && Utf8Length(col.name) <= 10) {
+      } else if (Utf8Length(col.name) <= 10 &&
+                 ClassifyColumn(col.name, col.parent.empty()
+                                              ? std::vector<std::string>{}
+                                              : std::vector<std::string>{col.parent}) != OTHER) {
+        // Its text, or its box's heading (新闻中心 ▸ 部门工作), names a category.
         col.via = "named";
       } else {
         return;

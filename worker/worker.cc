@@ -537,12 +537,30 @@ struct Worker::Impl {
       out->set_hidden_how(link.hidden_how);
     }
     if (options.scanner != nullptr) {
-      for (ContentHit& hit : options.scanner->Scan(page->text)) {
-        *obs->add_content_hits() = std::move(hit);
+      // List rows a script renders (Hanweb data-store records, JSON lists) are not in
+      // the page's markup text, but readers see their titles.
+      std::string text = page->text;
+      for (const ExtractedItem& item : page->items) {
+        if (!absl::StrContains(page->text, item.title)) absl::StrAppend(&text, " ", item.title);
       }
+      for (ContentHit& hit : options.scanner->Scan(text)) *obs->add_content_hits() = std::move(hit);
     }
     bool on_homepage = task.kind() == HOMEPAGE;
     ReportLinks(work, task.url(), on_homepage, page->links);
+    // Rows a script renders (data-store records, JSON lists) link articles that are not
+    // in the page's markup: they are links of the page all the same.
+    std::vector<ExtractedLink> item_links;
+    absl::flat_hash_set<absl::string_view> linked;
+    for (const ExtractedLink& link : page->links) linked.insert(link.url);
+    for (const ExtractedItem& item : page->items) {
+      if (!absl::StartsWith(item.href, "http") || !linked.insert(item.href).second) continue;
+      obs->add_links(item.href);
+      ExtractedLink link;
+      link.url = item.href;
+      link.text = item.title;
+      item_links.push_back(std::move(link));
+    }
+    ReportLinks(work, task.url(), on_homepage, item_links);
     if (on_homepage && work.lease.discover_columns()) {
       for (const NavColumn& nav : page->nav_columns)
         AddDiscovered(work, rec.site_id(), nav, nav.via);
