@@ -1,7 +1,5 @@
 #include "simweb/sim_web.h"
 
-#include "simweb/family_web.h"
-
 #include <iconv.h>
 
 #include <algorithm>
@@ -17,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "simweb/family_web.h"
 
 namespace census::simweb {
 namespace {

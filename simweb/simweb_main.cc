@@ -57,15 +57,16 @@ int Usage(const std::string& error) {
   // --help: the usage on stdout, exit 0; an error: on stderr, exit 2.
   FILE* out = error.empty() ? stdout : stderr;
   if (!error.empty()) std::fprintf(stderr, "simweb: %s\n", error.c_str());
-  std::fprintf(out,
-               "usage: simweb serve|generate [--seed N] [--sites N] [--as-of YYYY-MM-DD]\n"
-               "         [--probes N] [--port N] [--truth-dir DIR] [--pages-dir DIR]\n"
-               "         [--probe-fail-delay 3s] [--hang-delay 8s] [--slow-page-delay 1.2s]\n"
-               "         [--pages-per-column N] [--article-bytes N] [--day N]\n"
-               "         [--families all|LIST]  (site i imitates LIST[i %% n]; all = the six CMS\n"
-               "                                 families: hanweb, hanweb_datastore, trs, dedecms,\n"
-               "                                 govcms and kaipu (these two held out); classic =\n"
-               "                                 the original web, the default)\n");
+  std::fprintf(
+      out,
+      "usage: simweb serve|generate [--seed N] [--sites N] [--as-of YYYY-MM-DD]\n"
+      "         [--probes N] [--port N] [--truth-dir DIR] [--pages-dir DIR]\n"
+      "         [--probe-fail-delay 3s] [--hang-delay 8s] [--slow-page-delay 1.2s]\n"
+      "         [--pages-per-column N] [--article-bytes N] [--day N]\n"
+      "         [--families all|LIST]  (site i imitates LIST[i %% n]; all = the six CMS\n"
+      "                                 families: hanweb, hanweb_datastore, trs, dedecms,\n"
+      "                                 govcms and kaipu (these two held out); classic =\n"
+      "                                 the original web, the default)\n");
   return error.empty() ? 0 : 2;
 }
 

@@ -1,13 +1,12 @@
 #include "simweb/site_model.h"
 
-#include "simweb/family_web.h"
-
 #include <algorithm>
 #include <random>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "simweb/family_web.h"
 
 namespace census::simweb {
 namespace {

@@ -171,7 +171,7 @@ struct PlantedTerm {
   std::string kind;  // sensitive_word | serious_typo
   std::string term;
   std::string correction;
-  int column = -1;  // the column page it is on (-1: homepage)
+  int column = -1;   // the column page it is on (-1: homepage)
   std::string path;  // family sites: the page carrying it, when not a column page
 };
 

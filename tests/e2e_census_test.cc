@@ -18,9 +18,9 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 #include "proto/report.pb.h"
+#include "simweb/truth.pb.h"
 #include "tests/simweb_process.h"
 #include "tests/subprocess.h"
-#include "simweb/truth.pb.h"
 
 namespace census {
 namespace {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/subprocess.h"
 #include "simweb/truth.pb.h"
+#include "tests/subprocess.h"
 
 namespace census::testing {
 

@@ -5,10 +5,9 @@
 // candidate columns of a homepage's navigation.
 
 #include <string>
-
-#include "absl/container/flat_hash_set.h"
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "worker/extract.h"
 #include "worker/internal/html_dom.h"
 #include "worker/internal/list_finder.h"
