@@ -351,7 +351,9 @@ TEST(ProbeReasonsEndToEnd, EveryMisbehavingHomepageGetsItsReason) {
         EXPECT_TRUE(absl::StrContains(html, "收到首字节"));
       }
     }
-    if (*e.words != '\0') EXPECT_TRUE(absl::StrContains(html, e.words)) << e.words;
+    if (*e.words != '\0') {
+      EXPECT_TRUE(absl::StrContains(html, e.words)) << e.words;
+    }
   }
   if (!::testing::Test::HasFailure()) fs::remove_all(dir);
 }
