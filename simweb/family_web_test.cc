@@ -6,8 +6,6 @@
 
 #include "simweb/family_web.h"
 
-#include <iconv.h>
-
 #include <map>
 #include <regex>
 #include <set>
@@ -17,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "simweb/family_markup.h"
+#include "simweb/iconv_for_tests.h"
 #include "simweb/sim_web.h"
 #include "simweb/truth.h"
 
@@ -40,17 +39,8 @@ WebOptions Families(int sites) {
 }
 
 std::string GbkToUtf8(const std::string& s) {
-  iconv_t cd = iconv_open("UTF-8", "GB18030");
-  std::string out(s.size() * 3 + 4, '\0');
-  char* in = const_cast<char*>(s.data());
-  size_t in_left = s.size();
-  char* o = out.data();
-  size_t out_left = out.size();
-  const size_t rc = iconv(cd, &in, &in_left, &o, &out_left);
-  iconv_close(cd);
-  if (rc == static_cast<size_t>(-1)) return "<invalid GBK>";
-  out.resize(out.size() - out_left);
-  return out;
+  std::string out;
+  return IconvToUtf8(s, "GB18030", &out) ? out : "<invalid GBK>";
 }
 
 // The page as UTF-8 (GBK sites' bytes decoded).

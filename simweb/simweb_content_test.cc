@@ -1,8 +1,6 @@
 // The simulated web against the built-in lexicon: scanning the text of every page of
 // every site finds exactly the serious_typo / sensitive_word findings truth.json lists.
 
-#include <iconv.h>
-
 #include <map>
 #include <regex>
 #include <set>
@@ -12,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "simweb/family_web.h"
+#include "simweb/iconv_for_tests.h"
 #include "simweb/sim_web.h"
 #include "simweb/site_model.h"
 #include "simweb/truth.h"
@@ -27,6 +26,25 @@ std::string Text(const std::string& html) {
   static const std::regex head("<head>[\\s\\S]*?</head>");
   static const std::regex tag("<[^>]*>");
   return std::regex_replace(std::regex_replace(html, head, " "), tag, " ");
+}
+
+// Scans the text of every page of `paths` on `s`, each of which must answer 200, and
+// adds "kind url term correction" per hit to *found.
+void ScanPages(SimWeb& sim, const LexiconScanner& scanner, const Site& s,
+               const std::vector<std::string>& paths, std::set<std::string>* found) {
+  for (const std::string& p : paths) {
+    HttpRequest req;
+    req.method = "GET";
+    req.host = s.host;
+    req.target = p;
+    HttpResponse r = sim.Handle(req);
+    ASSERT_EQ(r.status, 200) << s.host << p;
+    const std::string html = s.gbk ? GbkToUtf8(r.body) : r.body;
+    for (const ContentHit& h : scanner.Scan(Text(html))) {
+      found->insert(
+          absl::StrCat(h.kind(), " http://", s.host, p, " ", h.term(), " ", h.correction()));
+    }
+  }
 }
 
 TEST(SimWebLexiconTest, BuiltinLexiconFindsExactlyTheTruth) {
@@ -52,20 +70,8 @@ TEST(SimWebLexiconTest, BuiltinLexiconFindsExactlyTheTruth) {
       paths.push_back(c.Path());
       for (const Item& item : c.items) paths.push_back(c.ArticlePath(item));
     }
-    for (const std::string& p : paths) {
-      HttpRequest req;
-      req.method = "GET";
-      req.host = s.host;
-      req.target = p;
-      HttpResponse r = sim.Handle(req);
-      ASSERT_EQ(r.status, 200) << s.host << p;
-      ++pages;
-      const std::string html = s.gbk ? GbkToUtf8(r.body) : r.body;
-      for (const ContentHit& h : (*scanner)->Scan(Text(html))) {
-        found.insert(
-            absl::StrCat(h.kind(), " http://", s.host, p, " ", h.term(), " ", h.correction()));
-      }
-    }
+    pages += static_cast<int>(paths.size());
+    ScanPages(sim, **scanner, s, paths, &found);
   }
   EXPECT_GT(pages, 2000);
   EXPECT_EQ(want.size(), 3u);
@@ -94,34 +100,15 @@ TEST(SimWebLexiconTest, FamilyWebHoldsExactlyItsPlantedTerms) {
       paths.push_back(c.path);
       for (const Item& item : c.items) paths.push_back(FamilyArticlePath(s, c, item));
     }
-    for (const std::string& p : paths) {
-      HttpRequest req;
-      req.method = "GET";
-      req.host = s.host;
-      req.target = p;
-      HttpResponse r = sim.Handle(req);
-      ASSERT_EQ(r.status, 200) << s.host << p;
-      const std::string html = s.gbk ? GbkToUtf8(r.body) : r.body;
-      for (const ContentHit& h : (*scanner)->Scan(Text(html))) {
-        found.insert(
-            absl::StrCat(h.kind(), " http://", s.host, p, " ", h.term(), " ", h.correction()));
-      }
-    }
+    ScanPages(sim, **scanner, s, paths, &found);
   }
   EXPECT_EQ(want.size(), 15u);
   EXPECT_EQ(found, want);
 }
 
 std::string GbkToUtf8(const std::string& s) {
-  iconv_t cd = iconv_open("UTF-8", "GB18030");
-  std::string out(s.size() * 3 + 4, '\0');
-  char* in = const_cast<char*>(s.data());
-  size_t in_left = s.size();
-  char* o = out.data();
-  size_t out_left = out.size();
-  iconv(cd, &in, &in_left, &o, &out_left);
-  iconv_close(cd);
-  out.resize(out.size() - out_left);
+  std::string out;
+  IconvToUtf8(s, "GB18030", &out);  // the scan reads what decodes
   return out;
 }
 

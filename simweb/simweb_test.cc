@@ -23,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "proto/rubric.pb.h"
 #include "simweb/http_server.h"
+#include "simweb/iconv_for_tests.h"
 #include "simweb/sim_web.h"
 #include "simweb/site_model.h"
 #include "simweb/truth.h"
@@ -64,16 +65,8 @@ bool ValidUtf8(const std::string& s) {
 }
 
 std::string GbkToUtf8(const std::string& s) {
-  iconv_t cd = iconv_open("UTF-8", "GBK");
-  std::string out(s.size() * 3 + 4, '\0');
-  char* in = const_cast<char*>(s.data());
-  size_t in_left = s.size();
-  char* o = out.data();
-  size_t out_left = out.size();
-  const size_t rc = iconv(cd, &in, &in_left, &o, &out_left);
-  iconv_close(cd);
-  EXPECT_NE(rc, static_cast<size_t>(-1));
-  out.resize(out.size() - out_left);
+  std::string out;
+  EXPECT_TRUE(IconvToUtf8(s, "GBK", &out));
   return out;
 }
 
