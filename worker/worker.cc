@@ -506,9 +506,8 @@ struct Worker::Impl {
     obs->set_kind(task.kind());
     obs->set_url(task.url());
     if (task.has_column()) *obs->mutable_column() = task.column();
-    if (task.kind() == HOMEPAGE) FillOwnText(*page, obs);
+    if (task.kind() == HOMEPAGE || task.kind() == COLUMN) FillOwnText(*page, obs);
     if (task.kind() == COLUMN) {
-      FillOwnText(*page, obs);
       // A discovered column's breadcrumb (当前位置 ▸ 专题专栏 ▸ 森林防火) names its
       // section even when the homepage link stood alone.
       if (!task.column().declared() && page->breadcrumb.size() >= 2) {
