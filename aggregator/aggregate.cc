@@ -288,11 +288,12 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
   // Each column page's own text once the site's template is subtracted: the
   // homepage and every column page are compared, and links to the site's own pages
   // do not count.
-  std::vector<OwnText> own_text;
-  {
+  std::vector<OwnText> own_text(columns.size());  // not measured: stores before 2026-12
+  if (std::any_of(column_obs.begin(), column_obs.end(),
+                  [](const PageObservation* obs) { return obs && obs->own_text_measured(); })) {
     std::vector<const PageObservation*> pages(column_obs.begin(), column_obs.end());
     pages.push_back(homepage_obs);
-    std::vector<std::string> site_urls = {homepage_url, info.url()};
+    std::vector<absl::string_view> site_urls = {homepage_url, info.url()};
     for (const Column* column : columns) site_urls.push_back(column->url());
     own_text = OwnTextOf(pages, site_urls);
   }

@@ -209,7 +209,7 @@ void JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of, const Rubric& r
 }
 
 std::vector<OwnText> OwnTextOf(const std::vector<const PageObservation*>& pages,
-                               const std::vector<std::string>& site_urls) {
+                               const std::vector<absl::string_view>& site_urls) {
   // Pages per line hash (each page counted once per hash).
   absl::flat_hash_map<uint64_t, int> pages_with;
   std::vector<uint64_t> distinct;
@@ -221,7 +221,7 @@ std::vector<OwnText> OwnTextOf(const std::vector<const PageObservation*>& pages,
     for (uint64_t h : distinct) ++pages_with[h];
   }
   absl::flat_hash_set<uint64_t> site_links;
-  for (const std::string& url : site_urls) site_links.insert(LinkTextHash(url));
+  for (absl::string_view url : site_urls) site_links.insert(LinkTextHash(url));
   std::vector<OwnText> out(pages.size());
   absl::flat_hash_set<uint64_t> counted;
   for (size_t p = 0; p < pages.size(); ++p) {

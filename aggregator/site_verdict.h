@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "aggregator/aggregator.h"
 #include "common/category.h"
@@ -93,7 +94,7 @@ struct OwnText {
 // cancel out. One entry per page, in order (not measured for a null page or one
 // observed before pages' own text was measured).
 std::vector<OwnText> OwnTextOf(const std::vector<const PageObservation*>& pages,
-                               const std::vector<std::string>& site_urls);
+                               const std::vector<absl::string_view>& site_urls);
 
 // Columns whose category has an update window in the rubric.
 bool IsJudgedCategory(Category category, const Rubric& rubric);

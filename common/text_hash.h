@@ -8,14 +8,15 @@
 // Abseil's are seeded per process.
 
 #include <cstdint>
-#include <string>
 
 #include "absl/strings/string_view.h"
 
 namespace census {
 
-inline uint64_t TextHash(absl::string_view text) {
-  uint64_t h = 14695981039346656037ull;
+inline constexpr uint64_t kTextHashSeed = 14695981039346656037ull;  // FNV-1a's offset basis
+
+// FNV-1a of `text`, continuing from `h` (the hash of what came before it).
+inline uint64_t TextHash(absl::string_view text, uint64_t h = kTextHashSeed) {
   for (char c : text) {
     h ^= static_cast<unsigned char>(c);
     h *= 1099511628211ull;
@@ -25,10 +26,9 @@ inline uint64_t TextHash(absl::string_view text) {
 
 // The hash a page's own-text entry for a link to `url` carries: links are kept by
 // their target, so that a link to one of the site's columns or its homepage (a
-// sidebar, a "back" link) is not taken for the page's content.
-inline uint64_t LinkTextHash(absl::string_view url) {
-  return TextHash(std::string("link:").append(url.data(), url.size()));
-}
+// sidebar, a "back" link) is not taken for the page's content. TextHash of
+// "link:" + url, without building that string.
+inline uint64_t LinkTextHash(absl::string_view url) { return TextHash(url, TextHash("link:")); }
 
 }  // namespace census
 
