@@ -12,6 +12,9 @@ packages=(
   libabsl-dev
   libxml2-dev libuchardet-dev libzstd-dev libhyperscan-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # ops/: libmicrohttpd serves /metrics; promtool (ops_test) ships only in "prometheus",
+  # which on a systemd host also starts a Prometheus server on :9090.
+  libmicrohttpd-dev prometheus
   python3
 )
 # Optional extras (e.g. `--with nginx`) for benchmarks.
