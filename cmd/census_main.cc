@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "cmd/cluster_commands.h"
 #include "cmd/diff_command.h"
 #include "cmd/replay_command.h"
 #include "cmd/run_command.h"
@@ -28,14 +29,11 @@ int main(int argc, char** argv) {
   if (command == "diff") return census::RunDiff(args);
   if (command == "replay") return census::RunReplay(args);
   if (command == "render-report") return census::RunRenderReport(args);  // hidden: tests
-  if (command == "coordinator" || command == "worker" || command == "store" ||
-      command == "aggregate" || command == "serve") {
-    std::fprintf(stderr,
-                 "census %s: the separate cluster roles are not built yet; `census run` "
-                 "runs every role in one process.\n",
-                 command.c_str());
-    return 2;
-  }
+  if (command == "coordinator") return census::RunCoordinatorCommand(args);
+  if (command == "worker") return census::RunWorkerCommand(args);
+  if (command == "store") return census::RunStoreCommand(args);
+  if (command == "aggregate") return census::RunAggregateCommand(args);
+  if (command == "status") return census::RunStatusCommand(args);
   std::fprintf(stderr, "census: unknown command '%s'\n\n%s", command.c_str(), census::kUsage);
   return 2;
 }

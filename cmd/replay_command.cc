@@ -13,9 +13,8 @@
 
 namespace census {
 
-absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRecord& run,
-                                                      const Rubric& rubric,
-                                                      const std::string& out_dir, bool quiet) {
+absl::StatusOr<AggregateOptions> AggregateOptionsForRun(const RunRecord& run,
+                                                        const Rubric& rubric) {
   AggregateOptions options;
   if (!ParseCivilDay(run.as_of(), &options.as_of)) {
     return absl::InvalidArgumentError(
@@ -27,6 +26,13 @@ absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRec
   options.rubric = rubric;
   options.site_ids.assign(run.site_ids().begin(), run.site_ids().end());
   options.input_errors.assign(run.input_errors().begin(), run.input_errors().end());
+  return options;
+}
+
+absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRecord& run,
+                                                      const Rubric& rubric,
+                                                      const std::string& out_dir, bool quiet) {
+  ASSIGN_OR_RETURN(AggregateOptions options, AggregateOptionsForRun(run, rubric));
   // Sites stream from the aggregator into the report files: a national census is too
   // big to hold as one report.
   ASSIGN_OR_RETURN(std::unique_ptr<ReportWriter> writer, ReportWriter::Open(out_dir, run.as_of()));

@@ -16,6 +16,11 @@
 
 namespace census {
 
+// How a run's report is aggregated: its census date, window, sites and input errors,
+// scored with `rubric`. Shared by `census run`, `census replay` and each store shard's
+// part of `census aggregate`, so that all three make the same report.
+absl::StatusOr<AggregateOptions> AggregateOptionsForRun(const RunRecord& run, const Rubric& rubric);
+
 // Aggregates the census `run` describes (its sites, window, pages and input errors) from
 // `store` under `rubric` and writes report.json / .csv / .html into `out_dir`, site by
 // site, printing how far it got to stderr every few seconds unless `quiet`. Returns the

@@ -37,6 +37,7 @@ const char kUsage[] =
     "             [--rubric FILE] [--lexicon FILE] [--no-robots] [--allow-private] [--quiet]\n"
     "  census extract [--url URL] [--as-of YYYY-MM-DD] [--column] FILE|-\n"
     "  census diff OLD_REPORT_JSON NEW_REPORT_JSON [--json]\n"
+    "  census coordinator|worker|store|aggregate|status ...   (the cluster roles; --help)\n"
     "  census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR] | --list |\n"
     "                --snapshot HASH [--out FILE]\n"
     "durations: 500ms, 15s, 2m, 1h\n";
@@ -267,6 +268,8 @@ int RunCensus(const RunConfig& config) {
   coordinator_options.max_pages_per_site = config.max_pages_per_site;
   coordinator_options.respect_robots = !config.no_robots;
   coordinator_options.max_list_pages = config.max_list_pages;
+  const std::string run_id = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", started, absl::UTCTimeZone());
+  coordinator_options.run_id = run_id;
   // A lease must outlive its slowest transfers and the politeness queue.
   coordinator_options.lease_timeout =
       std::max(absl::Minutes(5), config.page_timeout * 4 + config.probe_timeout);
@@ -297,7 +300,7 @@ int RunCensus(const RunConfig& config) {
     WorkerOptions options;
     options.worker_id = absl::StrCat("worker-", i);
     options.coordinator_endpoint = coordinator_endpoint;
-    options.store_endpoint = store_endpoint;
+    options.store_endpoints = {store_endpoint};
     options.fetcher = fetcher_options;
     options.probe_timeout = config.probe_timeout;
     options.page_timeout = config.page_timeout;
@@ -339,7 +342,7 @@ int RunCensus(const RunConfig& config) {
   // report (and score it under another rubric) later.
   CoordinatorProgress progress = coordinator.progress();
   RunRecord run;
-  run.set_run_id(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", started, absl::UTCTimeZone()));
+  run.set_run_id(run_id);
   run.set_started_ms(absl::ToUnixMillis(started));
   run.set_finished_ms(absl::ToUnixMillis(finished));
   run.set_as_of(FormatCivilDay(as_of));

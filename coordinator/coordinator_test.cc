@@ -126,21 +126,29 @@ TEST_F(CoordinatorTest, PhasesProbesDedupAndShutdown) {
 
   auto next = Ask();
   ASSERT_TRUE(next.has_lease());
-  // Site A: the column plus two new links (the homepage itself is never re-checked).
+  // Site A: the column plus two new links (the homepage itself is never re-checked),
+  // leased by target host: a.gov.cn's two, then shared.gov.cn's.
   // Site B: only its own article; shared.gov.cn was already taken by A.
   std::map<std::string, Lease> crawl;
   crawl[next.lease().site().site_id()] = next.lease();
   auto next2 = Ask();
   ASSERT_TRUE(next2.has_lease());
   crawl[next2.lease().site().site_id()] = next2.lease();
-  ASSERT_EQ(crawl["A"].tasks_size(), 3);
+  ASSERT_EQ(crawl["A"].tasks_size(), 2);
   EXPECT_EQ(crawl["A"].tasks(0).kind(), COLUMN);
   EXPECT_EQ(crawl["A"].tasks(1).url(), "http://a.gov.cn/art/1.html");
-  EXPECT_EQ(crawl["A"].tasks(2).url(), "http://shared.gov.cn/");
   ASSERT_EQ(crawl["B"].tasks_size(), 1);
   EXPECT_EQ(crawl["B"].tasks(0).url(), "http://b.gov.cn/art/2.html");
+  EXPECT_TRUE(Ask().has_no_work());  // one crawl lease of a site at a time
   Done(crawl["A"]);
   Done(crawl["B"]);
+  Settle();
+  auto shared = Ask();
+  ASSERT_TRUE(shared.has_lease());
+  ASSERT_EQ(shared.lease().tasks_size(), 1);
+  EXPECT_EQ(shared.lease().site().site_id(), "A");
+  EXPECT_EQ(shared.lease().tasks(0).url(), "http://shared.gov.cn/");
+  Done(shared.lease());
   Settle();
   EXPECT_FALSE(coordinator_->progress().complete);  // probe 1 still to come
 
@@ -158,7 +166,7 @@ TEST_F(CoordinatorTest, PhasesProbesDedupAndShutdown) {
   auto progress = coordinator_->progress();
   EXPECT_TRUE(progress.complete);
   EXPECT_EQ(progress.sites_done, 2);
-  EXPECT_EQ(progress.pages_fetched, 2 + 2 + 4 + 2);
+  EXPECT_EQ(progress.pages_fetched, 2 + 2 + 3 + 1 + 2);
   EXPECT_TRUE(Ask().has_shutdown());
 }
 

@@ -114,6 +114,20 @@ std::string Link(absl::string_view url, int64_t fetched_at_ms) {
   return k;
 }
 
+std::string Task(absl::string_view run_id, absl::string_view site_id, int kind,
+                 absl::string_view url, int32_t probe_index) {
+  std::string k = absl::StrCat("task/", run_id);
+  k.push_back(kSep);
+  absl::StrAppend(&k, site_id);
+  k.push_back(kSep);
+  absl::StrAppend(&k, absl::StrFormat("%02d", kind));
+  k.push_back(kSep);
+  absl::StrAppend(&k, url);
+  k.push_back(kSep);
+  AppendU32(&k, static_cast<uint32_t>(probe_index));
+  return k;
+}
+
 std::string Validators(absl::string_view site_id, absl::string_view url) {
   std::string k = absl::StrCat("val/", site_id);
   k.push_back(kSep);

@@ -52,6 +52,11 @@ std::string Version(absl::string_view site_id, absl::string_view url);
 // In the "bodies" column family: <content_hash> -> StoredBody.
 std::string Body(absl::string_view content_hash);
 
+// task/<run_id>\0<site>\0<kind:02d>\0<url>\0<probe_index:4>: the task's result of that
+// run is stored (value: the lease id, 8 bytes). A second result is dropped.
+std::string Task(absl::string_view run_id, absl::string_view site_id, int kind,
+                 absl::string_view url, int32_t probe_index);
+
 inline constexpr absl::string_view kBodyStats = "meta/body_stats";
 
 }  // namespace census::keys

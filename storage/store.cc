@@ -10,9 +10,11 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -170,6 +172,7 @@ class RocksStore : public Store {
   absl::StatusOr<std::string> GetBody(const std::string& content_hash) override;
   absl::StatusOr<std::optional<Validators>> LastValidators(const std::string& site_id,
                                                            const std::string& url) override;
+  int64_t duplicate_tasks() const override { return duplicate_tasks_.load(); }
   Stats BodyStats() override {
     std::lock_guard<std::mutex> lock(stats_mu_);
     return stats_;
@@ -206,6 +209,7 @@ class RocksStore : public Store {
   std::mutex write_mu_;  // serialises Write: delta bases and counters are read-modify-write
   std::mutex stats_mu_;
   Stats stats_;
+  std::atomic<int64_t> duplicate_tasks_{0};
 };
 
 absl::Status RocksStore::OpenDb() {
@@ -333,6 +337,20 @@ absl::Status RocksStore::Write(const ResultBatch& batch) {
     }
   }
 
+  if (HasNul(batch.run_id())) return absl::InvalidArgumentError("store: run_id contains NUL");
+  if (batch.link_index_only()) {
+    for (const FetchRecord& r : batch.fetches()) {
+      if (r.kind() != LINK_CHECK) {
+        return absl::InvalidArgumentError(
+            "store: a link_index_only batch holds only LINK_CHECK records");
+      }
+    }
+    if (batch.observations_size() > 0 || batch.bodies_size() > 0 || batch.columns_size() > 0) {
+      return absl::InvalidArgumentError(
+          "store: a link_index_only batch holds no observations, bodies or columns");
+    }
+  }
+
   std::lock_guard<std::mutex> lock(write_mu_);
   rocksdb::WriteBatch wb;
   auto put = [&](rocksdb::ColumnFamilyHandle* cf, const std::string& key,
@@ -340,13 +358,67 @@ absl::Status RocksStore::Write(const ResultBatch& batch) {
     return FromRocks(wb.Put(cf, key, value), "batch put", path_);
   };
 
+  // One result per task of a run: a lease done twice (its worker died after the write
+  // and before LeaseDone, or was cut off past the deadline and came back) leaves the
+  // first result; the second one's records of those tasks are dropped, so nothing is
+  // counted twice. Keyed by the task, not the lease: a re-lease may group tasks anew.
+  ResultBatch deduplicated;
+  const ResultBatch* effective = &batch;
+  if (!batch.run_id().empty()) {
+    std::set<std::string> dropped_pages;  // "<kind>\0<url>" of dropped page tasks
+    std::set<std::string> task_keys;
+    std::string lease_value;
+    keys::AppendU64(&lease_value, batch.lease_id());
+    std::vector<bool> keep(static_cast<size_t>(batch.fetches_size()), true);
+    int dropped = 0;
+    for (int i = 0; i < batch.fetches_size(); ++i) {
+      const FetchRecord& r = batch.fetches(i);
+      std::string key =
+          keys::Task(batch.run_id(), site_of(r.site_id()), r.kind(), r.url(), r.probe_index());
+      ASSIGN_OR_RETURN(std::optional<std::string> stored, GetRaw(meta(), key));
+      if (stored.has_value() || !task_keys.insert(key).second) {
+        keep[static_cast<size_t>(i)] = false;
+        dropped_pages.insert(
+            absl::StrCat(static_cast<int>(r.kind()), std::string(1, '\0'), r.url()));
+        ++dropped;
+        continue;
+      }
+      RETURN_IF_ERROR(put(meta(), key, lease_value));
+    }
+    if (dropped > 0) {
+      duplicate_tasks_.fetch_add(dropped);
+      deduplicated = batch;
+      deduplicated.clear_fetches();
+      for (int i = 0; i < batch.fetches_size(); ++i) {
+        if (keep[static_cast<size_t>(i)]) *deduplicated.add_fetches() = batch.fetches(i);
+      }
+      deduplicated.clear_observations();
+      for (const PageObservation& o : batch.observations()) {
+        if (dropped_pages.contains(
+                absl::StrCat(static_cast<int>(o.kind()), std::string(1, '\0'), o.url()))) {
+          continue;
+        }
+        *deduplicated.add_observations() = o;
+      }
+      effective = &deduplicated;
+    }
+  }
+  const ResultBatch& b = *effective;
+
+  if (batch.link_index_only()) {
+    for (const FetchRecord& r : b.fetches()) {
+      RETURN_IF_ERROR(put(meta(), keys::Link(r.url(), r.fetched_at_ms()), r.SerializeAsString()));
+    }
+    return FromRocks(db_->Write(WriteOpts(), &wb), "write", path_);
+  }
+
   if (!batch_site.empty()) {
-    RETURN_IF_ERROR(put(meta(), keys::Site(batch_site), batch.site().SerializeAsString()));
+    RETURN_IF_ERROR(put(meta(), keys::Site(batch_site), b.site().SerializeAsString()));
   }
 
   // Columns: the batch's columns replace each named site's column set.
   std::map<std::string, ResultBatch> column_sets;
-  for (const Column& c : batch.columns()) {
+  for (const Column& c : b.columns()) {
     *column_sets[site_of(c.site_id())].add_columns() = c;
   }
   for (const auto& [site, set] : column_sets) {
@@ -355,7 +427,7 @@ absl::Status RocksStore::Write(const ResultBatch& batch) {
 
   // Fetch records, link-check index, validators.
   std::map<std::string, FetchRecord> validators;  // val/ key -> newest validator record
-  for (const FetchRecord& r : batch.fetches()) {
+  for (const FetchRecord& r : b.fetches()) {
     const std::string& site = site_of(r.site_id());
     std::string value = r.SerializeAsString();
     RETURN_IF_ERROR(put(
@@ -392,21 +464,21 @@ absl::Status RocksStore::Write(const ResultBatch& batch) {
     if (!v.url().empty()) RETURN_IF_ERROR(put(meta(), key, v.SerializeAsString()));
   }
 
-  for (const PageObservation& o : batch.observations()) {
+  for (const PageObservation& o : b.observations()) {
     RETURN_IF_ERROR(put(meta(), keys::Obs(site_of(o.site_id()), o.url(), o.fetched_at_ms()),
                         o.SerializeAsString()));
   }
   // A 304 page (not_modified, no observation of its own): the page is as last seen,
   // so the newest earlier observation is copied with the new fetch time, and reads
   // "as of T" see the page unchanged at T.
-  for (const FetchRecord& r : batch.fetches()) {
+  for (const FetchRecord& r : b.fetches()) {
     if (!r.not_modified() || r.error() != FETCH_OK ||
         (r.kind() != HOMEPAGE && r.kind() != COLUMN)) {
       continue;
     }
     const std::string& site = site_of(r.site_id());
     std::optional<PageObservation> base;
-    for (const PageObservation& o : batch.observations()) {
+    for (const PageObservation& o : b.observations()) {
       if (site_of(o.site_id()) != site || o.url() != r.url() ||
           o.fetched_at_ms() > r.fetched_at_ms()) {
         continue;
@@ -436,7 +508,7 @@ absl::Status RocksStore::Write(const ResultBatch& batch) {
   std::map<std::string, Pending> pending;       // bodies added by this batch
   std::map<std::string, VersionInfo> versions;  // ver/ key -> info (read or updated)
   Stats added;
-  for (const PageBody& body : batch.bodies()) {
+  for (const PageBody& body : b.bodies()) {
     const std::string hash = ContentHash(body.body());
     if (!body.content_hash().empty() && body.content_hash() != hash) {
       return absl::InvalidArgumentError(
@@ -447,7 +519,7 @@ absl::Status RocksStore::Write(const ResultBatch& batch) {
     const std::string* site = nullptr;
     const std::string* url = nullptr;
     int64_t fetched_at = 0;
-    for (const FetchRecord& r : batch.fetches()) {
+    for (const FetchRecord& r : b.fetches()) {
       if (r.content_hash() == hash && !r.url().empty()) {
         site = &site_of(r.site_id());
         url = &r.url();
@@ -456,7 +528,7 @@ absl::Status RocksStore::Write(const ResultBatch& batch) {
       }
     }
     if (url == nullptr) {
-      for (const PageObservation& o : batch.observations()) {
+      for (const PageObservation& o : b.observations()) {
         if (o.content_hash() == hash && !o.url().empty()) {
           site = &site_of(o.site_id());
           url = &o.url();

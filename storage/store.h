@@ -47,7 +47,10 @@ class Store {
                                                      const StoreOptions& options = {});
   virtual ~Store() = default;
 
-  // Writes the whole batch atomically (one RocksDB WriteBatch).
+  // Writes the whole batch atomically (one RocksDB WriteBatch). With batch.run_id set,
+  // a task (site, kind, URL, probe index) of that run is stored once: records of a task
+  // already stored are dropped (with their observations). A link_index_only batch
+  // writes only the link/ index of its LINK_CHECK records (a shard not owning the site).
   virtual absl::Status Write(const ResultBatch& batch) = 0;
   virtual absl::Status PutRun(const RunRecord& run) = 0;
   virtual absl::StatusOr<std::optional<RunRecord>> GetRun(const std::string& run_id) = 0;
@@ -125,6 +128,9 @@ class Store {
     int64_t stored_bytes = 0;
   };
   virtual Stats BodyStats() = 0;
+  // Task results Write dropped since Open because the run already had one (a lease
+  // done twice).
+  virtual int64_t duplicate_tasks() const = 0;
 };
 
 }  // namespace census

@@ -1,6 +1,8 @@
 #include "worker/worker.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -10,6 +12,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/content_hash.h"
+#include "common/fetch_error.h"
+#include "common/shard.h"
+#include "common/status_macros.h"
 #include "common/wire.h"
 #include "worker/content_scan.h"
 #include "worker/extract.h"
@@ -87,6 +92,9 @@ struct LeaseWork {
   absl::flat_hash_set<std::string> links_reported;
   absl::flat_hash_set<std::string> bodies_added;
   bool sent_to_store = false;
+  // Store shards that have not acked this lease's batches yet, and when they were sent.
+  std::vector<int> awaiting_shards;
+  absl::Time sent_at;
 };
 
 // What a fetch tag stands for.
@@ -119,7 +127,7 @@ struct Worker::Impl {
   Worker& self;
   const WorkerOptions& options;
   zmq::socket_t coordinator;
-  zmq::socket_t store;
+  std::vector<std::unique_ptr<zmq::socket_t>> stores;  // shard i at index i
   std::unique_ptr<Fetcher> fetcher;
   absl::flat_hash_map<uint64_t, LeaseWork> leases;
   absl::flat_hash_map<uint64_t, InFlight> in_flight;  // fetch tag → purpose
@@ -128,14 +136,13 @@ struct Worker::Impl {
   std::vector<Recheck> rechecks;                         // unordered; few at a time
   absl::CivilDay as_of;
   bool request_outstanding = false;
+  absl::Time request_sent;
   bool shutdown = false;
   absl::Time next_request;
+  WireDrops drops{"worker"};
 
   explicit Impl(Worker& w)
-      : self(w),
-        options(w.options_),
-        coordinator(w.context_, zmq::socket_type::dealer),
-        store(w.context_, zmq::socket_type::dealer) {}
+      : self(w), options(w.options_), coordinator(w.context_, zmq::socket_type::dealer) {}
 
   absl::StatusOr<PageExtract> Extract(absl::string_view bytes, absl::string_view content_type,
                                       const ExtractOptions& eo) const {
@@ -153,6 +160,7 @@ struct Worker::Impl {
     work.tasks.resize(static_cast<size_t>(work.lease.tasks_size()));
     *work.batch.mutable_site() = work.lease.site();
     work.batch.set_lease_id(id);
+    work.batch.set_run_id(work.lease.run_id());
     work.done.set_lease_id(id);
     work.done.set_worker_id(options.worker_id);
     if (!ParseCivilDay(work.lease.as_of(), &as_of)) as_of = ToCensusDay(options.clock->Now());
@@ -394,6 +402,7 @@ struct Worker::Impl {
     if (rec.error() != FETCH_OK) {
       self.errors_.fetch_add(1);
       work.done.set_errors(work.done.errors() + 1);
+      ++(*work.done.mutable_errors_by_kind())[FetchErrorName(rec.error())];
     }
     *work.batch.add_fetches() = std::move(rec);
   }
@@ -692,22 +701,91 @@ struct Worker::Impl {
       for (const Column& c : work.lease.columns()) *work.batch.add_columns() = c;
       for (const Column& c : work.done.discovered_columns()) *work.batch.add_columns() = c;
     }
-    // The store is on the same ZeroMQ context or a reachable tcp endpoint; a send
-    // failure leaves the lease to expire at the coordinator.
-    (void)SendToRouter(store, work.batch);
+    work.awaiting_shards.clear();
+    const int shards = static_cast<int>(stores.size());
+    const int owner = ShardOf(work.batch.site().site_id(), shards);
+    work.awaiting_shards.push_back(owner);
+    bool has_link_checks = false;
+    for (const FetchRecord& r : work.batch.fetches()) has_link_checks |= r.kind() == LINK_CHECK;
+    for (int shard = 0; shard < shards && has_link_checks; ++shard) {
+      if (shard != owner) work.awaiting_shards.push_back(shard);
+    }
+    SendBatches(work);
     work.sent_to_store = true;
   }
 
-  void OnStoreAck(const StoreAck& ack) {
+  // The lease's batch to its site's shard; its link-check records (the census-wide
+  // link/ index) to every other shard still awaited. A send failure is retried after
+  // store_ack_timeout, like a lost message.
+  void SendBatches(LeaseWork& work) {
+    const int owner = ShardOf(work.batch.site().site_id(), static_cast<int>(stores.size()));
+    for (int shard : work.awaiting_shards) {
+      ToStore request;
+      if (shard == owner) {
+        *request.mutable_batch() = work.batch;
+      } else {
+        ResultBatch& index = *request.mutable_batch();
+        index.set_lease_id(work.batch.lease_id());
+        index.set_run_id(work.batch.run_id());
+        *index.mutable_site() = work.batch.site();
+        index.set_link_index_only(true);
+        for (const FetchRecord& r : work.batch.fetches()) {
+          if (r.kind() == LINK_CHECK) *index.add_fetches() = r;
+        }
+      }
+      (void)SendToRouter(*stores[static_cast<size_t>(shard)], request);
+    }
+    work.sent_at = options.clock->Now();
+  }
+
+  // Batches unacked for store_ack_timeout go again (the shard restarted and lost them,
+  // or is still down: the DEALER queues them until it is back).
+  void ResendUnacked() {
+    const absl::Time now = options.clock->Now();
+    for (auto& [id, work] : leases) {
+      if (!work.sent_to_store || work.awaiting_shards.empty()) continue;
+      if (now - work.sent_at < options.store_ack_timeout) continue;
+      self.store_resends_.fetch_add(1);
+      SendBatches(work);
+    }
+  }
+
+  void OnStoreAck(int shard, const StoreAck& ack) {
     auto it = leases.find(ack.lease_id());
     if (it == leases.end()) return;
-    if (ack.ok()) {
-      ToCoordinator msg;
-      *msg.mutable_lease_done() = std::move(it->second.done);
-      (void)SendToRouter(coordinator, msg);
-      self.leases_done_.fetch_add(1);
+    LeaseWork& work = it->second;
+    auto pos = std::find(work.awaiting_shards.begin(), work.awaiting_shards.end(), shard);
+    if (pos == work.awaiting_shards.end()) return;  // a second ack of a resent batch
+    if (!ack.ok()) {
+      // The lease is left to expire at the coordinator and is done again (a write that
+      // failed may pass then); a wrong shard is a misconfigured --stores list.
+      std::fprintf(stderr, "census worker %s: store shard %d refused lease %llu: %s\n",
+                   options.worker_id.c_str(), shard,
+                   static_cast<unsigned long long>(ack.lease_id()), ack.error().c_str());
+      leases.erase(it);
+      return;
     }
+    work.awaiting_shards.erase(pos);
+    if (!work.awaiting_shards.empty()) return;
+    // Every shard it wrote to has acked: only now is the lease done.
+    ToCoordinator msg;
+    *msg.mutable_lease_done() = std::move(work.done);
+    (void)SendToRouter(coordinator, msg);
+    self.leases_done_.fetch_add(1);
     leases.erase(it);
+  }
+
+  // Gives back every lease not finished (draining): the coordinator leases them again
+  // at once. Leases whose batches are written but not all acked are given back too:
+  // the store keeps one result per task, so a redo is harmless.
+  void ReturnLeases() {
+    if (leases.empty()) return;
+    ToCoordinator msg;
+    msg.mutable_lease_return()->set_worker_id(options.worker_id);
+    for (const auto& [id, work] : leases) msg.mutable_lease_return()->add_lease_ids(id);
+    self.leases_returned_.fetch_add(static_cast<int64_t>(leases.size()));
+    (void)SendToRouter(coordinator, msg);
+    leases.clear();
   }
 };
 
@@ -717,7 +795,9 @@ Worker::Worker(zmq::context_t& context, WorkerOptions options)
 Worker::~Worker() = default;
 
 WorkerStats Worker::stats() const {
-  return WorkerStats{fetches_.load(), errors_.load(), leases_done_.load(), bytes_.load()};
+  return WorkerStats{fetches_.load(),        errors_.load(),          leases_done_.load(),
+                     bytes_.load(),          leases_returned_.load(), store_resends_.load(),
+                     request_resends_.load()};
 }
 
 absl::Status Worker::Run() {
@@ -725,52 +805,100 @@ absl::Status Worker::Run() {
   auto fetcher = Fetcher::Create(options_.fetcher);
   if (!fetcher.ok()) return fetcher.status();
   impl.fetcher = std::move(*fetcher);
+  if (options_.store_endpoints.empty()) {
+    return absl::InvalidArgumentError("worker: no store endpoint");
+  }
   try {
-    impl.coordinator.set(zmq::sockopt::linger, 0);
-    impl.store.set(zmq::sockopt::linger, 0);
+    auto prepare = [&](zmq::socket_t& socket, int64_t max_message) -> absl::Status {
+      RETURN_IF_ERROR(ConfigureSocket(socket, max_message));
+      if (options_.secure) RETURN_IF_ERROR(options_.secure(socket));
+      return absl::OkStatus();
+    };
+    RETURN_IF_ERROR(prepare(impl.coordinator, kCoordinatorMaxMessage));
     impl.coordinator.connect(options_.coordinator_endpoint);
-    impl.store.connect(options_.store_endpoint);
+    for (const std::string& endpoint : options_.store_endpoints) {
+      auto socket = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
+      RETURN_IF_ERROR(prepare(*socket, kStoreMaxMessage));
+      socket->connect(endpoint);
+      impl.stores.push_back(std::move(socket));
+    }
   } catch (const zmq::error_t& e) {
     return absl::UnavailableError(absl::StrCat("worker connect: ", e.what()));
   }
   impl.next_request = options_.clock->Now();
+  absl::Time drain_deadline = absl::InfiniteFuture();
+  std::vector<zmq::pollitem_t> items(1 + impl.stores.size());
   while (!stop_.load()) {
     absl::Time now = options_.clock->Now();
-    if (!impl.shutdown && !impl.request_outstanding &&
+    const bool draining = draining_.load();
+    if (draining && drain_deadline == absl::InfiniteFuture()) {
+      drain_deadline = now + absl::Milliseconds(drain_grace_ms_.load());
+    }
+    if (draining && (impl.leases.empty() || now >= drain_deadline)) {
+      impl.ReturnLeases();
+      break;
+    }
+    // A request unanswered for request_timeout was lost (the coordinator restarted).
+    if (impl.request_outstanding && now - impl.request_sent >= options_.request_timeout) {
+      impl.request_outstanding = false;
+      request_resends_.fetch_add(1);
+    }
+    if (!draining && !impl.shutdown && !impl.request_outstanding &&
         static_cast<int>(impl.leases.size()) < options_.max_leases && now >= impl.next_request) {
       ToCoordinator msg;
       msg.mutable_work_request()->set_worker_id(options_.worker_id);
       msg.mutable_work_request()->set_capacity(options_.max_leases -
                                                static_cast<int>(impl.leases.size()));
-      if (SendToRouter(impl.coordinator, msg).ok()) impl.request_outstanding = true;
+      if (SendToRouter(impl.coordinator, msg).ok()) {
+        impl.request_outstanding = true;
+        impl.request_sent = now;
+      }
     }
-    zmq::pollitem_t items[] = {{impl.coordinator.handle(), 0, ZMQ_POLLIN, 0},
-                               {impl.store.handle(), 0, ZMQ_POLLIN, 0}};
+    items[0] = {impl.coordinator.handle(), 0, ZMQ_POLLIN, 0};
+    for (size_t i = 0; i < impl.stores.size(); ++i) {
+      items[i + 1] = {impl.stores[i]->handle(), 0, ZMQ_POLLIN, 0};
+    }
     const bool fetching = impl.fetcher->pending() > 0;
     try {
-      zmq::poll(items, 2, std::chrono::milliseconds(fetching ? 0 : impl.busy() ? 1 : 5));
+      zmq::poll(items.data(), items.size(),
+                std::chrono::milliseconds(fetching      ? 0
+                                          : impl.busy() ? 1
+                                                        : 5));
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) return absl::UnavailableError(absl::StrCat("worker poll: ", e.what()));
     }
     if (items[0].revents & ZMQ_POLLIN) {
       FromCoordinator reply;
-      if (ReceiveFromRouter(impl.coordinator, &reply).ok()) {
-        impl.request_outstanding = false;
+      absl::Status received = ReceiveFromRouter(impl.coordinator, &reply);
+      if (received.ok()) {
         if (reply.has_lease()) {
+          impl.request_outstanding = false;
+          // One asked for before a drain began is worked like the rest (or returned).
           impl.StartLease(std::move(*reply.mutable_lease()));
         } else if (reply.has_no_work()) {
+          impl.request_outstanding = false;
           impl.next_request =
               options_.clock->Now() + absl::Milliseconds(reply.no_work().retry_after_ms());
         } else if (reply.has_shutdown()) {
+          impl.request_outstanding = false;
           impl.shutdown = true;
         }
+      } else {
+        impl.drops.Note(received);
       }
     }
-    if (items[1].revents & ZMQ_POLLIN) {
-      StoreAck ack;
-      if (ReceiveFromRouter(impl.store, &ack).ok()) impl.OnStoreAck(ack);
+    for (size_t i = 0; i < impl.stores.size(); ++i) {
+      if ((items[i + 1].revents & ZMQ_POLLIN) == 0) continue;
+      FromStore reply;
+      absl::Status received = ReceiveFromRouter(*impl.stores[i], &reply);
+      if (received.ok() && reply.has_ack()) {
+        impl.OnStoreAck(static_cast<int>(i), reply.ack());
+      } else if (!received.ok()) {
+        impl.drops.Note(received);
+      }
     }
     impl.FireRechecks();
+    impl.ResendUnacked();
     if (impl.fetcher->pending() > 0) {
       for (FetchResult& r : impl.fetcher->Poll(absl::Milliseconds(5))) {
         impl.OnResult(std::move(r));

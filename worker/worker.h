@@ -31,6 +31,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 #include <zmq.hpp>
 
 #include "absl/status/status.h"
@@ -47,7 +48,16 @@ class LexiconScanner;  // worker/content_scan.h
 struct WorkerOptions {
   std::string worker_id = "worker-0";
   std::string coordinator_endpoint;
-  std::string store_endpoint;
+  // The store shards, shard i at index i: a lease's batch goes to the shard of its
+  // site (common/shard.h), and its link checks' index records to every other shard.
+  std::vector<std::string> store_endpoints;
+  // Messages that got no answer are sent again after these (a coordinator or store that
+  // restarted lost them; the DEALER reconnects by itself). Store writes are idempotent
+  // and a duplicate WorkRequest only gets another lease.
+  absl::Duration request_timeout = absl::Seconds(5);
+  absl::Duration store_ack_timeout = absl::Seconds(15);
+  // Applied to each socket before connect (CURVE keys); may be null.
+  std::function<absl::Status(zmq::socket_t&)> secure;
   FetcherOptions fetcher;
   int max_leases = 32;  // leases worked on at once
   absl::Duration probe_timeout = absl::Seconds(15);
@@ -74,6 +84,9 @@ struct WorkerStats {
   int64_t errors = 0;
   int64_t leases_done = 0;
   int64_t bytes = 0;
+  int64_t leases_returned = 0;
+  int64_t store_resends = 0;
+  int64_t request_resends = 0;
 };
 
 class Worker {
@@ -85,6 +98,12 @@ class Worker {
   // Stop() is called.
   absl::Status Run();
   void Stop() { stop_.store(true); }
+  // SIGTERM: takes no more leases, finishes those it holds for up to `grace`, then
+  // hands the rest back (LeaseReturn) and Run() returns OK. Any thread.
+  void Drain(absl::Duration grace) {
+    drain_grace_ms_.store(absl::ToInt64Milliseconds(grace));
+    draining_.store(true);
+  }
   WorkerStats stats() const;
 
  private:
@@ -92,7 +111,10 @@ class Worker {
   zmq::context_t& context_;
   WorkerOptions options_;
   std::atomic<bool> stop_{false};
-  std::atomic<int64_t> fetches_{0}, errors_{0}, leases_done_{0}, bytes_{0};
+  std::atomic<bool> draining_{false};
+  std::atomic<int64_t> drain_grace_ms_{0};
+  std::atomic<int64_t> fetches_{0}, errors_{0}, leases_done_{0}, bytes_{0}, leases_returned_{0},
+      store_resends_{0}, request_resends_{0};
 };
 
 }  // namespace census

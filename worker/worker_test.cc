@@ -222,7 +222,7 @@ class WorkerTest : public ::testing::Test {
   WorkerOptions MakeWorkerOptions(const std::string& coordinator) {
     WorkerOptions o;
     o.coordinator_endpoint = coordinator;
-    o.store_endpoint = "inproc://store";
+    o.store_endpoints = {"inproc://store"};
     o.fetcher.connect_to.push_back(ConnectTo{kHost, "", "127.0.0.1", std::to_string(site_.port())});
     o.page_timeout = absl::Seconds(5);
     o.recheck_delay = absl::Milliseconds(50);
@@ -463,29 +463,31 @@ TEST_F(WorkerTest, LeaseDoneOnlyAfterStoreAck) {
   ASSERT_TRUE(coordinator.AddSites({s}, {{"1", {col}}}).ok());
   std::thread serve([&] { (void)coordinator.Serve(); });
   WorkerOptions wo = MakeWorkerOptions("inproc://coordinator-ack");
-  wo.store_endpoint = "inproc://fake-store";
+  wo.store_endpoints = {"inproc://fake-store"};
   Worker worker(context_, wo);
   std::thread work([&] { (void)worker.Run(); });
 
   // The first (homepage + column) batch arrives; no ack yet.
   zmq::pollitem_t items[] = {{fake_store.handle(), 0, ZMQ_POLLIN, 0}};
   ASSERT_EQ(zmq::poll(items, 1, std::chrono::milliseconds(10000)), 1);
-  ResultBatch batch;
-  auto identity = ReceiveFromDealer(fake_store, &batch);
+  ToStore request;
+  auto identity = ReceiveFromDealer(fake_store, &request);
   ASSERT_TRUE(identity.ok());
+  const ResultBatch& batch = request.batch();
   EXPECT_EQ(batch.fetches_size(), 2);
   // Nothing more comes, and the coordinator has no LeaseDone.
   EXPECT_EQ(zmq::poll(items, 1, std::chrono::milliseconds(100)), 0);
   EXPECT_EQ(coordinator.progress().pages_fetched, 0);
   EXPECT_EQ(coordinator.progress().leases_out, 1);
   // Once the store acks, LeaseDone goes out: the coordinator leases the links found.
-  StoreAck ack;
-  ack.set_lease_id(batch.lease_id());
-  ack.set_ok(true);
-  ASSERT_TRUE(SendToDealer(fake_store, *identity, ack).ok());
+  FromStore reply;
+  reply.mutable_ack()->set_lease_id(batch.lease_id());
+  reply.mutable_ack()->set_ok(true);
+  ASSERT_TRUE(SendToDealer(fake_store, *identity, reply).ok());
   ASSERT_EQ(zmq::poll(items, 1, std::chrono::milliseconds(10000)), 1);
-  ResultBatch links;
-  ASSERT_TRUE(ReceiveFromDealer(fake_store, &links).ok());
+  ToStore next;
+  ASSERT_TRUE(ReceiveFromDealer(fake_store, &next).ok());
+  const ResultBatch& links = next.batch();
   ASSERT_GT(links.fetches_size(), 0);
   EXPECT_EQ(links.fetches(0).kind(), LINK_CHECK);
   EXPECT_EQ(coordinator.progress().pages_fetched, 4);  // homepage, column, 2 list pages
