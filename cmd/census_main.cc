@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cmd/diff_command.h"
+#include "cmd/keygen_command.h"
 #include "cmd/replay_command.h"
 #include "cmd/run_command.h"
 
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   if (command == "extract") return census::RunExtract(args);
   if (command == "diff") return census::RunDiff(args);
   if (command == "replay") return census::RunReplay(args);
+  if (command == "keygen") return census::RunKeygen(args);
   if (command == "render-report") return census::RunRenderReport(args);  // hidden: tests
   if (command == "coordinator" || command == "worker" || command == "store" ||
       command == "aggregate" || command == "serve") {

@@ -39,6 +39,7 @@ const char kUsage[] =
     "  census diff OLD_REPORT_JSON NEW_REPORT_JSON [--json]\n"
     "  census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR] | --list |\n"
     "                --snapshot HASH [--out FILE]\n"
+    "  census keygen --out PREFIX   (CURVE key pair: PREFIX.key, PREFIX.pub)\n"
     "durations: 500ms, 15s, 2m, 1h\n";
 
 namespace {
