@@ -5,6 +5,7 @@
 
 #include "cmd/cluster_commands.h"
 #include "cmd/diff_command.h"
+#include "cmd/keygen_command.h"
 #include "cmd/replay_command.h"
 #include "cmd/run_command.h"
 
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   if (command == "extract") return census::RunExtract(args);
   if (command == "diff") return census::RunDiff(args);
   if (command == "replay") return census::RunReplay(args);
+  if (command == "keygen") return census::RunKeygen(args);
   if (command == "render-report") return census::RunRenderReport(args);  // hidden: tests
   if (command == "coordinator") return census::RunCoordinatorCommand(args);
   if (command == "worker") return census::RunWorkerCommand(args);

@@ -40,6 +40,7 @@ const char kUsage[] =
     "  census coordinator|worker|store|aggregate|status ...   (the cluster roles; --help)\n"
     "  census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR] | --list |\n"
     "                --snapshot HASH [--out FILE]\n"
+    "  census keygen --out PREFIX   (CURVE key pair: PREFIX.key, PREFIX.pub)\n"
     "durations: 500ms, 15s, 2m, 1h\n";
 
 namespace {
