@@ -25,6 +25,10 @@ struct Coordinator::SiteWork {
   bool ready = false;                    // in crawl_ready_
   absl::flat_hash_set<int> probes_done;  // probe indexes with a LeaseDone
   bool complete = false;
+  // Crawl leases of the site that expired in a row: the next one gets 2^n times the
+  // lease timeout (at most 16x), so a lease that cannot finish in time is not handed
+  // out for ever.
+  int expiries = 0;
 };
 
 namespace {
@@ -504,9 +508,10 @@ void Coordinator::HandleWorkRequest(const std::string& identity, const WorkReque
       lease.set_run_id(meta_.run_id());
       lease.set_respect_robots(options_.respect_robots);
       lease.set_max_list_pages(options_.max_list_pages);
-      absl::Time deadline = options_.clock->Now() + options_.lease_timeout;
-      lease.set_deadline_ms(absl::ToUnixMillis(deadline));
       SiteWork* site = by_id_[lease.site().site_id()];
+      const int backoff = IsProbeLease(lease) ? 0 : std::min(site->expiries, 4);
+      absl::Time deadline = options_.clock->Now() + options_.lease_timeout * (1 << backoff);
+      lease.set_deadline_ms(absl::ToUnixMillis(deadline));
       OutstandingLease out{site,
                            lease,
                            deadline,
@@ -543,6 +548,7 @@ void Coordinator::HandleLeaseDone(const LeaseDone& done) {
     w.state.set_probes_done(static_cast<int>(w.probes_done.size()));
   } else {
     w.crawl_leased = false;
+    w.expiries = 0;
     if (--host_leases_[it->second.host] <= 0) host_leases_.erase(it->second.host);
     for (uint64_t seq : it->second.seqs) batch.Delete(TaskKey(w.state.site().site_id(), seq));
     queued_tasks_ -= static_cast<int64_t>(it->second.seqs.size());
@@ -666,6 +672,8 @@ void Coordinator::ExpireLeases() {
   }
   std::sort(expired.begin(), expired.end());
   for (uint64_t id : expired) {
+    auto it = leases_.find(id);
+    if (!IsProbeLease(it->second.lease)) ++it->second.site->expiries;
     Requeue(id);
     ++progress_.leases_expired;
   }

@@ -7,7 +7,9 @@
 // ROUTER. A worker sends WorkRequest and gets exactly one FromCoordinator back: a
 // Lease, NoWork (ask again after retry_after_ms) or Shutdown (the census is complete).
 // It later sends LeaseDone, which has no reply. A lease not done by its deadline goes
-// back to the frontier and is handed out again.
+// back to the frontier and is handed out again, with a deadline twice as far for each
+// expiry of the site's crawl leases in a row (up to 16x): a lease that cannot finish
+// in lease_timeout is not handed out for ever.
 //
 // Per site the work comes in phases: homepage (+ the declared columns), then the
 // discovered columns, then link checks of every distinct link found. Probes of the

@@ -244,7 +244,8 @@ ParseResult ParseHead(absl::string_view head, HttpRequest* req, int* minor_versi
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpHandler handler, int port,
-                                                              int max_connections) {
+                                                              int max_connections,
+                                                              const std::string& address) {
   if (!handler) return absl::InvalidArgumentError("HttpServer: null handler");
   if (port < 0 || port > 65535) return absl::InvalidArgumentError("HttpServer: bad port");
   std::unique_ptr<HttpServer> s(new HttpServer());
@@ -261,11 +262,13 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpHandler handle
   struct sockaddr_in addr;
   std::memset(&addr, 0, sizeof(addr));
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) {
+    return absl::InvalidArgumentError(absl::StrCat("not an IPv4 address: ", address));
+  }
   addr.sin_port = htons(static_cast<uint16_t>(port));
   if (bind(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof(addr)) != 0) {
     return absl::UnavailableError(
-        absl::StrCat("bind 127.0.0.1:", port, ": ", std::strerror(errno)));
+        absl::StrCat("bind ", address, ":", port, ": ", std::strerror(errno)));
   }
   if (listen(fd, 1024) != 0) {
     return absl::InternalError(absl::StrCat("listen: ", std::strerror(errno)));

@@ -47,9 +47,11 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 class HttpServer {
  public:
-  // Listens on 127.0.0.1:`port` (0 = a free port chosen by the kernel).
-  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(HttpHandler handler, int port = 0,
-                                                           int max_connections = 256);
+  // Listens on `address`:`port` (an IPv4 literal, 127.0.0.1 unless a test puts the
+  // web in a network namespace of its own; port 0 = a free port chosen by the kernel).
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
+      HttpHandler handler, int port = 0, int max_connections = 256,
+      const std::string& address = "127.0.0.1");
   ~HttpServer();  // stops and joins every thread; hanging responses are cut short
   int port() const { return port_; }
   int64_t requests_served() const { return requests_.load(); }

@@ -60,7 +60,7 @@ int Usage(const std::string& error) {
   std::fprintf(
       out,
       "usage: simweb serve|generate [--seed N] [--sites N] [--as-of YYYY-MM-DD]\n"
-      "         [--probes N] [--port N] [--truth-dir DIR] [--pages-dir DIR]\n"
+      "         [--probes N] [--port N] [--bind IPV4] [--truth-dir DIR] [--pages-dir DIR]\n"
       "         [--probe-fail-delay 3s] [--hang-delay 8s] [--slow-page-delay 1.2s]\n"
       "         [--pages-per-column N] [--article-bytes N] [--day N]\n"
       "         [--families all|LIST]  (site i imitates LIST[i %% n]; all = the six CMS\n"
@@ -118,6 +118,7 @@ int Main(int argc, char** argv) {
   }
   WebOptions o;
   int port = 0;
+  std::string bind_address = "127.0.0.1";
   std::string truth_dir;
   std::string pages_dir;
   for (const auto& [key, value] : flags) {
@@ -132,6 +133,8 @@ int Main(int argc, char** argv) {
       ok = absl::SimpleAtoi(value, &o.probes) && o.probes >= 0;
     } else if (key == "port") {
       ok = absl::SimpleAtoi(value, &port) && port >= 0 && port < 65536;
+    } else if (key == "bind") {
+      bind_address = value;
     } else if (key == "truth-dir") {
       truth_dir = value;
     } else if (key == "pages-dir") {
@@ -191,8 +194,8 @@ int Main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto server =
-      HttpServer::Start([web](const HttpRequest& req) { return web->Handle(req); }, port, 1024);
+  auto server = HttpServer::Start([web](const HttpRequest& req) { return web->Handle(req); }, port,
+                                  1024, bind_address);
   if (!server.ok()) {
     std::fprintf(stderr, "simweb: cannot listen: %s\n",
                  std::string(server.status().message()).c_str());
@@ -217,7 +220,7 @@ int Main(int argc, char** argv) {
   std::fprintf(stderr, "simweb: %d sites, seed %llu, day %d, as of %s, dead-host port %d\n",
                o.sites, static_cast<unsigned long long>(o.seed), o.day,
                absl::FormatCivilTime(o.as_of + o.day).c_str(), dead_port);
-  std::printf("listening 127.0.0.1:%d\n", (*server)->port());
+  std::printf("listening %s:%d\n", bind_address.c_str(), (*server)->port());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop, &sig);

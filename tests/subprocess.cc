@@ -60,6 +60,27 @@ int Subprocess::Wait() {
   return status_;
 }
 
+int Subprocess::Kill() {
+  if (pid_ <= 0 || status_ >= 0) return status_;
+  kill(pid_, SIGKILL);
+  return Wait();
+}
+
+void Subprocess::Signal(int sig) {
+  if (pid_ > 0 && status_ < 0) kill(pid_, sig);
+}
+
+bool Subprocess::Exited(int* status) {
+  if (pid_ <= 0) return true;
+  if (status_ < 0) {
+    int st = 0;
+    if (waitpid(pid_, &st, WNOHANG) != pid_) return false;
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  }
+  *status = status_;
+  return true;
+}
+
 int RunToCompletion(const std::vector<std::string>& argv, const std::string& stdout_path,
                     const std::string& stderr_path) {
   Subprocess p(argv, stdout_path, stderr_path);

@@ -24,6 +24,13 @@ class Subprocess {
   // Waits for exit; returns the exit status (128 + signal when killed).
   int Wait();
   void Terminate();
+  pid_t pid() const { return pid_; }
+  // kill -9, and reaps it; returns the exit status (128 + 9).
+  int Kill();
+  // Sends `sig` (SIGSTOP, SIGCONT, ...).
+  void Signal(int sig);
+  // Whether it has exited (reaping it); *status gets the exit status then.
+  bool Exited(int* status);
 
  private:
   pid_t pid_ = -1;
