@@ -781,5 +781,39 @@ TEST_F(CoordinatorTest, StatusReportsSitesLeasesErrorsAndWorkers) {
   EXPECT_EQ(s.workers(0).leases_done(), 2);
 }
 
+// A column the homepage names is fetched as a column even when another site's link
+// to it was queued first (a link check reads no list); a column named twice, or the
+// homepage itself, is not fetched as one.
+TEST_F(CoordinatorTest, DiscoveredColumnLinkedByAnotherSiteIsStillFetched) {
+  StartCoordinator(/*probes=*/0);
+  const FromCoordinator home_a = Ask();
+  const FromCoordinator home_b = Ask();
+  ASSERT_TRUE(home_a.has_lease());
+  ASSERT_TRUE(home_b.has_lease());
+  ASSERT_EQ(home_a.lease().site().site_id(), "A");
+  // B's homepage, done first, links to A's column page.
+  Send(*worker_, DoneMessage(MakeDone(home_b.lease(), {"http://a.gov.cn/col/"})));
+  ASSERT_TRUE(WaitFor([](const CoordinatorProgress& p) { return p.leases_out == 1; }));
+  LeaseDone done_a = MakeDone(home_a.lease());
+  *done_a.add_discovered_columns() = MakeColumn("http://a.gov.cn/col/", NEWS);
+  *done_a.add_discovered_columns() = MakeColumn("http://a.gov.cn/col/", NEWS);
+  *done_a.add_discovered_columns() = MakeColumn("http://a.gov.cn/", OTHER);
+  Send(*worker_, DoneMessage(done_a));
+  ASSERT_TRUE(WaitFor([](const CoordinatorProgress& p) { return p.leases_out == 0; }));
+  EXPECT_EQ(coordinator_->progress().queued_tasks, 2);
+  std::map<std::string, Lease> crawl;
+  for (int i = 0; i < 2; ++i) {
+    const FromCoordinator r = Ask();
+    ASSERT_TRUE(r.has_lease());
+    crawl[r.lease().site().site_id()] = r.lease();
+  }
+  ASSERT_EQ(crawl["A"].tasks_size(), 1);
+  EXPECT_EQ(crawl["A"].tasks(0).kind(), COLUMN);
+  EXPECT_EQ(crawl["A"].tasks(0).url(), "http://a.gov.cn/col/");
+  ASSERT_EQ(crawl["B"].tasks_size(), 1);
+  EXPECT_EQ(crawl["B"].tasks(0).kind(), LINK_CHECK);
+  EXPECT_EQ(crawl["B"].tasks(0).url(), "http://a.gov.cn/col/");
+}
+
 }  // namespace
 }  // namespace census
