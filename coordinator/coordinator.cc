@@ -560,10 +560,15 @@ void Coordinator::HandleLeaseDone(const LeaseDone& done) {
     }
     if (lease.discover_columns() && homepage_lease) {
       w.state.clear_columns();
+      absl::flat_hash_set<std::string> queued;
       for (const Column& col : done.discovered_columns()) {
         if (HostOf(col.url()) != HostOf(w.state.site().url())) continue;
         *w.state.add_columns() = col;
-        if (!See(col.url(), &batch)) continue;
+        // Fetched as a column even when a link check of the same URL was queued (by
+        // another site that linked to it first): a link check reads no list. Once,
+        // and never the homepage itself.
+        if (col.url() == w.state.site().url() || !queued.insert(col.url()).second) continue;
+        See(col.url(), &batch);
         QueueColumn(w, col, &batch);
       }
     } else if (lease.discover_columns() && done.discovered_columns_size() > 0) {

@@ -4,6 +4,7 @@
 #include "worker/worker.h"
 
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -267,6 +268,55 @@ class WorkerTest : public ::testing::Test {
     return v.empty() ? FetchRecord() : v.back();
   }
 
+  // SIGTERM with no grace: the worker hands back the lease it holds (its batch is not
+  // acked yet), the coordinator takes it back at once, and Run() returns OK.
+  void DrainWithZeroGrace(const std::string& endpoint) {
+    zmq::socket_t fake_store(context_, zmq::socket_type::router);
+    fake_store.set(zmq::sockopt::linger, 0);
+    fake_store.bind("inproc://fake-store-drain");
+    Coordinator coordinator(context_, endpoint, CoordOptions());
+    ASSERT_TRUE(coordinator.Start().ok());
+    census::Site s;
+    s.set_site_id("1");
+    s.set_url(kHome);
+    ASSERT_TRUE(coordinator.AddSites({s}, {}).ok());
+    std::thread serve([&] { (void)coordinator.Serve(); });
+    WorkerOptions wo = MakeWorkerOptions(coordinator.endpoint());
+    wo.store_endpoints = {"inproc://fake-store-drain"};
+    Worker worker(context_, wo);
+    std::future<absl::Status> run =
+        std::async(std::launch::async, [&worker] { return worker.Run(); });
+
+    // The homepage batch arrives and is never acked: the worker holds the lease.
+    zmq::pollitem_t items[] = {{fake_store.handle(), 0, ZMQ_POLLIN, 0}};
+    ASSERT_EQ(zmq::poll(items, 1, std::chrono::milliseconds(10000)), 1);
+    ToStore request;
+    ASSERT_TRUE(ReceiveFromDealer(fake_store, &request).ok());
+    EXPECT_EQ(coordinator.progress().leases_out, 1);
+
+    worker.Drain(absl::ZeroDuration());
+    if (run.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      ADD_FAILURE() << "Run() did not return after Drain";
+      worker.Stop();
+    }
+    absl::Status st = run.get();
+    EXPECT_TRUE(st.ok()) << st;
+    EXPECT_EQ(worker.stats().leases_returned, 1);
+    EXPECT_EQ(worker.stats().leases_done, 0);
+    for (int i = 0; i < 1000 && coordinator.progress().leases_returned < 1; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    CoordinatorProgress p = coordinator.progress();
+    EXPECT_GE(p.leases_returned, 1);
+    EXPECT_EQ(p.leases_out, 0);
+    EXPECT_EQ(p.leases_expired, 0);
+    EXPECT_EQ(p.pages_fetched, 0);
+    EXPECT_FALSE(p.complete);
+
+    coordinator.Stop();
+    serve.join();
+  }
+
   TestSite site_;
   zmq::context_t context_;
   fs::path dir_;
@@ -496,6 +546,16 @@ TEST_F(WorkerTest, LeaseDoneOnlyAfterStoreAck) {
   work.join();
   coordinator.Stop();
   serve.join();
+}
+
+TEST_F(WorkerTest, DrainWithZeroGraceReturnsItsLeases) {
+  DrainWithZeroGrace("inproc://coordinator-drain");
+}
+
+// Over TCP the LeaseReturn must still reach the coordinator although Run() returns
+// (and closes the socket) right after sending it.
+TEST_F(WorkerTest, DrainWithZeroGraceReturnsItsLeasesOverTcp) {
+  DrainWithZeroGrace("tcp://127.0.0.1:0");
 }
 
 }  // namespace
