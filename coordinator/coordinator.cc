@@ -435,8 +435,20 @@ bool Coordinator::NextCrawl(Lease* lease, std::vector<uint64_t>* seqs) {
     crawl_ready_.pop_front();
     w.ready = false;
     if (w.crawl_leased || w.pending.empty()) continue;
-    const std::string host = HostOf(w.pending.front().task.url());
-    if (host_leases_[host] >= std::max(1, options_.max_leases_per_host)) {
+    // The first pending task whose host is under its cap (the homepage goes first, on
+    // its own): a portal every site links to, at its cap, does not hold the sites up.
+    const int cap = std::max(1, options_.max_leases_per_host);
+    auto at_cap = [&](const std::string& h) {
+      auto it = host_leases_.find(h);
+      return it != host_leases_.end() && it->second >= cap;
+    };
+    std::string host;
+    const size_t scan = w.pending.front().task.kind() == HOMEPAGE ? 1 : w.pending.size();
+    for (size_t i = 0; i < scan && host.empty(); ++i) {
+      std::string h = HostOf(w.pending[i].task.url());
+      if (!at_cap(h)) host = std::move(h);
+    }
+    if (host.empty()) {
       w.ready = true;
       crawl_ready_.push_back(&w);
       continue;

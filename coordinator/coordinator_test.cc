@@ -423,7 +423,8 @@ TEST_F(CoordinatorTest, ExpiredLeaseIsLeasedAgainAndItsLateDoneIgnored) {
   EXPECT_EQ(again.lease().site().site_id(), "A");
   ExpectSameTasks(again.lease(), old);
   EXPECT_NE(again.lease().lease_id(), old.lease_id());
-  EXPECT_EQ(again.lease().deadline_ms(), absl::ToUnixMillis(clock_.Now() + absl::Minutes(5)));
+  // The site's lease expired once: the next one has twice the time.
+  EXPECT_EQ(again.lease().deadline_ms(), absl::ToUnixMillis(clock_.Now() + absl::Minutes(10)));
   EXPECT_EQ(again.lease().columns_size(), 1);
   const FromCoordinator b_again = Ask();
   ASSERT_TRUE(b_again.has_lease());
@@ -499,6 +500,38 @@ TEST_F(CoordinatorTest, LeasesPerHostAreCappedAcrossWorkers) {
   Send(*w1, DoneMessage(MakeDone(shared_a.lease())));
   ASSERT_TRUE(WaitFor([](const CoordinatorProgress& p) { return p.complete; }));
   EXPECT_TRUE(AskAs(*w2, "w2").has_shutdown());
+}
+
+// A host at its cap does not hold a site up: its tasks of other hosts are leased.
+TEST_F(CoordinatorTest, ASiteGoesOnWithOtherHostsWhileOneIsAtItsCap) {
+  CoordinatorOptions options = BaseOptions(/*probes=*/0);
+  options.max_leases_per_host = 1;
+  StartCoordinatorWith(options);
+  std::unique_ptr<zmq::socket_t> w1 = NewWorker();
+  const FromCoordinator home_a = AskAs(*w1, "w1");
+  const FromCoordinator home_b = AskAs(*w1, "w1");
+  ASSERT_TRUE(home_a.has_lease() && home_b.has_lease());
+  const FromCoordinator& a = home_a.lease().site().site_id() == "A" ? home_a : home_b;
+  const FromCoordinator& b = home_a.lease().site().site_id() == "A" ? home_b : home_a;
+  Send(*w1, DoneMessage(MakeDone(b.lease(), {"http://shared.gov.cn/b"})));
+  ASSERT_TRUE(WaitFor([](const CoordinatorProgress& p) { return p.leases_out == 1; }));
+  Send(*w1, DoneMessage(MakeDone(a.lease(), {"http://shared.gov.cn/a", "http://a.gov.cn/1.html"})));
+  ASSERT_TRUE(WaitFor([](const CoordinatorProgress& p) { return p.leases_out == 0; }));
+  const FromCoordinator first = AskAs(*w1, "w1");
+  ASSERT_TRUE(first.has_lease());
+  EXPECT_EQ(first.lease().site().site_id(), "B");
+  EXPECT_EQ(Urls(first.lease()), (std::vector<std::string>{"http://shared.gov.cn/b"}));
+  // A's first task is of shared.gov.cn, at its cap: its own page goes first.
+  const FromCoordinator second = AskAs(*w1, "w1");
+  ASSERT_TRUE(second.has_lease());
+  EXPECT_EQ(second.lease().site().site_id(), "A");
+  EXPECT_EQ(Urls(second.lease()), (std::vector<std::string>{"http://a.gov.cn/1.html"}));
+  Send(*w1, DoneMessage(MakeDone(first.lease())));
+  Send(*w1, DoneMessage(MakeDone(second.lease())));
+  ASSERT_TRUE(WaitFor([](const CoordinatorProgress& p) { return p.leases_out == 0; }));
+  const FromCoordinator third = AskAs(*w1, "w1");
+  ASSERT_TRUE(third.has_lease());
+  EXPECT_EQ(Urls(third.lease()), (std::vector<std::string>{"http://shared.gov.cn/a"}));
 }
 
 TEST_F(CoordinatorTest, ReturnedLeasesAreLeasedAgainAtOnce) {

@@ -836,6 +836,12 @@ absl::Status Worker::Run() {
     }
     if (draining && (impl.leases.empty() || now >= drain_deadline)) {
       impl.ReturnLeases();
+      // Linger a little so the LeaseReturn leaves before the socket closes.
+      try {
+        impl.coordinator.set(zmq::sockopt::linger, 2000);
+      } catch (const zmq::error_t&) {
+        // the leases then expire at the coordinator instead
+      }
       break;
     }
     // A request unanswered for request_timeout was lost (the coordinator restarted).
