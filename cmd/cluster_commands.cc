@@ -209,7 +209,7 @@ int CoordinatorCommand(const std::vector<std::string>& args) {
   if (!ops.ok()) return Fail(cmd, ops.status());
   if (*ops != nullptr) {
     MetricsRegistry& m = (*ops)->registry();
-    m.AddGaugeCallback("census_sites_total", "Sites in the census.", {},
+    m.AddGaugeCallback("census_sites", "Sites in the census.", {},
                        [&] { return coordinator.progress().sites_total; });
     m.AddGaugeCallback("census_sites_done", "Sites whose work is all done.", {},
                        [&] { return coordinator.progress().sites_done; });

@@ -27,9 +27,9 @@ absl::StatusOr<std::vector<std::string>> ReceiveFrames(zmq::socket_t& s) {
       zmq::message_t part;
       auto r = s.recv(part, zmq::recv_flags::none);
       if (!r) return absl::UnavailableError("zmq recv: interrupted");
-      // A hostile peer may send any number of parts: keep at most 8 (the rest is read
-      // and dropped, so the next message starts clean).
-      if (frames.size() < 8)
+      // A hostile peer may send any number of parts: keep at most kMaxFrames (the rest
+      // is read and dropped, so the next message starts clean).
+      if (frames.size() < kMaxFrames)
         frames.emplace_back(static_cast<const char*>(part.data()), part.size());
       if (!part.more()) break;
     }
@@ -42,9 +42,14 @@ absl::StatusOr<std::vector<std::string>> ReceiveFrames(zmq::socket_t& s) {
 // frames[first] must be the empty delimiter, then the protocol, then the payload.
 absl::Status ParsePayload(const std::vector<std::string>& frames, size_t first,
                           google::protobuf::MessageLite* msg) {
-  if (frames.size() != first + 3 || !frames[first].empty()) {
+  if (frames.size() != first + 3) {
     return absl::DataLossError(
         absl::StrCat("malformed message: ", frames.size(), " frames, want ", first + 3));
+  }
+  if (!frames[first].empty()) {
+    return absl::DataLossError(absl::StrCat("malformed message: frame ", first, " (",
+                                            frames[first].size(),
+                                            " bytes) is not the empty delimiter"));
   }
   if (frames[first + 1] != kWireProtocol) {
     std::string version = frames[first + 1].substr(0, 32);
@@ -80,10 +85,25 @@ absl::Status SendToRouter(zmq::socket_t& dealer, const google::protobuf::Message
   return SendFrames(dealer, {std::string(), kWireProtocol, msg.SerializeAsString()});
 }
 
+absl::Status ParseRouterFrames(const std::vector<std::string>& frames,
+                               google::protobuf::MessageLite* msg) {
+  return ParsePayload(frames, 0, msg);
+}
+
+absl::StatusOr<std::string> ParseDealerFrames(const std::vector<std::string>& frames,
+                                              google::protobuf::MessageLite* msg,
+                                              std::string* identity_out) {
+  if (frames.empty()) return absl::DataLossError("malformed message: no frames");
+  if (identity_out != nullptr) *identity_out = frames[0];
+  absl::Status parsed = ParsePayload(frames, 1, msg);
+  if (!parsed.ok()) return parsed;
+  return frames[0];
+}
+
 absl::Status ReceiveFromRouter(zmq::socket_t& dealer, google::protobuf::MessageLite* msg) {
   auto frames = ReceiveFrames(dealer);
   if (!frames.ok()) return frames.status();
-  return ParsePayload(*frames, 0, msg);
+  return ParseRouterFrames(*frames, msg);
 }
 
 absl::StatusOr<std::string> ReceiveFromDealer(zmq::socket_t& router,
@@ -91,11 +111,7 @@ absl::StatusOr<std::string> ReceiveFromDealer(zmq::socket_t& router,
                                               std::string* identity_out) {
   auto frames = ReceiveFrames(router);
   if (!frames.ok()) return frames.status();
-  if (frames->empty()) return absl::DataLossError("malformed message: no frames");
-  if (identity_out != nullptr) *identity_out = (*frames)[0];
-  absl::Status parsed = ParsePayload(*frames, 1, msg);
-  if (!parsed.ok()) return parsed;
-  return (*frames)[0];
+  return ParseDealerFrames(*frames, msg, identity_out);
 }
 
 absl::Status SendToDealer(zmq::socket_t& router, const std::string& identity,

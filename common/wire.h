@@ -9,9 +9,11 @@
 // parsed. docs/PROTOCOL.md.
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 #include <zmq.hpp>
 
 #include "absl/status/status.h"
@@ -49,6 +51,19 @@ absl::StatusOr<std::string> ReceiveFromDealer(zmq::socket_t& router,
                                               std::string* identity_out = nullptr);
 absl::Status SendToDealer(zmq::socket_t& router, const std::string& identity,
                           const google::protobuf::MessageLite& msg);
+
+// The pure part of the receive path, for tests and fuzz targets (fuzz/checks.h): the
+// Receive* calls read a message's frames off the socket (keeping at most kMaxFrames; a
+// hostile peer may send any number) and hand them to these.
+inline constexpr size_t kMaxFrames = 8;
+// DEALER side: `frames` as a DEALER receives them, [empty, protocol, payload].
+absl::Status ParseRouterFrames(const std::vector<std::string>& frames,
+                               google::protobuf::MessageLite* msg);
+// ROUTER side: [identity, empty, protocol, payload]; returns the identity. `identity_out`
+// as in ReceiveFromDealer.
+absl::StatusOr<std::string> ParseDealerFrames(const std::vector<std::string>& frames,
+                                              google::protobuf::MessageLite* msg,
+                                              std::string* identity_out = nullptr);
 
 // What a role dropped from the wire, by reason; logged (the first few, then every
 // 1000th, so a flood of garbage cannot flood the log) and counted for /metrics.

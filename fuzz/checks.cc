@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,7 +13,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "common/wire.h"
 #include "coordinator/site_list.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "proto/census.pb.h"
 #include "worker/charset.h"
 #include "worker/extract.h"
 
@@ -227,8 +232,7 @@ bool ParseYmd(absl::string_view s, absl::CivilDay* out) {
 }
 
 // "" or a real day within [1990-01-01, max_year-12-31].
-void CheckDateField(const char* target, const char* field, absl::string_view date,
-                    int max_year) {
+void CheckDateField(const char* target, const char* field, absl::string_view date, int max_year) {
   if (date.empty()) return;
   absl::CivilDay day;
   if (!ParseYmd(date, &day)) {
@@ -246,8 +250,8 @@ bool IsHttpUrl(absl::string_view url) {
 void CheckUtf8Field(const char* target, const std::string& field, absl::string_view s) {
   size_t bad = 0;
   if (!IsValidUtf8(s, &bad)) {
-    Fail(target, absl::StrCat(field, " is not valid UTF-8 (byte ", bad, "): ",
-                              Show(s.substr(bad >= 16 ? bad - 16 : 0, 48))));
+    Fail(target, absl::StrCat(field, " is not valid UTF-8 (byte ", bad,
+                              "): ", Show(s.substr(bad >= 16 ? bad - 16 : 0, 48))));
   }
 }
 
@@ -335,8 +339,8 @@ void CheckExtract(const uint8_t* data, size_t size) {
   const absl::StatusOr<PageExtract> page = ExtractPage(bytes, "", options);
   if (!page.ok()) {
     if (page.status().code() != absl::StatusCode::kInvalidArgument) {
-      Fail("extract", "ExtractPage failed with other than InvalidArgument: " +
-                          page.status().ToString());
+      Fail("extract",
+           "ExtractPage failed with other than InvalidArgument: " + page.status().ToString());
     }
     return;
   }
@@ -361,9 +365,9 @@ void CheckExtract(const uint8_t* data, size_t size) {
   CheckDateField("extract", "publication_date", page->publication_date, max_year);
   CheckDateField("extract", "latest_date", page->latest_date, max_year);
   if (page->latest_date != newest && page->latest_date != page->publication_date) {
-    Fail("extract", absl::StrCat("latest_date ", Show(page->latest_date),
-                                 " is neither the newest item date ", Show(newest),
-                                 " nor the publication date ", Show(page->publication_date)));
+    Fail("extract",
+         absl::StrCat("latest_date ", Show(page->latest_date), " is neither the newest item date ",
+                      Show(newest), " nor the publication date ", Show(page->publication_date)));
   }
   for (size_t i = 0; i < page->links.size(); ++i) {
     const ExtractedLink& l = page->links[i];
@@ -429,22 +433,22 @@ void CheckDates(const uint8_t* data, size_t size) {
   if (!as_of_set || day > as_of) {
     // Only a date that states its year may be after as_of (or resolve without one).
     const bool has_year = raw.find("年") != std::string::npos || [&] {
-                            int run = 0;
-                            for (char c : raw) {
-                              run = (c >= '0' && c <= '9') ? run + 1 : 0;
-                              if (run == 4) return true;
-                            }
-                            return false;
-                          }();
+      int run = 0;
+      for (char c : raw) {
+        run = (c >= '0' && c <= '9') ? run + 1 : 0;
+        if (run == 4) return true;
+      }
+      return false;
+    }();
     if (!has_year) Fail("dates", where + ": a year-less date resolved after as_of / without it");
   }
   absl::CivilDay again;
   std::string raw_again;
   if (!ParseDate(raw, as_of, &again, &raw_again) || again != day || raw_again != raw) {
-    Fail("dates", absl::StrCat(where, ": parsing raw alone gives ",
-                               raw_again.empty() ? std::string("nothing")
-                                                 : absl::FormatCivilTime(again),
-                               " raw ", Show(raw_again)));
+    Fail("dates",
+         absl::StrCat(where, ": parsing raw alone gives ",
+                      raw_again.empty() ? std::string("nothing") : absl::FormatCivilTime(again),
+                      " raw ", Show(raw_again)));
   }
 }
 
@@ -462,8 +466,9 @@ void CheckRoundTrip(const char* what, const Proto& msg) {
   if (!msg.SerializeToString(&wire)) Fail("csv", absl::StrCat(what, ": does not serialize"));
   Proto back;
   if (!back.ParseFromString(wire)) {
-    Fail("csv", absl::StrCat(what, " does not survive a protobuf round trip (invalid UTF-8 in a "
-                                   "string field?): ",
+    Fail("csv", absl::StrCat(what,
+                             " does not survive a protobuf round trip (invalid UTF-8 in a "
+                             "string field?): ",
                              Show(msg.ShortDebugString())));
   }
 }
@@ -517,8 +522,7 @@ void CheckCsv(const uint8_t* data, size_t size) {
     CheckRoundTrip("Site", s);
   }
   if (columns_text.empty()) return;
-  const absl::StatusOr<ColumnList> columns =
-      ParseColumnsCsv(columns_text, "columns.csv", *sites);
+  const absl::StatusOr<ColumnList> columns = ParseColumnsCsv(columns_text, "columns.csv", *sites);
   if (!columns.ok()) return;
   CheckErrors(columns->errors, "columns.csv", LineCount(columns_text));
   for (const auto& [site_id, cols] : columns->by_site) {
@@ -532,11 +536,127 @@ void CheckCsv(const uint8_t* data, size_t size) {
   }
 }
 
+// ----------------------------------------------------------------- wire
+
+namespace {
+
+// The input as the frames of one message: [length byte L][L bytes] repeated; L = 255
+// (or more bytes than are left) makes the rest of the input the last frame. Only the
+// first kMaxFrames are kept, as ReceiveFrames does.
+std::vector<std::string> DecodeFrames(const uint8_t* data, size_t size) {
+  std::vector<std::string> frames;
+  size_t i = 0;
+  while (i < size) {
+    const size_t len = data[i++];
+    const size_t take = len == 255 ? size - i : std::min(len, size - i);
+    if (frames.size() < kMaxFrames) {
+      frames.emplace_back(reinterpret_cast<const char*>(data + i), take);
+    }
+    i += take;
+  }
+  return frames;
+}
+
+// What ParsePayload promises about `frames` (the delimiter at `first`) and its result.
+void CheckParseContract(const char* target, const std::vector<std::string>& frames, size_t first,
+                        const absl::Status& st) {
+  const bool shape = frames.size() == first + 3 && frames[first].empty();
+  const bool version = shape && frames[first + 1] == kWireProtocol;
+  if (st.ok() && !version) Fail(target, "accepted a message without [empty, census/1, payload]");
+  if (absl::IsFailedPrecondition(st)) {
+    if (!shape || version) Fail(target, "FailedPrecondition for other than a wrong version");
+    for (char c : st.message()) {
+      if (c < 0x20 || c > 0x7e)
+        Fail(target, "unprintable byte in the error: " + Show(st.message()));
+    }
+    if (st.message().size() > 128) Fail(target, "error message longer than 128 bytes");
+  } else if (!st.ok() && !absl::IsDataLoss(st)) {
+    Fail(target, "error other than DataLoss / FailedPrecondition: " + st.ToString());
+  }
+}
+
+// Deterministic encoding (map entries sorted), so two encodings can be compared.
+bool Encode(const google::protobuf::MessageLite& msg, std::string* out) {
+  out->clear();
+  google::protobuf::io::StringOutputStream stream(out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  return msg.SerializeToCodedStream(&coded) && !coded.HadError();
+}
+
+// A message the roles accepted survives re-encoding: what a role forwards or stores
+// (leases, batches) parses again to the same thing.
+void CheckReencodes(const char* target, const google::protobuf::MessageLite& msg) {
+  std::string once, twice;
+  if (!Encode(msg, &once)) Fail(target, "parsed message does not serialize");
+  std::unique_ptr<google::protobuf::MessageLite> back(msg.New());
+  if (!back->ParseFromString(once)) Fail(target, "re-encoded message does not parse");
+  if (!Encode(*back, &twice) || once != twice) {
+    Fail(target, "re-encoded message changed on a second round trip");
+  }
+}
+
+// The receive path of the side that gets `Msg`: ROUTER (a server role: coordinator,
+// store) when `router`, else DEALER (worker, aggregate, status, the coordinator as the
+// stores' client). Every failure must be a message WireDrops drops (a role stops
+// serving on any other error), and the ROUTER side must recover the identity to answer.
+template <typename Msg>
+void CheckWire(const char* target, bool router, const uint8_t* data, size_t size) {
+  static WireDrops drops(target);  // logs the first 10 drops, then every 1000th
+  const std::vector<std::string> frames = DecodeFrames(data, size);
+  Msg msg;
+  absl::Status st;
+  if (router) {
+    std::string identity = "unset";
+    absl::StatusOr<std::string> got = ParseDealerFrames(frames, &msg, &identity);
+    st = got.status();
+    if (!frames.empty() && identity != frames[0]) Fail(target, "identity not reported");
+    if (got.ok() && *got != frames[0]) Fail(target, "returned identity is not frame 0");
+    if (!frames.empty()) {
+      // The same frames without the identity, as a DEALER would read them.
+      const std::vector<std::string> rest(frames.begin() + 1, frames.end());
+      Msg again;
+      if (ParseRouterFrames(rest, &again).code() != st.code()) {
+        Fail(target, "ROUTER and DEALER sides disagree on the same frames");
+      }
+    }
+    if (!frames.empty()) CheckParseContract(target, frames, 1, st);
+    if (frames.empty() && st.ok()) Fail(target, "accepted a message with no frames");
+  } else {
+    st = ParseRouterFrames(frames, &msg);
+    CheckParseContract(target, frames, 0, st);
+  }
+  if (!st.ok()) {
+    if (!drops.Note(st)) Fail(target, "a parse error the role would not drop: " + st.ToString());
+    return;
+  }
+  CheckReencodes(target, msg);
+}
+
+}  // namespace
+
+void CheckWireToCoordinator(const uint8_t* data, size_t size) {
+  CheckWire<ToCoordinator>("wire_to_coordinator", true, data, size);
+}
+void CheckWireFromCoordinator(const uint8_t* data, size_t size) {
+  CheckWire<FromCoordinator>("wire_from_coordinator", false, data, size);
+}
+void CheckWireToStore(const uint8_t* data, size_t size) {
+  CheckWire<ToStore>("wire_to_store", true, data, size);
+}
+void CheckWireFromStore(const uint8_t* data, size_t size) {
+  CheckWire<FromStore>("wire_from_store", false, data, size);
+}
+
 CheckFn FindCheck(absl::string_view target) {
   if (target == "charset") return CheckCharset;
   if (target == "extract") return CheckExtract;
   if (target == "dates") return CheckDates;
   if (target == "csv") return CheckCsv;
+  if (target == "wire_to_coordinator") return CheckWireToCoordinator;
+  if (target == "wire_from_coordinator") return CheckWireFromCoordinator;
+  if (target == "wire_to_store") return CheckWireToStore;
+  if (target == "wire_from_store") return CheckWireFromStore;
   return nullptr;
 }
 

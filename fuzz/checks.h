@@ -30,6 +30,19 @@
 //            are unique; accepted columns name a known site; every accepted record and
 //            error survives a protobuf round trip (proto3 strings must be UTF-8). Input:
 //            "<sites.csv>\0<columns.csv>" (no NUL: sites only).
+//   wire_to_coordinator, wire_from_coordinator, wire_to_store, wire_from_store
+//            The receive path of every message a role parses off the wire (common/wire.h
+//            ParseDealerFrames on the ROUTER side: ToCoordinator at the coordinator,
+//            ToStore at a store; ParseRouterFrames on the DEALER side: FromCoordinator at
+//            a worker or `census status`, FromStore at a worker, the coordinator or
+//            `census aggregate`): only [empty, "census/1", payload] with a payload that
+//            parses is accepted; a wrong version is FailedPrecondition with a printable,
+//            bounded message, anything else DataLoss, and every error is one WireDrops
+//            drops (a role stops serving on any other); the ROUTER side reports frame 0
+//            as the identity even for a bad message and agrees with the DEALER side on
+//            the rest; an accepted message re-encodes to itself. Input: the frames, each
+//            as a length byte L and L bytes; L = 255 makes the rest of the input the last
+//            frame (only the first 8 frames are kept, as on the socket).
 
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +56,10 @@ void CheckCharset(const uint8_t* data, size_t size);
 void CheckExtract(const uint8_t* data, size_t size);
 void CheckDates(const uint8_t* data, size_t size);
 void CheckCsv(const uint8_t* data, size_t size);
+void CheckWireToCoordinator(const uint8_t* data, size_t size);
+void CheckWireFromCoordinator(const uint8_t* data, size_t size);
+void CheckWireToStore(const uint8_t* data, size_t size);
+void CheckWireFromStore(const uint8_t* data, size_t size);
 
 // Called with the target name and what was violated. Must not return normally
 // (abort or throw); the default prints to stderr and aborts.
@@ -57,7 +74,8 @@ bool IsValidUtf8(absl::string_view s, size_t* bad_offset = nullptr);
 // UTF-8. On failure *error says where and why.
 bool IsValidJson(absl::string_view s, std::string* error);
 
-// The targets by name ("charset", "extract", "dates", "csv"); nullptr when unknown.
+// The targets by name ("charset", "extract", "dates", "csv", "wire_to_coordinator",
+// "wire_from_coordinator", "wire_to_store", "wire_from_store"); nullptr when unknown.
 using CheckFn = void (*)(const uint8_t*, size_t);
 CheckFn FindCheck(absl::string_view target);
 

@@ -1,6 +1,7 @@
 // libFuzzer entry point for one target; CENSUS_FUZZ_TARGET names it ("charset",
-// "extract", "dates", "csv"). The body is census::fuzz::Check<Target> (checks.h), which the
-// regression test (regression_test.cc) runs on every saved input in the normal build.
+// "extract", "dates", "csv", "wire_to_coordinator", ...: fuzz/checks.h). The body is
+// census::fuzz::Check<Target> (checks.h), which the regression test (regression_test.cc) runs on
+// every saved input in the normal build.
 
 #include <cstddef>
 #include <cstdint>

@@ -81,8 +81,8 @@ std::vector<fs::path> Saved(const std::string& target) {
 // The shared real pages (../shared/fixtures/real/*.html), when the workspace has them.
 std::vector<fs::path> RealPages() {
   std::vector<fs::path> out;
-  for (const fs::path& p : Inputs(fs::path(CENSUS_SOURCE_DIR) / ".." / "shared" / "fixtures" /
-                                  "real")) {
+  for (const fs::path& p :
+       Inputs(fs::path(CENSUS_SOURCE_DIR) / ".." / "shared" / "fixtures" / "real")) {
     if (p.extension() == ".html" || p.extension() == ".htm") out.push_back(p);
   }
   return out;
@@ -100,7 +100,9 @@ TEST_P(FuzzRegression, SavedInputsPassTheChecks) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, FuzzRegression,
-                         ::testing::Values("charset", "extract", "dates", "csv"),
+                         ::testing::Values("charset", "extract", "dates", "csv",
+                                           "wire_to_coordinator", "wire_from_coordinator",
+                                           "wire_to_store", "wire_from_store"),
                          [](const auto& info) { return std::string(info.param); });
 
 TEST(FuzzRegressionReal, RealPagesPassExtractAndCharsetChecks) {

@@ -3,8 +3,9 @@
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #
-# SECONDS_PER_TARGET defaults to 600; TARGETs are charset, extract, dates, csv (default:
-# all; "fuzz_charset" etc. also accepted). Installs clang and libFuzzer (Debian 12:
+# SECONDS_PER_TARGET defaults to 600; TARGETs are charset, extract, dates, csv,
+# wire_to_coordinator, wire_from_coordinator, wire_to_store, wire_from_store (default: all;
+# "fuzz_charset" etc. also accepted). Installs clang and libFuzzer (Debian 12:
 # clang, libclang-rt-14-dev) when missing, builds the targets with
 # -fsanitize=fuzzer,address,undefined into build-fuzz/, runs each one in turn for the given
 # time, prints one summary line per target and exits non-zero if any target crashed.
@@ -20,7 +21,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=600
 if [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then seconds=$1; shift; fi
-all_targets=(charset extract dates csv)
+all_targets=(charset extract dates csv wire_to_coordinator wire_from_coordinator wire_to_store
+  wire_from_store)
 targets=()
 for t in "$@"; do
   t=${t#fuzz_}
@@ -62,6 +64,7 @@ max_len_for() {
     extract) echo 32768 ;;
     dates) echo 256 ;;
     csv) echo 8192 ;;
+    wire_*) echo 65536 ;;
   esac
 }
 

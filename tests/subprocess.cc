@@ -51,6 +51,16 @@ void Subprocess::Terminate() {
   kill(pid_, SIGKILL);
 }
 
+bool Subprocess::Running() {
+  if (pid_ <= 0 || status_ >= 0) return false;
+  int st = 0;
+  if (waitpid(pid_, &st, WNOHANG) == pid_) {
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return false;
+  }
+  return kill(pid_, 0) == 0;
+}
+
 int Subprocess::Wait() {
   if (pid_ <= 0) return -1;
   if (status_ >= 0) return status_;

@@ -21,6 +21,9 @@ class Subprocess {
   Subprocess& operator=(const Subprocess&) = delete;
 
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  // True while the child has not exited (reaps it, and records its status, if it has).
+  bool Running();
   // Waits for exit; returns the exit status (128 + signal when killed).
   int Wait();
   void Terminate();
