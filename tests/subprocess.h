@@ -27,7 +27,6 @@ class Subprocess {
   // Waits for exit; returns the exit status (128 + signal when killed).
   int Wait();
   void Terminate();
-  pid_t pid() const { return pid_; }
   // kill -9, and reaps it; returns the exit status (128 + 9).
   int Kill();
   // Sends `sig` (SIGSTOP, SIGCONT, ...).
