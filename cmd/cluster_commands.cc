@@ -22,6 +22,7 @@
 #include "cmd/replay_command.h"
 #include "cmd/run_command.h"
 #include "common/content_hash.h"
+#include "common/fetch_error.h"
 #include "common/shard.h"
 #include "common/status_macros.h"
 #include "common/wire.h"
@@ -227,6 +228,19 @@ int CoordinatorCommand(const std::vector<std::string>& args) {
       return static_cast<double>(coordinator.drops().malformed() +
                                  coordinator.drops().wrong_version());
     });
+    // Failed fetches by kind (every kind listed, zeros included, so a dashboard's
+    // series exist from the start).
+    for (int e = FetchError_MIN + 1; e <= FetchError_MAX; ++e) {
+      if (!FetchError_IsValid(e)) continue;
+      const std::string kind = FetchErrorName(static_cast<FetchError>(e));
+      m.AddGaugeCallback("census_fetch_errors_by_kind", "Failed fetches in leases done, by kind.",
+                         {{"kind", kind}}, [&coordinator, kind] {
+                           const StatusReport r = coordinator.Status();
+                           auto it = r.errors_by_kind().find(kind);
+                           return it == r.errors_by_kind().end() ? 0.0
+                                                                 : static_cast<double>(it->second);
+                         });
+    }
   }
 
   absl::Status serve_status;

@@ -325,8 +325,19 @@ class ClusterTest : public ::testing::Test {
     std::this_thread::sleep_for(std::chrono::seconds(4));
     std::unique_ptr<Subprocess> coordinator2;
     switch (fault) {
-      case Fault::kNone:
+      case Fault::kNone: {
+        // `census status` while it runs.
+        std::vector<std::string> status = {CENSUS_BIN, "status", "--coordinator",
+                                           topology_->Endpoint(kCoord), "--json"};
+        for (auto& a : ClientKeys()) status.push_back(a);
+        EXPECT_EQ(
+            RunToCompletion(topology_->On(kCoord, status), (run_dir_ / "status.json").string(),
+                            (run_dir_ / "status.err").string()),
+            0)
+            << ReadFile(run_dir_ / "status.err");
+        status_json_ = ReadFile(run_dir_ / "status.json");
         break;
+      }
       case Fault::kKillWorker:
         workers[0]->Kill();
         break;
@@ -444,6 +455,7 @@ class ClusterTest : public ::testing::Test {
   std::string as_of_;
   std::vector<std::string> connect_to_;
   std::string coordinator_log_;
+  std::string status_json_;
 };
 
 fs::path* ClusterTest::dir_ = nullptr;
@@ -452,6 +464,12 @@ std::pair<std::string, std::string>* ClusterTest::baseline_ = nullptr;
 
 TEST_F(ClusterTest, UndisturbedCensusMatchesTheEmbeddedRun) {
   auto got = RunCensus(Fault::kNone, "undisturbed2");
+  // What `census status --json` said four seconds in.
+  EXPECT_NE(status_json_.find("\"sites_total\": 18"), std::string::npos) << status_json_;
+  for (const char* worker : {"\"w0\"", "\"w1\"", "\"w2\""}) {
+    EXPECT_NE(status_json_.find(worker), std::string::npos) << status_json_;
+  }
+  EXPECT_NE(status_json_.find("\"pages_fetched\": \""), std::string::npos) << status_json_;
   ExpectSameReport(got);
   // `census run` on the same web makes the same report.
   run_dir_ = *dir_ / "embedded";
