@@ -1,5 +1,6 @@
 #include "cmd/cluster_commands.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -42,12 +43,31 @@ std::atomic<int> g_signal{0};
 
 void OnSignal(int sig) { g_signal.store(sig); }
 
+// Installs the handlers and blocks the two signals in this thread, so every thread
+// started from here on (ZeroMQ's I/O threads, the role's own, libcurl's resolver
+// threads) inherits the block: a signal landing in a fetching thread would interrupt
+// its system calls (a probe in flight failed with OTHER_ERROR when a worker was given
+// SIGTERM). The main thread takes them once its threads run: AcceptSignals().
 void InstallSignalHandlers() {
   struct sigaction sa = {};
   sa.sa_handler = OnSignal;
+  sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void AcceptSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
 }
 
 int Usage(const char* usage, const std::string& command, const absl::Status& error) {
@@ -254,6 +274,7 @@ int CoordinatorCommand(const std::vector<std::string>& args) {
     socket->connect(endpoint);
     store_sockets.push_back(std::move(socket));
   }
+  AcceptSignals();
   int status = 0;
   absl::Time last_print = absl::InfinitePast();
   absl::Time recorded_at = absl::InfiniteFuture();
@@ -439,6 +460,7 @@ int WorkerCommand(const std::vector<std::string>& args) {
   });
   std::fprintf(stderr, "census worker %s: coordinator %s, %zu store shard(s)\n",
                options.worker_id.c_str(), coordinator.c_str(), stores.size());
+  AcceptSignals();
   bool draining = false;
   while (!finished.load()) {
     if (!draining && g_signal.load() != 0) {
@@ -535,6 +557,7 @@ int StoreCommand(const std::vector<std::string>& args) {
                data_dir.c_str(), server.endpoint().c_str());
   absl::Status serve_status;
   std::thread serving([&] { serve_status = server.Serve(); });
+  AcceptSignals();
   while (g_signal.load() == 0) absl::SleepFor(absl::Milliseconds(50));
   server.Stop();
   serving.join();

@@ -150,7 +150,7 @@ class Topology {
 
 enum Node { kWeb = 0, kCoord = 1, kStore0 = 2, kStore1 = 3, kWorker0 = 4 };
 
-enum class Fault { kNone, kKillWorker, kKillCoordinator, kKillStore, kCutOffWorker };
+enum class Fault { kNone, kKillWorker, kKillCoordinator, kKillStore, kCutOffWorker, kTermWorker };
 
 // report.json without the fields that say when the census was made: its start and
 // end, fetch times, and how long fetches took.
@@ -341,6 +341,17 @@ class ClusterTest : public ::testing::Test {
       case Fault::kKillWorker:
         workers[0]->Kill();
         break;
+      case Fault::kTermWorker: {
+        // SIGTERM: it finishes or hands back its leases and exits 0 (--drain 20 s).
+        workers[0]->Signal(SIGTERM);
+        int ws = -1;
+        for (int i = 0; i < 300 && !workers[0]->Exited(&ws); ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        EXPECT_EQ(ws, 0) << ReadFile(run_dir_ / "worker0.err");
+        term_worker_log_ = ReadFile(run_dir_ / "worker0.err");
+        break;
+      }
       case Fault::kKillCoordinator:
         coordinator->Kill();
         std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -456,6 +467,7 @@ class ClusterTest : public ::testing::Test {
   std::vector<std::string> connect_to_;
   std::string coordinator_log_;
   std::string status_json_;
+  std::string term_worker_log_;
 };
 
 fs::path* ClusterTest::dir_ = nullptr;
@@ -538,6 +550,15 @@ TEST_F(ClusterTest, UndisturbedCensusMatchesTheEmbeddedRun) {
 TEST_F(ClusterTest, AWorkerKilledMidCensusLosesNothing) {
   ExpectSameReport(RunCensus(Fault::kKillWorker, "kill-worker"));
   EXPECT_GE(LeasesExpired(), 1) << coordinator_log_;  // its leases went to the others
+}
+
+TEST_F(ClusterTest, AWorkerGivenSigtermDrainsAndExitsZero) {
+  ExpectSameReport(RunCensus(Fault::kTermWorker, "term-worker"));
+  EXPECT_NE(term_worker_log_.find("draining"), std::string::npos) << term_worker_log_;
+  // Its closing line: what it did, and what it handed back.
+  EXPECT_TRUE(std::regex_search(
+      term_worker_log_, std::regex(R"re(w0: \d+ leases done, \d+ fetches, \d+ returned)re")))
+      << term_worker_log_;
 }
 
 TEST_F(ClusterTest, TheCoordinatorKilledAndRestartedGoesOn) {
