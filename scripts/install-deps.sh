@@ -15,7 +15,7 @@ packages=(
   # ops/: libmicrohttpd serves /metrics; promtool (ops_test) ships only in "prometheus",
   # which on a systemd host also starts a Prometheus server on :9090.
   libmicrohttpd-dev prometheus
-  python3
+  python3 python3-yaml
 )
 # Optional extras (e.g. `--with nginx`) for benchmarks.
 while [ $# -gt 0 ]; do
