@@ -270,13 +270,10 @@ class ClusterTest : public ::testing::Test {
     return Start(kWorker0 + i, args, absl::StrCat("worker", i));
   }
 
-  // One census under `fault`; returns the normalized report.json and report.csv.
-  std::pair<std::string, std::string> RunCensus(Fault fault, const std::string& name) {
-    run_dir_ = *dir_ / name;
-    fs::remove_all(run_dir_);
-    fs::create_directories(run_dir_);
-    // The simulated web, fresh for each census (its probe counters start again); probes
-    // answer at once, so which probe a flaky site fails cannot depend on a redone one.
+  // The simulated web in run_dir_, fresh for each census (its probe counters start
+  // again); probes answer at once, so which probe a flaky site fails cannot depend on a
+  // redone one. Fills connect_to_ with its host names at its address.
+  std::unique_ptr<Subprocess> StartWeb() {
     std::vector<std::string> web = {SIMWEB_BIN,
                                     "serve",
                                     "--seed",
@@ -314,6 +311,15 @@ class ClusterTest : public ::testing::Test {
           absl::StrReplaceAll((*it)[1].str(), {{"127.0.0.1", topology_->Address(kWeb)}}));
     }
     EXPECT_GT(connect_to_.size(), 18u);
+    return simweb;
+  }
+
+  // One census under `fault`; returns the normalized report.json and report.csv.
+  std::pair<std::string, std::string> RunCensus(Fault fault, const std::string& name) {
+    run_dir_ = *dir_ / name;
+    fs::remove_all(run_dir_);
+    fs::create_directories(run_dir_);
+    auto simweb = StartWeb();
 
     auto store0 = StartStore(0, "store0");
     auto store1 = StartStore(1, "store1");
@@ -487,30 +493,7 @@ TEST_F(ClusterTest, UndisturbedCensusMatchesTheEmbeddedRun) {
   run_dir_ = *dir_ / "embedded";
   fs::remove_all(run_dir_);
   fs::create_directories(run_dir_);
-  std::vector<std::string> web = {SIMWEB_BIN,
-                                  "serve",
-                                  "--seed",
-                                  "1",
-                                  "--sites",
-                                  "18",
-                                  "--as-of",
-                                  "2026-11-20",
-                                  "--probes",
-                                  "4",
-                                  "--probe-fail-delay",
-                                  "0s",
-                                  "--bind",
-                                  topology_->Address(kWeb),
-                                  "--port",
-                                  absl::StrCat(topology_->Port(kWeb)),
-                                  "--truth-dir",
-                                  (run_dir_ / "truth").string()};
-  Subprocess simweb(topology_->On(kWeb, web), (run_dir_ / "web.out").string(),
-                    (run_dir_ / "web.err").string());
-  for (int i = 0; i < 100 && ReadFile(run_dir_ / "web.out").find("listening") == std::string::npos;
-       ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  auto simweb = StartWeb();
   std::vector<std::string> run = {CENSUS_BIN,
                                   "run",
                                   "--sites",
