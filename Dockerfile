@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # The `census` image: one binary, every role (census coordinator|worker|store|aggregate|
-# status|run|keygen ...). Build with scripts/build-image.sh (or `docker build -t census .`).
-# deploy/k8s/ runs it; README.md "The cluster" and docs/RUNBOOK.md say how.
+# status|run|keygen ...).
+# Build: `docker build -t census .` at the repository root (not run in this project's CI:
+# its machines have no docker daemon and no registry to pull debian:12 from; the
+# k8s_manifests_test lints this file instead). deploy/k8s/ runs it: docs/RUNBOOK.md.
 
 # ---------------------------------------------------------------- build stage
 FROM debian:12 AS build

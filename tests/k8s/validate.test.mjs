@@ -8,8 +8,8 @@
 //     lists store-0 .. store-(K-1); a worker's grace period exceeds its --drain; liveness
 //     and readiness on /healthz and /readyz of the --metrics port; pod templates carry
 //     the labels the NetworkPolicies select; no secret key in git.
-//  4. The Dockerfile parses and passes dockerfile-utils' validator (no docker daemon here:
-//     scripts/build-image.sh builds it where there is one).
+//  4. The Dockerfile parses and passes dockerfile-utils' validator (no docker daemon and no
+//     registry for debian:12 here, so the image itself is not built by this suite).
 // Env: CENSUS_BIN (the built census), SOURCE_DIR (the repository). Run by ctest
 // (k8s_manifests_test); tools installed by scripts/install-k8s-tools.sh.
 import { test } from "node:test";
