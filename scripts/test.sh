@@ -4,6 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/install-browser.sh"
+bash "$root/scripts/install-k8s-tools.sh"
 bash "$root/scripts/build.sh"
 cd "$root/build"
 ctest --output-on-failure -j"${CENSUS_JOBS:-$(nproc)}" --timeout 900 "$@"
