@@ -4,14 +4,15 @@
 //
 //   coordinator_dispatch [--sites 10000,100000] [--transports inproc,tcp]
 //                        [--clients 4] [--columns 10] [--links 40] [--external-links 4]
-//                        [--probes 0] [--dir DIR] [--time-limit SECONDS]
+//                        [--window 1] [--probes 0] [--dir DIR] [--time-limit SECONDS]
 //
 // For each (sites, transport, clients) it forks a child that starts a Coordinator on
 // inproc://… or tcp://127.0.0.1:* with its state in DIR (RocksDB, as `census
 // coordinator` keeps it), registers N sites with `--columns` declared columns each (one
 // host a site: the homepage lease carries the homepage and every column), and drives it
 // with K client threads, each a DEALER that sends WorkRequest and answers every Lease at
-// once with LeaseDone. The LeaseDone of a homepage lease reports `--links` links found on
+// once with LeaseDone (--window W: a client holds W leases and answers the oldest when
+// it gets the W-th or NoWork, as a worker holds up to --max-leases, so K × W are out). The LeaseDone of a homepage lease reports `--links` links found on
 // the homepage — `--external-links` of them on hosts of their own, the rest on the site's
 // host — so the coordinator queues link checks (distinct census-wide: none is deduped):
 // 1 + columns + links URLs a site (51 by default) in 1 + 1 + external leases. The run
@@ -35,6 +36,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -66,6 +68,7 @@ struct Config {
   int links = 40;
   int external_links = 4;
   int probes = 0;
+  int window = 1;  // leases a client holds before it answers the oldest
   std::string dir = "/tmp/coordinator-dispatch";
   int time_limit = 600;
 };
@@ -111,6 +114,7 @@ void RunClient(zmq::context_t& ctx, const std::string& endpoint, int id, const C
   request.mutable_work_request()->set_capacity(1);
   ToCoordinator done_msg;
   FromCoordinator reply;
+  std::deque<Lease> held;  // leases out to this client, oldest first
   while (absl::Now() < deadline) {
     if (!SendToRouter(socket, request).ok()) break;
     if (!ReceiveFromRouter(socket, &reply).ok()) break;  // 10 s without a reply
@@ -120,13 +124,21 @@ void RunClient(zmq::context_t& ctx, const std::string& endpoint, int id, const C
     }
     if (reply.has_no_work()) {
       ++counts->no_work;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (held.empty()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        continue;
+      }
+    } else if (reply.has_lease()) {
+      ++counts->leases;
+      counts->urls += reply.lease().tasks_size();
+      held.push_back(std::move(*reply.mutable_lease()));
+      if (static_cast<int>(held.size()) < config.window) continue;
+    } else {
       continue;
     }
-    if (!reply.has_lease()) continue;
-    const Lease& lease = reply.lease();
-    ++counts->leases;
-    counts->urls += lease.tasks_size();
+    // Answers the oldest lease held.
+    const Lease lease = std::move(held.front());
+    held.pop_front();
     LeaseDone* done = done_msg.mutable_lease_done();
     done->Clear();
     done->set_lease_id(lease.lease_id());
@@ -291,6 +303,8 @@ bool ParseArgs(int argc, char** argv, Config* c) {
       if (!int_flag(&c->links)) return false;
     } else if (arg == "--external-links") {
       if (!int_flag(&c->external_links)) return false;
+    } else if (arg == "--window") {
+      if (!int_flag(&c->window) || c->window < 1) return false;
     } else if (arg == "--probes") {
       if (!int_flag(&c->probes)) return false;
     } else if (arg == "--time-limit") {
@@ -314,12 +328,12 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: coordinator_dispatch [--sites 10000,100000] [--transports inproc,tcp]\n"
                  "         [--clients 4] [--columns 10] [--links 40] [--external-links 4]\n"
-                 "         [--probes 0] [--dir DIR] [--time-limit SECONDS]\n");
+                 "         [--window 1] [--probes 0] [--dir DIR] [--time-limit SECONDS]\n");
     return 2;
   }
-  std::printf("coordinator_dispatch: %d columns, %d links (%d external) a site, %d probes; "
-              "%ld cores, load %s\n",
-              config.columns, config.links, config.external_links, config.probes,
+  std::printf("coordinator_dispatch: %d columns, %d links (%d external) a site, %d probes, "
+              "window %d; %ld cores, load %s\n",
+              config.columns, config.links, config.external_links, config.probes, config.window,
               sysconf(_SC_NPROCESSORS_ONLN), [] {
                 std::ifstream in("/proc/loadavg");
                 std::string a, b, c;
