@@ -355,7 +355,8 @@ int CoordinatorCommand(const std::vector<std::string>& args) {
 
 constexpr char kWorkerUsage[] =
     "usage: census worker --coordinator tcp://HOST:PORT --stores tcp://HOST:PORT[,...]\n"
-    "                     [--id NAME] [--max-leases N] [--probe-timeout D] [--page-timeout D]\n"
+    "                     [--id NAME] [--threads N] [--max-leases N] [--probe-timeout D]\n"
+    "                     [--page-timeout D]\n"
     "                     [--host-delay D] [--host-connections N] [--recheck-delay D]\n"
     "                     [--connect-to HOST:PORT:CONNECT_HOST:CONNECT_PORT]...\n"
     "                     [--allow-private] [--lexicon FILE] [--drain D]\n"
@@ -364,12 +365,14 @@ constexpr char kWorkerUsage[] =
     "  to its site's store shard (--stores in shard order) and reports it done once every\n"
     "  shard acked. Reconnects when the coordinator or a store restarts. On SIGTERM it\n"
     "  finishes its leases for up to --drain (default 20s), hands back the rest and exits\n"
-    "  0; it exits 0 as well when the coordinator says the census is complete.\n" SECURITY_USAGE;
+    "  0; it exits 0 as well when the coordinator says the census is complete. --threads N\n"
+    "  runs N workers in the process (default 1; one a core: extraction is "
+    "CPU-bound).\n" SECURITY_USAGE;
 
 int WorkerCommand(const std::vector<std::string>& args) {
   std::string coordinator, id, lexicon_file, metrics;
   std::vector<std::string> stores, connect_to;
-  int max_leases = 32, host_connections = 4;
+  int max_leases = 32, host_connections = 4, threads = 1;
   absl::Duration probe_timeout = absl::Seconds(15), page_timeout = absl::Seconds(30),
                  host_delay = absl::Milliseconds(50), recheck_delay = absl::Seconds(2),
                  drain = absl::Seconds(20);
@@ -380,6 +383,7 @@ int WorkerCommand(const std::vector<std::string>& args) {
   flags.List("--stores", &stores);
   flags.String("--id", &id);
   flags.Int("--max-leases", 1, &max_leases);
+  flags.Int("--threads", 1, &threads);
   flags.Duration("--probe-timeout", &probe_timeout);
   flags.Duration("--page-timeout", &page_timeout);
   flags.Duration("--host-delay", &host_delay);
@@ -436,49 +440,76 @@ int WorkerCommand(const std::vector<std::string>& args) {
   options.recheck_delay = recheck_delay;
   options.scanner = scanner->get();
   options.secure = secure->socket_fn;
-  Worker worker(context, options);
+  // --threads N: N workers in this process (each its own sockets and fetcher, ids
+  // NAME/0 .. NAME/N-1), as `census run --workers N` runs them: extraction is CPU-bound,
+  // so one thread a core.
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < threads; ++i) {
+    WorkerOptions o = options;
+    if (threads > 1) o.worker_id = absl::StrCat(options.worker_id, "/", i);
+    workers.push_back(std::make_unique<Worker>(context, o));
+  }
+  auto total = [&workers] {
+    WorkerStats sum;
+    for (const auto& w : workers) {
+      WorkerStats s = w->stats();
+      sum.fetches += s.fetches;
+      sum.errors += s.errors;
+      sum.leases_done += s.leases_done;
+      sum.bytes += s.bytes;
+      sum.leases_returned += s.leases_returned;
+      sum.store_resends += s.store_resends;
+      sum.request_resends += s.request_resends;
+    }
+    return sum;
+  };
   auto ops = StartOps(metrics, cmd, [] { return true; });
   if (!ops.ok()) return Fail(cmd, ops.status());
   if (*ops != nullptr) {
     MetricsRegistry& m = (*ops)->registry();
     m.AddGaugeCallback("census_worker_fetches", "Fetches made.", {},
-                       [&] { return static_cast<double>(worker.stats().fetches); });
+                       [&] { return static_cast<double>(total().fetches); });
     m.AddGaugeCallback("census_worker_fetch_errors", "Fetches that failed.", {},
-                       [&] { return static_cast<double>(worker.stats().errors); });
+                       [&] { return static_cast<double>(total().errors); });
     m.AddGaugeCallback("census_worker_bytes", "Body bytes fetched.", {},
-                       [&] { return static_cast<double>(worker.stats().bytes); });
+                       [&] { return static_cast<double>(total().bytes); });
     m.AddGaugeCallback("census_worker_leases_done", "Leases done (every shard acked).", {},
-                       [&] { return static_cast<double>(worker.stats().leases_done); });
+                       [&] { return static_cast<double>(total().leases_done); });
     m.AddGaugeCallback("census_worker_store_resends", "Batches sent again (no ack in time).", {},
-                       [&] { return static_cast<double>(worker.stats().store_resends); });
+                       [&] { return static_cast<double>(total().store_resends); });
   }
-  absl::Status run_status;
-  std::atomic<bool> finished{false};
-  std::thread running([&] {
-    run_status = worker.Run();
-    finished.store(true);
-  });
-  std::fprintf(stderr, "census worker %s: coordinator %s, %zu store shard(s)\n",
-               options.worker_id.c_str(), coordinator.c_str(), stores.size());
+  std::vector<absl::Status> run_status(workers.size());
+  std::atomic<int> finished{0};
+  std::vector<std::thread> running;
+  for (size_t i = 0; i < workers.size(); ++i) {
+    running.emplace_back([&, i] {
+      run_status[i] = workers[i]->Run();
+      finished.fetch_add(1);
+    });
+  }
+  std::fprintf(stderr, "census worker %s: %d thread(s), coordinator %s, %zu store shard(s)\n",
+               options.worker_id.c_str(), threads, coordinator.c_str(), stores.size());
   AcceptSignals();
   bool draining = false;
-  while (!finished.load()) {
+  while (finished.load() < threads) {
     if (!draining && g_signal.load() != 0) {
       draining = true;
       std::fprintf(stderr, "census worker %s: draining (up to %s), then handing back leases\n",
                    options.worker_id.c_str(), absl::FormatDuration(drain).c_str());
-      worker.Drain(drain);
+      for (auto& w : workers) w->Drain(drain);
     }
     absl::SleepFor(absl::Milliseconds(50));
   }
-  running.join();
-  WorkerStats stats = worker.stats();
+  for (auto& t : running) t.join();
+  WorkerStats stats = total();
   std::fprintf(stderr,
                "census worker %s: %lld leases done, %lld fetches, %lld returned, %lld resent\n",
                options.worker_id.c_str(), static_cast<long long>(stats.leases_done),
                static_cast<long long>(stats.fetches), static_cast<long long>(stats.leases_returned),
                static_cast<long long>(stats.store_resends));
-  if (!run_status.ok()) return Fail(cmd, run_status);
+  for (const absl::Status& st : run_status) {
+    if (!st.ok()) return Fail(cmd, st);
+  }
   return 0;
 }
 

@@ -3,7 +3,9 @@
 #
 #   scripts/bench-cluster.sh [--pages N] [--hosts H] [--article-bytes B] [--workdir DIR]
 #                            [--build-dir DIR] [--workers "1 2 4"] [--shards "1 2"]
-#                            [--run-workers W] [--skip-run] [--probes N] [--limit SECONDS]
+#                            [--run-workers W] [--worker-threads T] [--skip-run]
+#                            [--probes N] [--limit SECONDS]
+# --worker-threads T: each `census worker` runs T worker threads (--threads; default 1).
 #
 # On the static simulated web of scripts/bench-crawl.sh (generated or reused in
 # --workdir, default /tmp/census-bench-crawl, and served by nginx on a free 127.0.0.1
@@ -33,6 +35,7 @@ build_dir=""
 worker_counts="1 2 4"
 shard_counts="1 2"
 run_workers=2
+worker_threads=1
 skip_run=0
 probes=1
 limit=900
@@ -46,6 +49,7 @@ while [ $# -gt 0 ]; do
     --workers) worker_counts=$2; shift 2 ;;
     --shards) shard_counts=$2; shift 2 ;;
     --run-workers) run_workers=$2; shift 2 ;;
+    --worker-threads) worker_threads=$2; shift 2 ;;
     --skip-run) skip_run=1; shift ;;
     --probes) probes=$2; shift 2 ;;
     --limit) limit=$2; shift 2 ;;
@@ -53,7 +57,7 @@ while [ $# -gt 0 ]; do
     *) echo "bench-cluster: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-for w in $worker_counts $shard_counts $run_workers; do
+for w in $worker_counts $shard_counts $run_workers $worker_threads; do
   [[ $w =~ ^[1-9][0-9]*$ ]] || { echo "bench-cluster: --workers/--shards/--run-workers want numbers >= 1" >&2; exit 2; }
 done
 for v in pages hosts article_bytes probes limit; do
@@ -183,7 +187,7 @@ for shards in $shard_counts; do
     worker_pids=()
     for i in $(seq 1 "$workers"); do
       cmd=("$census" worker --coordinator "$coord" --stores "$stores" --id "w$i"
-        "${crawl_flags_worker[@]}" --insecure-plaintext)
+        --threads "$worker_threads" "${crawl_flags_worker[@]}" --insecure-plaintext)
       printf '%q ' "${cmd[@]}" >>"$d/commands.txt"; echo >>"$d/commands.txt"
       /usr/bin/time -f "%e %U %S %M" -o "$d/time-worker-$i.txt" "${cmd[@]}" \
         >"$d/worker-$i.out" 2>"$d/worker-$i.err" &
@@ -237,7 +241,7 @@ for shards in $shard_counts; do
     done
     total=$(python3 -c "print(f'{$crawl+$agg:.2f}')")
     resent=$(grep -ho '[0-9]* resent' "$d"/worker-*.err | awk '{s += $1} END {print s + 0}')
-    printf 'cluster %s shard(s), %s worker(s)\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$shards" "$workers" \
+    printf 'cluster %s shard(s), %s worker(s) x %s thread(s)\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$shards" "$workers" "$worker_threads" \
       "$p" "$crawl" "$agg" "$total" "$cpu_all" "$(python3 -c "print(f'{$cpu1-$cpu0:.1f}')")" \
       "report pages $report_pages; store resends $resent; CPU-s:$roles" >>"$results"
     log "$tag: $p pages, crawl ${crawl}s, aggregate ${agg}s"
