@@ -359,7 +359,7 @@ constexpr char kWorkerUsage[] =
     "                     [--page-timeout D]\n"
     "                     [--host-delay D] [--host-connections N] [--recheck-delay D]\n"
     "                     [--connect-to HOST:PORT:CONNECT_HOST:CONNECT_PORT]...\n"
-    "                     [--allow-private] [--lexicon FILE] [--drain D]\n"
+    "                     [--allow-private] [--lexicon FILE] [--drain D] [--stay]\n"
     "                     [--metrics HOST:PORT] SECURITY\n"
     "  Stateless: asks the coordinator for leases, fetches, writes each lease's results\n"
     "  to its site's store shard (--stores in shard order) and reports it done once every\n"
@@ -376,10 +376,11 @@ int WorkerCommand(const std::vector<std::string>& args) {
   absl::Duration probe_timeout = absl::Seconds(15), page_timeout = absl::Seconds(30),
                  host_delay = absl::Milliseconds(50), recheck_delay = absl::Seconds(2),
                  drain = absl::Seconds(20);
-  bool allow_private = false, help = false;
+  bool allow_private = false, stay = false, help = false;
   SecurityFlags security;
   FlagSet flags;
   flags.String("--coordinator", &coordinator);
+  flags.Bool("--stay", &stay);
   flags.List("--stores", &stores);
   flags.String("--id", &id);
   flags.Int("--max-leases", 1, &max_leases);
@@ -440,6 +441,7 @@ int WorkerCommand(const std::vector<std::string>& args) {
   options.recheck_delay = recheck_delay;
   options.scanner = scanner->get();
   options.secure = secure->socket_fn;
+  options.exit_on_shutdown = !stay;
   // --threads N: N workers in this process (each its own sockets and fetcher, ids
   // NAME/0 .. NAME/N-1), as `census run --workers N` runs them: extraction is CPU-bound,
   // so one thread a core.

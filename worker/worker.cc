@@ -887,7 +887,11 @@ absl::Status Worker::Run() {
               options_.clock->Now() + absl::Milliseconds(reply.no_work().retry_after_ms());
         } else if (reply.has_shutdown()) {
           impl.request_outstanding = false;
-          impl.shutdown = true;
+          if (options_.exit_on_shutdown) {
+            impl.shutdown = true;
+          } else {
+            impl.next_request = options_.clock->Now() + options_.shutdown_retry;
+          }
         }
       } else {
         impl.drops.Note(received);

@@ -58,6 +58,11 @@ struct WorkerOptions {
   absl::Duration store_ack_timeout = absl::Seconds(15);
   // Applied to each socket before connect (CURVE keys); may be null.
   std::function<absl::Status(zmq::socket_t&)> secure;
+  // false (`census worker --stay`, a Deployment's workers): when the coordinator says
+  // the census is complete, ask again every `shutdown_retry` for the next census instead
+  // of returning (a process that exits would be restarted with back-off anyway).
+  bool exit_on_shutdown = true;
+  absl::Duration shutdown_retry = absl::Seconds(30);
   FetcherOptions fetcher;
   int max_leases = 32;  // leases worked on at once
   absl::Duration probe_timeout = absl::Seconds(15);

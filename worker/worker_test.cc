@@ -3,6 +3,7 @@
 
 #include "worker/worker.h"
 
+#include <atomic>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -556,6 +557,36 @@ TEST_F(WorkerTest, DrainWithZeroGraceReturnsItsLeases) {
 // (and closes the socket) right after sending it.
 TEST_F(WorkerTest, DrainWithZeroGraceReturnsItsLeasesOverTcp) {
   DrainWithZeroGrace("tcp://127.0.0.1:0");
+}
+
+// A census with no sites is complete at once: a worker returns when told so, and one
+// with exit_on_shutdown = false (`census worker --stay`) keeps asking for the next census
+// until stopped.
+TEST_F(WorkerTest, StayWaitsForTheNextCensusInsteadOfReturning) {
+  Coordinator coordinator(context_, "inproc://coordinator-stay", CoordOptions());
+  ASSERT_TRUE(coordinator.Start().ok());
+  ASSERT_TRUE(coordinator.AddSites({}, {}).ok());
+  std::thread serve([&] { (void)coordinator.Serve(); });
+  {
+    Worker leaving(context_, MakeWorkerOptions("inproc://coordinator-stay"));
+    EXPECT_TRUE(leaving.Run().ok());  // returns by itself: Shutdown
+  }
+  WorkerOptions o = MakeWorkerOptions("inproc://coordinator-stay");
+  o.exit_on_shutdown = false;
+  o.shutdown_retry = absl::Milliseconds(10);
+  Worker staying(context_, o);
+  std::atomic<bool> returned{false};
+  std::thread run([&] {
+    EXPECT_TRUE(staying.Run().ok());
+    returned.store(true);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(returned.load());  // still waiting for a census
+  staying.Stop();
+  run.join();
+  EXPECT_TRUE(returned.load());
+  coordinator.Stop();
+  serve.join();
 }
 
 }  // namespace
