@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian packages) and builds Census into build/.
 # Usage: scripts/build.sh [extra cmake args]
+# CENSUS_TARGETS="census simweb" builds only those targets (scripts/census.sh: the run
+# needs the binary and the simulated web, not the tests, benchmarks and fuzz harnesses).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/install-deps.sh"
 jobs=${CENSUS_JOBS:-$(nproc)}
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-cmake --build "$root/build" -j"$jobs"
+targets=()
+for t in ${CENSUS_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$root/build" -j"$jobs" "${targets[@]}"
