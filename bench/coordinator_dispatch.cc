@@ -12,11 +12,11 @@
 // host a site: the homepage lease carries the homepage and every column), and drives it
 // with K client threads, each a DEALER that sends WorkRequest and answers every Lease at
 // once with LeaseDone (--window W: a client holds W leases and answers the oldest when
-// it gets the W-th or NoWork, as a worker holds up to --max-leases, so K × W are out). The LeaseDone of a homepage lease reports `--links` links found on
-// the homepage — `--external-links` of them on hosts of their own, the rest on the site's
-// host — so the coordinator queues link checks (distinct census-wide: none is deduped):
-// 1 + columns + links URLs a site (51 by default) in 1 + 1 + external leases. The run
-// ends when every client got Shutdown (the census complete).
+// it gets the W-th or NoWork, as a worker holds up to --max-leases, so K × W are out). The
+// LeaseDone of a homepage lease reports `--links` links found on the homepage — `--external-links`
+// of them on hosts of their own, the rest on the site's host — so the coordinator queues link
+// checks (distinct census-wide: none is deduped): 1 + columns + links URLs a site (51 by default)
+// in 1 + 1 + external leases. The run ends when every client got Shutdown (the census complete).
 //
 // Printed per configuration: leases and URLs (tasks in leases) handed out per second
 // over the whole run, the coordinator thread's CPU seconds, and memory: the process's
@@ -331,20 +331,25 @@ int Main(int argc, char** argv) {
                  "         [--window 1] [--probes 0] [--dir DIR] [--time-limit SECONDS]\n");
     return 2;
   }
-  std::printf("coordinator_dispatch: %d columns, %d links (%d external) a site, %d probes, "
-              "window %d; %ld cores, load %s\n",
-              config.columns, config.links, config.external_links, config.probes, config.window,
-              sysconf(_SC_NPROCESSORS_ONLN), [] {
-                std::ifstream in("/proc/loadavg");
-                std::string a, b, c;
-                in >> a >> b >> c;
-                return absl::StrCat(a, " ", b, " ", c);
-              }().c_str());
-  std::printf("\n| sites | transport | clients | leases | URLs | wall s | leases/s | URLs/s "
-              "| coord CPU s | process CPU s | no-work | AddSites s | RSS after AddSites "
-              "| B/queued URL | peak RSS (queued) | end RSS | B/URL at end |\n");
-  std::printf("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-              "---:|\n");
+  std::printf(
+      "coordinator_dispatch: %d columns, %d links (%d external) a site, %d probes, "
+      "window %d; %ld cores, load %s\n",
+      config.columns, config.links, config.external_links, config.probes, config.window,
+      sysconf(_SC_NPROCESSORS_ONLN),
+      [] {
+        std::ifstream in("/proc/loadavg");
+        std::string a, b, c;
+        in >> a >> b >> c;
+        return absl::StrCat(a, " ", b, " ", c);
+      }()
+          .c_str());
+  std::printf(
+      "\n| sites | transport | clients | leases | URLs | wall s | leases/s | URLs/s "
+      "| coord CPU s | process CPU s | no-work | AddSites s | RSS after AddSites "
+      "| B/queued URL | peak RSS (queued) | end RSS | B/URL at end |\n");
+  std::printf(
+      "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+      "---:|\n");
   std::fflush(stdout);
   int failures = 0;
   for (int n : config.sites) {
@@ -393,8 +398,9 @@ int Main(int argc, char** argv) {
       }
     }
   }
-  std::printf("\nRSS before the input: measured per child; input (sites + columns) held "
-              "throughout, as `census coordinator` holds it.\n");
+  std::printf(
+      "\nRSS before the input: measured per child; input (sites + columns) held "
+      "throughout, as `census coordinator` holds it.\n");
   return failures == 0 ? 0 : 1;
 }
 
