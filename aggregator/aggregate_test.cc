@@ -19,6 +19,7 @@
 #include "aggregator/site_verdict.h"
 #include "common/clock.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
@@ -477,6 +478,21 @@ TEST_F(AggregateTest, WriteReportsRoundTrips) {
   EXPECT_TRUE(absl::StrContains(json, "\"site_id\": \"1001\""));
   EXPECT_TRUE(absl::StrContains(json, "\"navigation_only\": false"));  // defaults printed
 
+  // report.jsonl: one site a line, each the same object as in report.json.
+  const std::string jsonl = ReadFile(out / "report.jsonl");
+  std::vector<std::string> jsonl_lines = absl::StrSplit(jsonl, '\n', absl::SkipEmpty());
+  ASSERT_EQ(jsonl_lines.size(), static_cast<size_t>(report->sites_size()));
+  EXPECT_TRUE(absl::EndsWith(jsonl, "}\n"));
+  for (int i = 0; i < report->sites_size(); ++i) {
+    EXPECT_TRUE(absl::StartsWith(jsonl_lines[i], "{\"site_id\":\"")) << jsonl_lines[i];
+    report::SiteReport site;
+    google::protobuf::util::JsonParseOptions parse;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(jsonl_lines[i], &site, parse).ok())
+        << jsonl_lines[i];
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(site, report->sites(i)))
+        << jsonl_lines[i];
+  }
+
   const std::string csv = ReadFile(out / "report.csv");
   ASSERT_TRUE(absl::StartsWith(csv, "\xEF\xBB\xBF"));
   std::vector<std::string> lines = absl::StrSplit(csv.substr(3), "\r\n", absl::SkipEmpty());
@@ -566,7 +582,7 @@ TEST_F(AggregateTest, ReportWriterStreamsTheSameBytes) {
       files.push_back(entry.path().filename().string());
     }
     std::sort(files.begin(), files.end());
-    EXPECT_THAT(files, ElementsAre("report.csv", "report.html", "report.json"));
+    EXPECT_THAT(files, ElementsAre("report.csv", "report.html", "report.json", "report.jsonl"));
   }
 
   const std::filesystem::path abandoned = dir_ / "abandoned";

@@ -124,13 +124,14 @@ namespace report_parts {
 class HtmlNotice;
 }
 
-// Writes report.json, report.csv and report.html into a folder as the sites arrive (from
-// AggregateEach's callback), holding only the notice's counters and its failing-sites
-// table in memory: a national census does not fit in memory as one CensusReport. The
-// files are the same, byte for byte, as ReportToJson / ReportToCsv / ReportToHtml of the
-// whole report. Sites go to temporary "*.partial" files beside the reports; the reports
-// appear under their names only when Finish succeeds (an unfinished writer removes its
-// partial files), so a failed run never leaves half a report. One thread at a time.
+// Writes report.json, report.jsonl (one site a line: the objects of report.json's
+// "sites", for tools that stream), report.csv and report.html into a folder as the sites arrive
+// (from AggregateEach's callback), holding only the notice's counters and its failing-sites table
+// in memory: a national census does not fit in memory as one CensusReport. The files are the same,
+// byte for byte, as ReportToJson / ReportToCsv / ReportToHtml of the whole report. Sites go to
+// temporary "*.partial" files beside the reports; the reports appear under their names only when
+// Finish succeeds (an unfinished writer removes its partial files), so a failed run never leaves
+// half a report. One thread at a time.
 class ReportWriter {
  public:
   // Creates `out_dir` if missing. `as_of` (YYYY-MM-DD) is the census's.
@@ -156,7 +157,7 @@ class ReportWriter {
   ReportWriter(std::filesystem::path dir, const std::string& as_of);
   std::filesystem::path dir_;
   std::unique_ptr<report_parts::HtmlNotice> html_;
-  std::unique_ptr<File> json_sites_, csv_, html_sections_;
+  std::unique_ptr<File> json_sites_, csv_, html_sections_, jsonl_;
   RenderedSite rendered_;  // reused by Add(site)
   int64_t sites_ = 0;
   bool finished_ = false;

@@ -46,6 +46,36 @@ absl::StatusOr<std::string> JsonSite(const report::SiteReport& site, bool first)
 
 std::string JsonTail(bool any_site) { return any_site ? "\n ]\n}\n" : "]\n}\n"; }
 
+std::string JsonLine(absl::string_view json_site) {
+  // Whitespace between tokens goes; inside strings every byte stays (the printer escapes
+  // control characters, so a string holds no raw newline). Written here: the site's text
+  // is already the exact JSON report.json holds, and re-printing it through a parser
+  // could change its numbers' spelling.
+  std::string line;
+  line.reserve(json_site.size());
+  bool in_string = false, escaped = false, started = false;
+  for (char c : json_site) {
+    if (in_string) {
+      line.push_back(c);
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    if (!started && c == ',') continue;  // the separator before a site that is not the first
+    started = true;
+    if (c == '"') in_string = true;
+    line.push_back(c);
+  }
+  line.push_back('\n');
+  return line;
+}
+
 }  // namespace report_parts
 
 absl::StatusOr<report::CensusReport> ReportFromJson(const std::string& json) {

@@ -64,7 +64,7 @@ ReportWriter::ReportWriter(fs::path dir, const std::string& as_of)
 ReportWriter::~ReportWriter() {
   if (finished_) return;
   // An unfinished report is no report: leave the folder as it was.
-  for (File* file : {json_sites_.get(), csv_.get(), html_sections_.get()}) {
+  for (File* file : {json_sites_.get(), csv_.get(), html_sections_.get(), jsonl_.get()}) {
     if (file == nullptr) continue;
     (void)file->Close();
     std::error_code ec;
@@ -87,7 +87,9 @@ absl::StatusOr<std::unique_ptr<ReportWriter>> ReportWriter::Open(const std::stri
   writer->json_sites_ = std::make_unique<File>(dir / "report.json.sites.partial");
   writer->csv_ = std::make_unique<File>(dir / "report.csv.partial");
   writer->html_sections_ = std::make_unique<File>(dir / "report.html.sites.partial");
-  for (File* file : {writer->json_sites_.get(), writer->csv_.get(), writer->html_sections_.get()}) {
+  writer->jsonl_ = std::make_unique<File>(dir / "report.jsonl.partial");
+  for (File* file : {writer->json_sites_.get(), writer->csv_.get(), writer->html_sections_.get(),
+                     writer->jsonl_.get()}) {
     if (!file->is_open()) {
       return absl::UnavailableError(absl::StrCat("cannot open ", file->path().string()));
     }
@@ -118,6 +120,7 @@ absl::Status ReportWriter::Add(const report::SiteReport& site, const RenderedSit
                                                       rendered.index, ", added as #", sites_));
   }
   json_sites_->Write(rendered.json);
+  jsonl_->Write(report_parts::JsonLine(rendered.json));
   csv_->Write(rendered.csv);
   html_->Count(site);
   html_sections_->Write(rendered.html);
@@ -130,6 +133,7 @@ absl::Status ReportWriter::Finish(const report::CensusSummary& census) {
   RETURN_IF_ERROR(json_sites_->Close());
   RETURN_IF_ERROR(csv_->Close());
   RETURN_IF_ERROR(html_sections_->Close());
+  RETURN_IF_ERROR(jsonl_->Close());
 
   // Each whole file is written beside its final name and renamed over it, so a reader
   // never sees half a report.
@@ -153,6 +157,7 @@ absl::Status ReportWriter::Finish(const report::CensusSummary& census) {
 
   for (const auto& [from, to] :
        {std::pair{json.path(), dir_ / "report.json"}, std::pair{csv_->path(), dir_ / "report.csv"},
+        std::pair{jsonl_->path(), dir_ / "report.jsonl"},
         std::pair{html.path(), dir_ / "report.html"}}) {
     std::error_code ec;
     fs::rename(from, to, ec);

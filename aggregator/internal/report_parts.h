@@ -23,6 +23,9 @@ absl::StatusOr<std::string> JsonHead(const report::CensusSummary& census);
 // element (no separating comma before it).
 absl::StatusOr<std::string> JsonSite(const report::SiteReport& site, bool first);
 std::string JsonTail(bool any_site);
+// report.jsonl's line for a site: JsonSite's text without the separating comma and the
+// whitespace between tokens, and a newline: the same object, one line.
+std::string JsonLine(absl::string_view json_site);
 
 // ------------------------------------------------------------ report.csv
 
