@@ -92,14 +92,6 @@ bool WaitReadable(zmq::socket_t& socket, absl::Duration timeout) {
   return (item.revents & ZMQ_POLLIN) != 0;
 }
 
-absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // ------------------------------------------------------------------ coordinator
 
 constexpr char kCoordinatorUsage[] =
@@ -171,13 +163,13 @@ int CoordinatorCommand(const std::vector<std::string>& args) {
   std::vector<report::InputError> input_errors = sites->errors;
   ColumnList columns;
   std::string digest_input;
-  if (auto bytes = ReadFileBytes(sites_file); bytes.ok()) digest_input += *bytes;
+  if (auto bytes = ReadInputFile(sites_file); bytes.ok()) digest_input += *bytes;
   if (!columns_file.empty()) {
     auto cols = ReadColumnsCsv(columns_file, *sites);
     if (!cols.ok()) return Fail(cmd, cols.status());
     columns = std::move(*cols);
     input_errors.insert(input_errors.end(), columns.errors.begin(), columns.errors.end());
-    if (auto bytes = ReadFileBytes(columns_file); bytes.ok()) digest_input += "\n--\n" + *bytes;
+    if (auto bytes = ReadInputFile(columns_file); bytes.ok()) digest_input += "\n--\n" + *bytes;
   }
   for (const auto& e : input_errors) {
     std::fprintf(stderr, "%s:%d: %s (row skipped)\n", e.file().c_str(), e.line(),
@@ -255,10 +247,7 @@ int CoordinatorCommand(const std::vector<std::string>& args) {
       const std::string kind = FetchErrorName(static_cast<FetchError>(e));
       m.AddGaugeCallback("census_fetch_errors_by_kind", "Failed fetches in leases done, by kind.",
                          {{"kind", kind}}, [&coordinator, kind] {
-                           const StatusReport r = coordinator.Status();
-                           auto it = r.errors_by_kind().find(kind);
-                           return it == r.errors_by_kind().end() ? 0.0
-                                                                 : static_cast<double>(it->second);
+                           return static_cast<double>(coordinator.ErrorsOfKind(kind));
                          });
     }
   }
@@ -415,13 +404,7 @@ int WorkerCommand(const std::vector<std::string>& args) {
   fetcher.max_host_connections = host_connections;
   fetcher.per_host_delay = host_delay;
   fetcher.allow_private_addresses = allow_private;
-  std::vector<LexiconTerm> lexicon = BuiltinLexicon();
-  if (!lexicon_file.empty()) {
-    auto extra = ReadLexiconCsv(lexicon_file);
-    if (!extra.ok()) return Fail(cmd, extra.status());
-    lexicon.insert(lexicon.end(), extra->begin(), extra->end());
-  }
-  auto scanner = LexiconScanner::Create(std::move(lexicon));
+  auto scanner = LoadLexiconScanner(lexicon_file);
   if (!scanner.ok()) return Fail(cmd, scanner.status());
 
   InstallSignalHandlers();

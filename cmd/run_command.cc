@@ -62,18 +62,6 @@ absl::Status ParseIntFlag(const std::string& flag, const std::string& value, int
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ReadAll(const std::string& path) {
-  std::stringstream ss;
-  if (path == "-") {
-    ss << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-    ss << in.rdbuf();
-  }
-  return ss.str();
-}
-
 // Progress on stderr: one rewritten line on a terminal, plain lines otherwise.
 class ProgressPrinter {
  public:
@@ -99,6 +87,18 @@ class ProgressPrinter {
 };
 
 }  // namespace
+
+absl::StatusOr<std::string> ReadInputFile(const std::string& path) {
+  std::stringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+    ss << in.rdbuf();
+  }
+  return ss.str();
+}
 
 absl::StatusOr<RunConfig> ParseRunArgs(const std::vector<std::string>& args) {
   RunConfig c;
@@ -224,19 +224,9 @@ int RunCensus(const RunConfig& config) {
 
   // Content scanning: the built-in lexicon plus --lexicon FILE, one scanner shared by
   // every worker.
-  std::vector<LexiconTerm> lexicon = BuiltinLexicon();
-  if (!config.lexicon_file.empty()) {
-    auto extra = ReadLexiconCsv(config.lexicon_file);
-    if (!extra.ok()) {
-      std::fprintf(stderr, "census run: %s\n", std::string(extra.status().message()).c_str());
-      return 1;
-    }
-    lexicon.insert(lexicon.end(), extra->begin(), extra->end());
-  }
-  auto scanner = LexiconScanner::Create(std::move(lexicon));
+  auto scanner = LoadLexiconScanner(config.lexicon_file);
   if (!scanner.ok()) {
-    std::fprintf(stderr, "census run: lexicon: %s\n",
-                 std::string(scanner.status().message()).c_str());
+    std::fprintf(stderr, "census run: %s\n", std::string(scanner.status().message()).c_str());
     return 1;
   }
 
@@ -417,7 +407,7 @@ int RunExtract(const std::vector<std::string>& args) {
                  as_of_text.c_str());
     return 2;
   }
-  auto bytes = ReadAll(file);
+  auto bytes = ReadInputFile(file);
   if (!bytes.ok()) {
     std::fprintf(stderr, "census extract: %s\n", std::string(bytes.status().message()).c_str());
     return 1;

@@ -28,8 +28,8 @@ struct RunConfig {
   int host_connections = 4;
   std::vector<std::string> connect_to;
   int max_pages_per_site = 2000;
-  int max_list_pages = 3;                              // COLUMN pagination bound
-  absl::Duration recheck_delay = absl::Seconds(2);     // before a failed link's recheck
+  int max_list_pages = 3;                           // COLUMN pagination bound
+  absl::Duration recheck_delay = absl::Seconds(2);  // before a failed link's recheck
   bool no_robots = false;
   bool allow_private = false;
   bool quiet = false;
@@ -44,6 +44,9 @@ int RunCensus(const RunConfig& config);
 
 // `census extract [--url URL] [--as-of YYYY-MM-DD] FILE|-`
 int RunExtract(const std::vector<std::string>& args);
+
+// The bytes of `path`, or of standard input for "-"; NotFound naming the file.
+absl::StatusOr<std::string> ReadInputFile(const std::string& path);
 
 extern const char kUsage[];
 

@@ -710,6 +710,12 @@ CoordinatorProgress Coordinator::progress() const {
   return progress_;
 }
 
+int64_t Coordinator::ErrorsOfKind(const std::string& kind) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = errors_by_kind_.find(kind);
+  return it == errors_by_kind_.end() ? 0 : it->second;
+}
+
 StatusReport Coordinator::Status() const {
   std::lock_guard<std::mutex> lock(mu_);
   StatusReport r;

@@ -124,6 +124,8 @@ class Coordinator {
   std::string endpoint() const;
   // A snapshot for `census status`.
   StatusReport Status() const;
+  // Failed fetches of the leases done so far, by FetchError name (as in Status()).
+  int64_t ErrorsOfKind(const std::string& kind) const;
   const WireDrops& drops() const { return drops_; }
   // Serves workers until Stop(). Returns the first fatal error.
   absl::Status Serve();

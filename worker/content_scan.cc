@@ -391,4 +391,20 @@ absl::StatusOr<std::unique_ptr<LexiconScanner>> LexiconScanner::Create(
   return std::unique_ptr<LexiconScanner>(new HyperscanScanner(std::move(unique), db, scratch));
 }
 
+absl::StatusOr<std::unique_ptr<LexiconScanner>> LoadLexiconScanner(const std::string& extra_file) {
+  std::vector<LexiconTerm> lexicon = BuiltinLexicon();
+  if (!extra_file.empty()) {
+    absl::StatusOr<std::vector<LexiconTerm>> extra = ReadLexiconCsv(extra_file);
+    if (!extra.ok()) return extra.status();
+    lexicon.insert(lexicon.end(), extra->begin(), extra->end());
+  }
+  absl::StatusOr<std::unique_ptr<LexiconScanner>> scanner =
+      LexiconScanner::Create(std::move(lexicon));
+  if (!scanner.ok()) {
+    return absl::Status(scanner.status().code(),
+                        absl::StrCat("lexicon: ", scanner.status().message()));
+  }
+  return scanner;
+}
+
 }  // namespace census

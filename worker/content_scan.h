@@ -38,6 +38,11 @@ class LexiconScanner {
   virtual std::vector<ContentHit> Scan(absl::string_view text, size_t max_hits = 50) const = 0;
 };
 
+// The built-in lexicon plus the terms of `extra_file` ("" = none), compiled: the scanner
+// `census run` and `census worker` share among their workers. A bad row's error names
+// the file and line (ReadLexiconCsv); a term the scanner refuses starts "lexicon: ".
+absl::StatusOr<std::unique_ptr<LexiconScanner>> LoadLexiconScanner(const std::string& extra_file);
+
 }  // namespace census
 
 #endif  // CENSUS_WORKER_CONTENT_SCAN_H_
