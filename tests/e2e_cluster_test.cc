@@ -9,11 +9,8 @@
 // go over loopback ports, a cut-off worker being a stopped process (SIGSTOP), and the
 // test says which it did.
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -59,7 +56,7 @@ class Topology {
       TearDown();
       netns_ = false;
       // Loopback: one free port per node.
-      for (size_t i = 0; i < std::size(kNodes); ++i) ports_.push_back(FreePort());
+      for (size_t i = 0; i < std::size(kNodes); ++i) ports_.push_back(testing::FreeLoopbackPort());
     }
     (void)dir;
   }
@@ -125,21 +122,6 @@ class Topology {
     }
     Sh(absl::StrCat(kIp, " netns del ", Ns(-1)));
     built_ = false;
-  }
-
-  static int FreePort() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    int port = 0;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      port = ntohs(addr.sin_port);
-    }
-    close(fd);
-    return port;
   }
 
   std::string tag_, subnet_;

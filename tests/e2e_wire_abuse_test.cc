@@ -50,23 +50,6 @@ using testing::Subprocess;
 constexpr auto kNoAnswerWait = std::chrono::milliseconds(1500);
 constexpr auto kAnswerWait = std::chrono::seconds(10);
 
-// A loopback TCP port nobody listens on right now (bound to port 0, then closed).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 size_t AppendBody(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
   return size * n;
@@ -144,8 +127,8 @@ class WireAbuseTest : public ::testing::Test {
 
   // Starts `census store` and waits for its /metrics.
   void StartStore() {
-    store_port_ = FreePort();
-    store_metrics_ = FreePort();
+    store_port_ = testing::FreeLoopbackPort();
+    store_metrics_ = testing::FreeLoopbackPort();
     store_endpoint_ = absl::StrCat("tcp://127.0.0.1:", store_port_);
     store_ = std::make_unique<Subprocess>(
         std::vector<std::string>{CENSUS_BIN, "store", "--listen", store_endpoint_, "--data",
@@ -162,8 +145,8 @@ class WireAbuseTest : public ::testing::Test {
   void StartCoordinator() {
     std::ofstream(dir_ / "sites.csv")
         << "site_id,name,url\nunreachable,Nowhere,http://127.0.0.1:9/\n";
-    coordinator_port_ = FreePort();
-    coordinator_metrics_ = FreePort();
+    coordinator_port_ = testing::FreeLoopbackPort();
+    coordinator_metrics_ = testing::FreeLoopbackPort();
     coordinator_endpoint_ = absl::StrCat("tcp://127.0.0.1:", coordinator_port_);
     coordinator_ = std::make_unique<Subprocess>(
         std::vector<std::string>{CENSUS_BIN,

@@ -39,6 +39,10 @@ class Subprocess {
   int status_ = -1;
 };
 
+// A loopback TCP port nobody listens on right now (bound to port 0, then closed); -1 if
+// none could be had.
+int FreeLoopbackPort();
+
 // Runs to completion and returns the exit status.
 int RunToCompletion(const std::vector<std::string>& argv, const std::string& stdout_path,
                     const std::string& stderr_path);
