@@ -11,6 +11,9 @@ packages=(
   libcurl4-openssl-dev libssl-dev
   libabsl-dev
   libxml2-dev libuchardet-dev libzstd-dev libhyperscan-dev zlib1g-dev
+  # worker/: RapidJSON (header-only) reads list data that scripts carry and speaks the
+  # DevTools protocol to the renderer.
+  rapidjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # ops/: libmicrohttpd serves /metrics; promtool (ops_test) ships only in "prometheus",
   # which on a systemd host also starts a Prometheus server on :9090.
