@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "worker/internal/html_dom.h"
+#include "worker/internal/script_data.h"
 
 namespace census {
 namespace internal {
@@ -43,7 +44,7 @@ std::string HtmlEscape(absl::string_view s) {
 
 // Parses `html` and inserts its body content, wrapped in <census-embedded>,
 // before (or after) `anchor`.
-void Graft(xmlDoc* doc, xmlNode* anchor, absl::string_view html, bool after) {
+void Graft(xmlDoc* doc, xmlNode* anchor, absl::string_view html, bool after, const char* source) {
   DocPtr frag = ParseHtml(absl::StrCat("<html><body>", html, "</body></html>"));
   if (frag == nullptr) return;
   xmlNode* root = xmlDocGetRootElement(frag.get());
@@ -54,6 +55,7 @@ void Graft(xmlDoc* doc, xmlNode* anchor, absl::string_view html, bool after) {
   if (body == nullptr || body->children == nullptr) return;
   xmlNode* wrapper = xmlNewDocNode(doc, nullptr, BAD_CAST kEmbeddedTag, nullptr);
   if (wrapper == nullptr) return;
+  xmlNewProp(wrapper, BAD_CAST kEmbeddedSourceAttr, BAD_CAST source);
   for (xmlNode* c = body->children; c != nullptr; c = c->next) {
     xmlNode* copy = xmlDocCopyNode(c, doc, 1);
     if (copy != nullptr && xmlAddChild(wrapper, copy) == nullptr) {
@@ -86,88 +88,17 @@ std::string HanwebRecords(absl::string_view script) {
   return html;
 }
 
-// Reads a JSON string literal starting at s[*pos] == '"'.
-bool ReadJsonString(absl::string_view s, size_t* pos, std::string* out) {
-  size_t p = *pos + 1;
-  out->clear();
-  while (p < s.size() && s[p] != '"') {
-    if (s[p] == '\\' && p + 1 < s.size()) {
-      const char e = s[++p];
-      if (e == 'u' && p + 4 < s.size()) {
-        unsigned cp = 0;
-        for (int k = 1; k <= 4; ++k) {
-          const char h = s[p + k];
-          cp = cp * 16 +
-               (absl::ascii_isdigit(h) ? h - '0' : (absl::ascii_tolower(h) - 'a' + 10) & 15);
-        }
-        p += 4;
-        if (cp < 0x80) {
-          *out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-          *out += static_cast<char>(0xC0 | (cp >> 6));
-          *out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-          *out += static_cast<char>(0xE0 | (cp >> 12));
-          *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-          *out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-      } else {
-        *out += e == 'n' ? '\n' : e == 't' ? '\t' : e;
-      }
-    } else {
-      *out += s[p];
-    }
-    ++p;
+// Items of the lists a script carries as data (internal/script_data.h), as the
+// markup a browser would show: <li><a href=url>title</a> <span>date</span></li>.
+std::string ScriptListMarkup(absl::string_view script) {
+  const std::vector<ScriptListItem> items = ScriptListItems(script);
+  if (items.empty()) return "";
+  std::string html = "<ul>";
+  for (const ScriptListItem& item : items) {
+    absl::StrAppend(&html, "<li><a href=\"", HtmlEscape(item.href), "\">", HtmlEscape(item.title),
+                    "</a> <span>", HtmlEscape(item.date_text), "</span></li>\n");
   }
-  if (p >= s.size()) return false;
-  *pos = p + 1;
-  return true;
-}
-
-// Flat JSON objects ({"title": ..., "url": ..., "date": ...}) in a script,
-// rendered as <li><a href=url>title</a> <span>date</span></li>.
-std::string JsonArticles(absl::string_view script) {
-  std::string html;
-  int found = 0;
-  size_t pos = 0;
-  while ((pos = script.find('{', pos)) != absl::string_view::npos) {
-    size_t p = pos + 1;
-    std::string title, url, date, key, value;
-    bool flat = true;
-    while (p < script.size() && script[p] != '}') {
-      if (script[p] == '{' || script[p] == '[') {
-        flat = false;
-        break;
-      }
-      if (script[p] != '"') {
-        ++p;
-        continue;
-      }
-      if (!ReadJsonString(script, &p, &key)) break;
-      while (p < script.size() && (script[p] == ' ' || script[p] == '\t')) ++p;
-      if (p >= script.size() || script[p] != ':') continue;
-      ++p;
-      while (p < script.size() && absl::ascii_isspace(script[p])) ++p;
-      if (p >= script.size() || script[p] != '"') continue;
-      if (!ReadJsonString(script, &p, &value)) break;
-      const std::string k = absl::AsciiStrToLower(key);
-      if (title.empty() && absl::StrContains(k, "title")) title = value;
-      if (url.empty() &&
-          (absl::StrContains(k, "url") || absl::StrContains(k, "link") || k == "href")) {
-        url = value;
-      }
-      if (date.empty() && (absl::StrContains(k, "date") || absl::StrContains(k, "time"))) {
-        date = value;
-      }
-    }
-    if (flat && !title.empty() && !url.empty() && !date.empty()) {
-      absl::StrAppend(&html, "<li><a href=\"", HtmlEscape(url), "\">", HtmlEscape(title),
-                      "</a> <span>", HtmlEscape(date), "</span></li>\n");
-      ++found;
-    }
-    pos = p > pos ? p : pos + 1;
-  }
-  return found >= 2 ? absl::StrCat("<ul>", html, "</ul>") : "";
+  return absl::StrCat(html, "</ul>");
 }
 
 void Collect(xmlNode* n, bool in_body, std::vector<xmlNode*>* comments,
@@ -195,7 +126,7 @@ void ExpandEmbeddedMarkup(xmlDoc* doc) {
   Collect(root, IsTag(root, "body"), &comments, &scripts);
   for (xmlNode* c : comments) {
     absl::string_view text = Str(c->content);
-    if (HoldsListMarkup(text)) Graft(doc, c, text, /*after=*/false);
+    if (HoldsListMarkup(text)) Graft(doc, c, text, /*after=*/false, kFromComment);
   }
   for (xmlNode* s : scripts) {
     std::string text;
@@ -204,10 +135,11 @@ void ExpandEmbeddedMarkup(xmlDoc* doc) {
     }
     if (absl::StrContains(text, "<record>")) {
       const std::string html = HanwebRecords(text);
-      if (HoldsListMarkup(html)) Graft(doc, s, html, /*after=*/true);
-    } else if (absl::StrContains(text, "\"")) {
-      const std::string html = JsonArticles(text);
-      if (!html.empty()) Graft(doc, s, html, /*after=*/true);
+      if (HoldsListMarkup(html)) Graft(doc, s, html, /*after=*/true, kFromScript);
+    } else if (absl::StrContains(text, "[") && absl::StrContains(text, "{") &&
+               !absl::StrContains(absl::AsciiStrToLower(Attr(s, "type")), "template")) {
+      const std::string html = ScriptListMarkup(text);
+      if (!html.empty()) Graft(doc, s, html, /*after=*/true, kFromScript);
     }
   }
 }

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "common/clock.h"
 #include "worker/charset.h"
 #include "worker/internal/article.h"
@@ -28,6 +29,7 @@
 #include "worker/internal/page_content.h"
 #include "worker/internal/page_extras.h"
 #include "worker/internal/page_links.h"
+#include "worker/internal/script_data.h"
 
 namespace census {
 namespace {
@@ -153,6 +155,16 @@ bool ContainsAny(absl::string_view s, std::initializer_list<absl::string_view> w
 
 }  // namespace
 
+// The anchor's markup came from script data (a <census-embedded from="script">).
+bool FromScriptData(const xmlNode* anchor) {
+  for (const xmlNode* n = anchor; n != nullptr; n = n->parent) {
+    if (internal::IsTag(n, internal::kEmbeddedTag)) {
+      return internal::Attr(n, internal::kEmbeddedSourceAttr) == internal::kFromScript;
+    }
+  }
+  return false;
+}
+
 absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
                                         absl::string_view content_type_header,
                                         const ExtractOptions& options) {
@@ -269,9 +281,13 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
       }
     }
   }
+  bool all_from_script = true;
   for (size_t i = 0; i < found.size(); ++i) {
-    if (take[i]) page.items.push_back(std::move(found[i].item));
+    if (!take[i]) continue;
+    all_from_script = all_from_script && FromScriptData(found[i].anchor);
+    page.items.push_back(std::move(found[i].item));
   }
+  if (!page.items.empty()) page.list_source = all_from_script ? "script" : "html";
 
   // Title.
   page.title = html_title;
@@ -327,7 +343,15 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
   }
   page.nav_columns = internal::NavColumns(root, &urls, item_anchors);
   if (options.column_page) {
-    page.script_list = page.items.empty() && internal::ScriptMayFillList(root);
+    std::vector<std::string> data_urls;
+    page.script_list = page.items.empty() && internal::ScriptMayFillList(root, &data_urls);
+    for (const std::string& url : data_urls) {
+      std::string resolved = ResolveUrl(options.base_url, url);
+      if (!resolved.empty() && std::find(page.list_data_urls.begin(), page.list_data_urls.end(),
+                                         resolved) == page.list_data_urls.end()) {
+        page.list_data_urls.push_back(std::move(resolved));
+      }
+    }
     page.breadcrumb = internal::Breadcrumb(lines);
   }
   if (page.items.empty() && page.kind != "article") {
@@ -347,6 +371,50 @@ absl::StatusOr<std::string> PageVisibleText(absl::string_view bytes,
   if (root == nullptr) return std::string();
   const xmlNode* body = FindFirst(root, "body");
   return absl::StrJoin(internal::BlockLines(body != nullptr ? body : root), " ");
+}
+
+absl::StatusOr<PageExtract> ExtractListData(absl::string_view bytes,
+                                            absl::string_view content_type_header,
+                                            const ExtractOptions& options) {
+  if (absl::Status s = CheckLooksLikeText(bytes, content_type_header); !s.ok()) return s;
+  DecodedText decoded = DecodeToUtf8(bytes, content_type_header);
+  absl::string_view text = absl::StripLeadingAsciiWhitespace(decoded.utf8);
+  if (absl::StartsWith(text, "<")) {
+    // Markup: an HTML fragment of rows, or data-store records (<datastore><record>
+    // <![CDATA[<li>…</li>]]>), which the page extractor reads where a page carries them,
+    // in a text/xml script.
+    ExtractOptions column = options;
+    column.column_page = true;
+    const bool records = absl::StrContains(text, "<record");
+    absl::StatusOr<PageExtract> page =
+        ExtractPage(records ? absl::StrCat("<html><body><script type=\"text/xml\">", text,
+                                           "</script></body></html>")
+                            : std::string(text),
+                    "text/html; charset=utf-8", column);
+    if (page.ok()) {
+      page->charset = decoded.charset;
+      page->list_data_urls.clear();
+    }
+    return page;
+  }
+  PageExtract page;
+  page.charset = decoded.charset;
+  page.kind = "list";
+  for (internal::ScriptListItem& item : internal::ScriptListItems(text)) {
+    ExtractedItem out;
+    out.title = std::move(item.title);
+    out.href = options.base_url.empty() ? item.href : ResolveUrl(options.base_url, item.href);
+    absl::CivilDay day;
+    if (!item.date_text.empty() && ParseDate(item.date_text, options.as_of, &day)) {
+      out.date = FormatCivilDay(day);
+    }
+    out.date_raw = std::move(item.date_text);
+    if (out.href.empty()) continue;
+    page.latest_date = std::max(page.latest_date, out.date);
+    page.items.push_back(std::move(out));
+  }
+  if (!page.items.empty()) page.list_source = "script";
+  return page;
 }
 
 namespace {
@@ -494,6 +562,18 @@ std::string PageExtractToJson(const PageExtract& page) {
     for (size_t i = 0; i < page.breadcrumb.size(); ++i) {
       if (i > 0) out += ',';
       JsonString(page.breadcrumb[i], &out);
+    }
+    out += ']';
+  }
+  if (!page.list_source.empty()) {
+    out += ",\n\"list_source\":";
+    JsonString(page.list_source, &out);
+  }
+  if (!page.list_data_urls.empty()) {
+    out += ",\n\"list_data_urls\":[";
+    for (size_t i = 0; i < page.list_data_urls.size(); ++i) {
+      if (i > 0) out += ',';
+      JsonString(page.list_data_urls[i], &out);
     }
     out += ']';
   }

@@ -91,7 +91,14 @@ struct PageExtract {
   // subtracts lines that recur on the site's other pages). Column pages only
   // (ExtractOptions::column_page or measure_own_text).
   std::vector<ContentLine> content_lines;
-  bool script_list = false;             // a script or iframe may fill the page after load
+  bool script_list = false;  // a script or iframe may fill the page after load
+  // Where the items were read (docs/COLUMNS.md "Lists that scripts build"): "html" (the
+  // page's markup, comments included) or "script" (data a script carries: a JSON or
+  // JavaScript array of objects, data-store records); "" without items.
+  std::string list_source;
+  // Column pages without items whose scripts name the list's data URL (JSON, JSONP,
+  // data-store records): absolute, at most 4. The worker reads them (ExtractListData).
+  std::vector<std::string> list_data_urls;
   std::vector<std::string> breadcrumb;  // 当前位置 names, root first (no 首页)
 };
 
@@ -100,6 +107,14 @@ struct PageExtract {
 absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
                                         absl::string_view content_type_header,
                                         const ExtractOptions& options);
+
+// The items of a list's data URL body: JSON or JSONP (arrays of objects with a title,
+// a link and a date, as in a page's scripts), or markup (an HTML fragment of rows or
+// data-store records, read as a column page). Links resolve against
+// options.base_url (the page that named the URL). InvalidArgument for a binary body.
+absl::StatusOr<PageExtract> ExtractListData(absl::string_view bytes,
+                                            absl::string_view content_type_header,
+                                            const ExtractOptions& options);
 
 // The visible text of a page (charset detected as ExtractPage does, block lines
 // joined by spaces): what a reader of an article sees, for the lexicon scan of the

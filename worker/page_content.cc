@@ -15,6 +15,7 @@
 #include "common/text_hash.h"
 #include "worker/internal/dates.h"
 #include "worker/internal/list_finder.h"
+#include "worker/internal/script_data.h"
 
 namespace census {
 namespace internal {
@@ -222,8 +223,10 @@ bool ScriptHoldsDatedRecords(absl::string_view script) {
   return dates >= 2;
 }
 
-void ScriptTexts(const xmlNode* n, bool* fills, int depth) {
-  for (const xmlNode* c = n->children; c != nullptr && !*fills; c = c->next) {
+// Sets *fills when a script or frame may fill the page after load, and collects the
+// data URLs inline scripts name for their lists (and JSONP script sources).
+void ScriptTexts(const xmlNode* n, bool* fills, std::vector<std::string>* data_urls, int depth) {
+  for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
     if (IsTag(c, "iframe") && !IsBoilerplateBlock(c->parent) && !IsChromeBlock(c->parent)) {
       std::string storage;
@@ -233,7 +236,11 @@ void ScriptTexts(const xmlNode* n, bool* fills, int depth) {
     }
     if (IsTag(c, "script")) {
       std::string storage;
-      if (!AttrView(c, "src", &storage).empty()) continue;  // libraries: not this page's data
+      if (const absl::string_view src = AttrView(c, "src", &storage); !src.empty()) {
+        // Libraries are not this page's data; a JSONP or data source is.
+        if (LooksLikeDataUrl(src) && data_urls->size() < 4) data_urls->emplace_back(src);
+        continue;
+      }
       const std::string type = absl::AsciiStrToLower(AttrView(c, "type", &storage));
       std::string text;
       for (const xmlNode* t = c->children; t != nullptr; t = t->next) {
@@ -244,10 +251,15 @@ void ScriptTexts(const xmlNode* n, bool* fills, int depth) {
         *fills = true;
         continue;
       }
-      if (ScriptLoadsList(text) || ScriptHoldsDatedRecords(text)) *fills = true;
+      if (ScriptLoadsList(text) || ScriptHoldsDatedRecords(text)) {
+        *fills = true;
+        for (std::string& url : ScriptDataUrls(text)) {
+          if (data_urls->size() < 4) data_urls->push_back(std::move(url));
+        }
+      }
       continue;
     }
-    if (depth < 64) ScriptTexts(c, fills, depth + 1);
+    if (depth < 64) ScriptTexts(c, fills, data_urls, depth + 1);
   }
 }
 
@@ -264,9 +276,11 @@ std::vector<ContentLine> ContentLines(const xmlNode* body, absl::string_view tit
   return std::move(walk.out);
 }
 
-bool ScriptMayFillList(const xmlNode* root) {
+bool ScriptMayFillList(const xmlNode* root, std::vector<std::string>* data_urls) {
   bool fills = false;
-  if (root != nullptr) ScriptTexts(root, &fills, 0);
+  std::vector<std::string> urls;
+  if (root != nullptr) ScriptTexts(root, &fills, &urls, 0);
+  if (data_urls != nullptr) *data_urls = std::move(urls);
   return fills;
 }
 

@@ -36,12 +36,18 @@ DocPtr ParseHtmlWithLibxml2(absl::string_view utf8);
 // Name of the wrapper element that holds markup recovered from comments and
 // scripts (see ExpandEmbeddedMarkup); it is not visible to readers.
 inline constexpr char kEmbeddedTag[] = "census-embedded";
+// Its attribute saying where the markup came from: kFromComment (an HTML comment, part
+// of the page's markup) or kFromScript (script data: data-store records, JSON lists).
+inline constexpr char kEmbeddedSourceAttr[] = "from";
+inline constexpr char kFromComment[] = "comment";
+inline constexpr char kFromScript[] = "script";
 
 // Lists shipped outside the visible DOM become elements: an HTML comment in the
 // body that holds list markup (<!-- <li><a ...>...</a></li> -->) is replaced by
 // its parsed content, and Hanweb-style <record><![CDATA[...]]></record> data and
-// JSON arrays of {title, url, date} inside <script> are parsed and inserted after
-// the script. Each insertion is wrapped in a <census-embedded> element.
+// arrays of {title, url, date} objects inside <script> (internal/script_data.h) are
+// read and inserted after the script. Each insertion is wrapped in a
+// <census-embedded from="comment|script"> element.
 void ExpandEmbeddedMarkup(xmlDoc* doc);
 
 // Lower-case tag name of an element ("" for non-elements).
