@@ -316,6 +316,9 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
       facts.own_chars = own_text[i].chars;
       facts.own_links = own_text[i].links;
       facts.script_list = obs->script_list();
+      facts.list_source = obs->list_source();
+      facts.render = obs->render();
+      facts.render_detail = obs->render_detail();
       facts.item_dates.reserve(obs->items_size());
       for (const ListItem& item : obs->items()) facts.item_dates.push_back(item.date());
     }

@@ -527,8 +527,12 @@ std::string ColumnState(const report::ColumnReport& c) {
   if (c.blank()) marks.push_back("<span class=\"mark\">空白 <small>blank</small></span>");
   // Not judged, and why: a page of text (机构概况), or one a script may fill.
   if (c.page() == "static") marks.push_back("静态页面 <small>static page, not judged</small>");
-  if (c.page() == "unverified") {
-    marks.push_back("待人工核实 <small>unverified: the list may be built by a script</small>");
+  if (c.page() == "unverified-blank") {
+    marks.push_back(absl::StrCat(
+        "待人工核实 <small>unverified-blank: a script may build the list and it was not "
+        "rendered",
+        c.render_detail().empty() ? "" : absl::StrCat(" (", Esc(c.render_detail()), ")"),
+        "</small>"));
   }
   if (c.stale()) marks.push_back("<span class=\"mark\">未更新 <small>stale</small></span>");
   if (c.long_unupdated()) {
@@ -546,7 +550,7 @@ constexpr int kAllColumnsUpTo = 30;
 
 bool ProblemColumn(const report::ColumnReport& c) {
   return c.stale() || c.blank() || c.long_unupdated() || !c.fetch_error().empty() ||
-         c.page() == "unverified";
+         c.page() == "unverified-blank";
 }
 
 void ColumnsTable(std::string* out, const report::SiteReport& site) {

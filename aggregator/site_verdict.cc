@@ -167,9 +167,30 @@ void JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of, const Rubric& r
     column.set_fetch_error("not_fetched");
     return;
   }
+  const bool rendered = facts.render == "rendered";
+  if (!facts.item_dates.empty()) {
+    column.set_verdict_source(facts.list_source.empty() ? "html" : facts.list_source);
+  } else {
+    column.set_verdict_source(rendered ? "rendered" : "html");
+  }
+  // No items and no rendered look, where a script could have shown some: not judged.
+  const bool unrendered_script =
+      !rendered && (facts.script_list || facts.render == "unavailable" || facts.render == "failed");
+  auto unverified = [&] {
+    column.set_page("unverified-blank");
+    column.set_render_detail(facts.render == "failed" ? facts.render_detail
+                             : facts.render == "unavailable"
+                                 ? "no renderer (Chromium) on the worker"
+                                 : "not rendered");
+  };
   // A page that says it has nothing (暂无信息) is blank, as the extractor reads the
   // placeholder only where it found no items.
   if (facts.blank_placeholder) {
+    // A script's placeholder (加载中… 暂无数据) may stand until its list arrives.
+    if (unrendered_script && facts.script_list) {
+      unverified();
+      return;
+    }
     if (facts.own_text_measured) column.set_page("empty");
     column.set_blank(true);
     return;
@@ -187,8 +208,8 @@ void JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of, const Rubric& r
         column.set_page("static");
         return;
       }
-      if (facts.script_list) {
-        column.set_page("unverified");
+      if (unrendered_script) {
+        unverified();
         return;
       }
       column.set_page("empty");

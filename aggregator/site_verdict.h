@@ -66,6 +66,11 @@ struct ColumnFacts {
   int own_chars = 0;  // text lines' characters
   int own_links = 0;  // links of the main area to pages that are not the site's columns
   bool script_list = false;
+  // Where the items were read and the rendered look (PageObservation list_source,
+  // render, render_detail; docs/COLUMNS.md "Lists that scripts build").
+  std::string list_source;
+  std::string render;
+  std::string render_detail;
   // Error of the newest fetch of the page within the run (FETCH_OK when it was read
   // or not fetched in this run).
   FetchError fetch_error = FETCH_OK;
@@ -102,9 +107,12 @@ bool IsJudgedCategory(Category category, const Rubric& rubric);
 // items, page, last_update, blank, stale, long_unupdated, updates_30d,
 // mean_interval_days, fetch_error, observations, changes, change_rate_per_day. A page
 // without items is blank only when it says so (暂无信息) or has no text of its own
-// (page "empty"); with text of its own, or an article, it is "static"; when a script
-// may fill it, "unverified": neither blank nor stale (docs/COLUMNS.md). A column whose page failed
-// is neither blank nor stale (fetch_error says why); a column never read and not
+// (page "empty"); with text of its own, or an article, it is "static". It is blank
+// only on a rendered look or when no script can change it: when a script may fill it
+// and it was not rendered (no renderer, or the render failed), it is
+// "unverified-blank", neither blank nor stale (docs/COLUMNS.md). verdict_source says
+// where the verdict came from (html, script, data_url, rendered). A column whose page
+// failed is neither blank nor stale (fetch_error says why); a column never read and not
 // failing is "not_fetched", neither blank nor stale. An undated column counts as not
 // updated (stale, and long_unupdated when its category should be updated).
 report::ColumnReport JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of,

@@ -1135,7 +1135,7 @@ TEST(JudgeColumnPageTest, WhatAPageWithoutItemsIs) {
       {"a page of links", true, "other", 0, kStaticPageMinLinks, false, false, false, "static",
        false},
       {"an article", true, "article", 0, 0, false, false, false, "static", false},
-      {"script may fill", true, "other", 0, 0, true, false, false, "unverified", false},
+      {"script may fill", true, "other", 0, 0, true, false, false, "unverified-blank", false},
       {"placeholder wins", true, "other", 200, 0, true, false, true, "empty", true},
       {"letters without items", true, "mailbox", 0, 0, false, true, false, "mailbox", false},
   };

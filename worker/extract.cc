@@ -343,9 +343,11 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
   }
   page.nav_columns = internal::NavColumns(root, &urls, item_anchors);
   if (options.column_page) {
-    std::vector<std::string> data_urls;
-    page.script_list = page.items.empty() && internal::ScriptMayFillList(root, &data_urls);
-    for (const std::string& url : data_urls) {
+    const internal::ScriptFacts scripts = internal::ScriptsOf(root);
+    page.scripted = scripts.scripted;
+    page.script_list = page.items.empty() && scripts.may_fill;
+    for (const std::string& url : page.items.empty() ? scripts.data_urls
+                                                      : std::vector<std::string>()) {
       std::string resolved = ResolveUrl(options.base_url, url);
       if (!resolved.empty() && std::find(page.list_data_urls.begin(), page.list_data_urls.end(),
                                          resolved) == page.list_data_urls.end()) {

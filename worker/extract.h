@@ -92,6 +92,7 @@ struct PageExtract {
   // (ExtractOptions::column_page or measure_own_text).
   std::vector<ContentLine> content_lines;
   bool script_list = false;  // a script or iframe may fill the page after load
+  bool scripted = false;     // column pages: it has a script or a frame at all
   // Where the items were read (docs/COLUMNS.md "Lists that scripts build"): "html" (the
   // page's markup, comments included) or "script" (data a script carries: a JSON or
   // JavaScript array of objects, data-store records); "" without items.

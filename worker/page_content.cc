@@ -223,22 +223,21 @@ bool ScriptHoldsDatedRecords(absl::string_view script) {
   return dates >= 2;
 }
 
-// Sets *fills when a script or frame may fill the page after load, and collects the
-// data URLs inline scripts name for their lists (and JSONP script sources).
-void ScriptTexts(const xmlNode* n, bool* fills, std::vector<std::string>* data_urls, int depth) {
+void ScriptTexts(const xmlNode* n, ScriptFacts* facts, int depth) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
     if (IsTag(c, "iframe") && !IsBoilerplateBlock(c->parent) && !IsChromeBlock(c->parent)) {
       std::string storage;
       const absl::string_view src = AttrView(c, "src", &storage);
-      if (!src.empty() && !HiddenByStyle(c)) *fills = true;
+      if (!src.empty() && !HiddenByStyle(c)) facts->may_fill = facts->scripted = true;
       continue;
     }
     if (IsTag(c, "script")) {
+      facts->scripted = true;
       std::string storage;
       if (const absl::string_view src = AttrView(c, "src", &storage); !src.empty()) {
         // Libraries are not this page's data; a JSONP or data source is.
-        if (LooksLikeDataUrl(src) && data_urls->size() < 4) data_urls->emplace_back(src);
+        if (LooksLikeDataUrl(src) && facts->data_urls.size() < 4) facts->data_urls.emplace_back(src);
         continue;
       }
       const std::string type = absl::AsciiStrToLower(AttrView(c, "type", &storage));
@@ -248,18 +247,18 @@ void ScriptTexts(const xmlNode* n, bool* fills, std::vector<std::string>* data_u
       }
       // A client-side template (handlebars, x-template) renders a list in the browser.
       if (absl::StrContains(type, "template") || absl::StrContains(type, "handlebars")) {
-        *fills = true;
+        facts->may_fill = true;
         continue;
       }
       if (ScriptLoadsList(text) || ScriptHoldsDatedRecords(text)) {
-        *fills = true;
+        facts->may_fill = true;
         for (std::string& url : ScriptDataUrls(text)) {
-          if (data_urls->size() < 4) data_urls->push_back(std::move(url));
+          if (facts->data_urls.size() < 4) facts->data_urls.push_back(std::move(url));
         }
       }
       continue;
     }
-    if (depth < 64) ScriptTexts(c, fills, data_urls, depth + 1);
+    if (depth < 64) ScriptTexts(c, facts, depth + 1);
   }
 }
 
@@ -276,12 +275,10 @@ std::vector<ContentLine> ContentLines(const xmlNode* body, absl::string_view tit
   return std::move(walk.out);
 }
 
-bool ScriptMayFillList(const xmlNode* root, std::vector<std::string>* data_urls) {
-  bool fills = false;
-  std::vector<std::string> urls;
-  if (root != nullptr) ScriptTexts(root, &fills, &urls, 0);
-  if (data_urls != nullptr) *data_urls = std::move(urls);
-  return fills;
+ScriptFacts ScriptsOf(const xmlNode* root) {
+  ScriptFacts facts;
+  if (root != nullptr) ScriptTexts(root, &facts, 0);
+  return facts;
 }
 
 std::vector<std::string> Breadcrumb(const std::vector<std::string>& lines) {

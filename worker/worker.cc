@@ -81,6 +81,15 @@ struct TaskState {
   int list_pages = 0;  // COLUMN: list pages read
   absl::flat_hash_set<std::string> pages_seen;
   absl::flat_hash_set<std::string> items_seen;
+  // COLUMN pages that show no dated item (docs/COLUMNS.md "Lists that scripts build"):
+  // the data URLs their scripts name, not read yet, and the page kept for a rendered
+  // look until the list is found.
+  std::vector<std::string> data_urls;
+  bool reading_data_url = false;
+  std::string page_url;  // where the page was read from: data and renders resolve against it
+  bool render_wanted = false;
+  std::string render_body;
+  std::string render_content_type;
 };
 
 struct LeaseWork {
@@ -116,6 +125,37 @@ struct Recheck {
   uint64_t lease_id;
   int task;
 };
+
+// The host of an http(s) origin ("http://a.b:8080" → "a.b"), lower case.
+std::string OriginHost(absl::string_view origin) {
+  absl::string_view rest =
+      origin.substr(origin.find("://") == absl::string_view::npos ? 0 : origin.find("://") + 3);
+  if (const size_t at = rest.rfind('@'); at != absl::string_view::npos) rest.remove_prefix(at + 1);
+  if (!absl::StartsWith(rest, "[")) rest = rest.substr(0, rest.find(':'));
+  return absl::AsciiStrToLower(rest);
+}
+
+// `url` is served by the site of `page`: the same host, or a sibling under the same
+// parent domain (www.x.gov.cn and api.x.gov.cn). A data URL elsewhere is not the
+// site's list.
+bool SameSite(const std::string& url, const std::string& page) {
+  std::string origin, path, page_origin, page_path;
+  if (!SplitOriginAndPath(url, &origin, &path) ||
+      !SplitOriginAndPath(page, &page_origin, &page_path)) {
+    return false;
+  }
+  const std::string host = OriginHost(origin), page_host = OriginHost(page_origin);
+  if (host == page_host) return true;
+  const size_t dot = page_host.find('.');
+  if (dot == std::string::npos) return false;
+  const std::string parent = page_host.substr(dot);  // ".x.gov.cn"
+  // The parent must be a domain of its own, not a public suffix such as .gov.cn.
+  const bool own = std::count(parent.begin(), parent.end(), '.') >= 3 ||
+                   (std::count(parent.begin(), parent.end(), '.') == 2 &&
+                    !absl::EndsWith(parent, ".gov.cn") && !absl::EndsWith(parent, ".com.cn") &&
+                    !absl::EndsWith(parent, ".org.cn") && !absl::EndsWith(parent, ".edu.cn"));
+  return own && absl::EndsWith(host, parent);
+}
 
 std::string ItemKey(const ListItem& item) {
   return absl::StrCat(item.href(), "\x1f", item.title(), "\x1f", item.date());
@@ -231,9 +271,14 @@ struct Worker::Impl {
   void Disallowed(LeaseWork& work, int i) {
     const FetchTask& task = work.lease.tasks(i);
     TaskState& st = work.tasks[static_cast<size_t>(i)];
+    if (st.reading_data_url) {  // the list's data URL: not read
+      st.reading_data_url = false;
+      ListDone(work, i);
+      return;
+    }
     if (st.list_pages > 0) {  // a later list page: the pager stops here
       work.batch.mutable_observations(st.obs_index)->set_next_page(st.url);
-      TaskDone(work);
+      ListDone(work, i);
       return;
     }
     FetchRecord rec;
@@ -338,6 +383,8 @@ struct Worker::Impl {
     work.done.set_pages_fetched(work.done.pages_fetched() + 1);
     if (task.kind() == LINK_CHECK) {
       OnLinkCheck(work, i, std::move(r));
+    } else if (st.reading_data_url) {
+      OnDataUrl(work, i, r);
     } else if (st.list_pages > 0) {
       OnLaterListPage(work, i, r);
     } else {
@@ -469,7 +516,10 @@ struct Worker::Impl {
         body->set_body(r.body);
       }
       next_page = ExtractInto(work, i, r, rec);
-      if (is_page && r.error == FETCH_OK && rec.error() == FETCH_OK) {
+      // A list read from a data URL or a rendered page may change while the page's
+      // markup does not: such a page is asked for unconditionally next time.
+      if (is_page && r.error == FETCH_OK && rec.error() == FETCH_OK && st.data_urls.empty() &&
+          !st.render_wanted) {
         PageValidators* pv = work.done.add_validators();
         pv->set_url(task.url());
         pv->mutable_validators()->set_etag(r.etag);
@@ -482,7 +532,7 @@ struct Worker::Impl {
       FollowPager(work, i, next_page);
       return;
     }
-    TaskDone(work);
+    ListDone(work, i);
   }
 
   // Extracts a HOMEPAGE/COLUMN page into an observation; returns the pager's next
@@ -544,31 +594,25 @@ struct Worker::Impl {
       out->set_hidden(link.hidden);
       out->set_hidden_how(link.hidden_how);
     }
-    if (options.scanner != nullptr) {
-      // List rows a script renders (Hanweb data-store records, JSON lists) are not in
-      // the page's markup text, but readers see their titles.
-      std::string text = page->text;
-      for (const ExtractedItem& item : page->items) {
-        if (!absl::StrContains(page->text, item.title)) absl::StrAppend(&text, " ", item.title);
-      }
-      for (ContentHit& hit : options.scanner->Scan(text)) *obs->add_content_hits() = std::move(hit);
-    }
     bool on_homepage = task.kind() == HOMEPAGE;
     ReportLinks(work, task.url(), on_homepage, page->links);
-    // Rows a script renders (data-store records, JSON lists) link articles that are not
-    // in the page's markup: they are links of the page all the same.
-    std::vector<ExtractedLink> item_links;
-    absl::flat_hash_set<absl::string_view> linked;
-    for (const ExtractedLink& link : page->links) linked.insert(link.url);
-    for (const ExtractedItem& item : page->items) {
-      if (!absl::StartsWith(item.href, "http") || !linked.insert(item.href).second) continue;
-      obs->add_links(item.href);
-      ExtractedLink link;
-      link.url = item.href;
-      link.text = item.title;
-      item_links.push_back(std::move(link));
+    NoteScriptRows(work, task.url(), on_homepage, page->text, page->links, page->items, obs);
+    if (task.kind() == COLUMN) {
+      obs->set_list_source(page->list_source);
+      obs->set_scripted(page->scripted);
+      st.page_url = eo.base_url;
+      if (!HasDatedItem(page->items)) {
+        // Only what the page's own site serves is read as its list.
+        for (const std::string& url : page->list_data_urls) {
+          if (SameSite(url, eo.base_url)) st.data_urls.push_back(url);
+        }
+        if (page->scripted && page->kind != "article" && page->messages.empty()) {
+          st.render_wanted = true;
+          st.render_body = std::string(r.body);
+          st.render_content_type = r.content_type;
+        }
+      }
     }
-    ReportLinks(work, task.url(), on_homepage, item_links);
     if (on_homepage && work.lease.discover_columns()) {
       for (const NavColumn& nav : page->nav_columns)
         AddDiscovered(work, rec.site_id(), nav, nav.via);
@@ -603,6 +647,100 @@ struct Worker::Impl {
     col->set_declared(false);
     col->set_found_via(via);
     col->set_parent(nav.parent);
+  }
+
+  // Rows a script renders (data-store records, JSON lists, a data URL's or a rendered
+  // page's items) are not in the page's markup: readers see their titles (scanned for
+  // lexicon terms) and they link articles (links of the page all the same).
+  void NoteScriptRows(LeaseWork& work, const std::string& page_url, bool on_homepage,
+                      absl::string_view page_text, const std::vector<ExtractedLink>& page_links,
+                      const std::vector<ExtractedItem>& items, PageObservation* obs) {
+    if (options.scanner != nullptr) {
+      std::string text(page_text);
+      for (const ExtractedItem& item : items) {
+        if (!absl::StrContains(page_text, item.title)) absl::StrAppend(&text, " ", item.title);
+      }
+      for (ContentHit& hit : options.scanner->Scan(text)) *obs->add_content_hits() = std::move(hit);
+    }
+    std::vector<ExtractedLink> item_links;
+    absl::flat_hash_set<absl::string_view> linked;
+    for (const ExtractedLink& link : page_links) linked.insert(link.url);
+    for (const std::string& link : obs->links()) linked.insert(link);
+    for (const ExtractedItem& item : items) {
+      if (!absl::StartsWith(item.href, "http") || !linked.insert(item.href).second) continue;
+      obs->add_links(item.href);
+      ExtractedLink link;
+      link.url = item.href;
+      link.text = item.title;
+      item_links.push_back(std::move(link));
+    }
+    ReportLinks(work, page_url, on_homepage, item_links);
+  }
+
+  static bool HasDatedItem(const std::vector<ExtractedItem>& items) {
+    for (const ExtractedItem& item : items) {
+      if (!item.date.empty()) return true;
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------------ script-built lists
+
+  // A COLUMN task's list is read as far as its pages go. One that shows no dated item
+  // reads the data URLs its scripts name, then has a rendered look; then it is done.
+  void ListDone(LeaseWork& work, int i) {
+    TaskState& st = work.tasks[static_cast<size_t>(i)];
+    if (st.obs_index < 0 || work.lease.tasks(i).kind() != COLUMN) {
+      TaskDone(work);
+      return;
+    }
+    PageObservation* obs = work.batch.mutable_observations(st.obs_index);
+    bool dated = false;
+    for (const ListItem& item : obs->items()) dated = dated || !item.date().empty();
+    if (!dated && !st.data_urls.empty()) {
+      st.url = st.data_urls.front();
+      st.data_urls.erase(st.data_urls.begin());
+      st.reading_data_url = true;
+      Dispatch(work, i);  // robots.txt as for the site's pages
+      return;
+    }
+    if (!dated && st.render_wanted) {
+      st.render_wanted = false;
+      RenderLook(work, i);
+      return;
+    }
+    st.render_body.clear();
+    TaskDone(work);
+  }
+
+  void OnDataUrl(LeaseWork& work, int i, const FetchResult& r) {
+    TaskState& st = work.tasks[static_cast<size_t>(i)];
+    st.reading_data_url = false;
+    PageObservation* obs = work.batch.mutable_observations(st.obs_index);
+    if (r.error == FETCH_OK && r.status == 200 && !r.body.empty()) {
+      ExtractOptions eo;
+      eo.base_url = st.page_url;  // a script's relative links resolve against its page
+      eo.as_of = as_of;
+      absl::StatusOr<PageExtract> list = ExtractListData(r.body, r.content_type, eo);
+      if (list.ok() && !list->items.empty()) {
+        const int before = obs->items_size();
+        MergeList(st, *list, obs);
+        if (obs->items_size() > before) {
+          obs->set_list_source("data_url");
+          obs->set_list_data_url(st.url);
+          NoteScriptRows(work, work.lease.tasks(i).url(), false, "", {}, list->items, obs);
+        }
+      }
+    }
+    ListDone(work, i);
+  }
+
+  void RenderLook(LeaseWork& work, int i) {
+    TaskState& st = work.tasks[static_cast<size_t>(i)];
+    PageObservation* obs = work.batch.mutable_observations(st.obs_index);
+    obs->set_render("unavailable");
+    st.render_body.clear();
+    TaskDone(work);
   }
 
   static void FillOwnText(const PageExtract& page, PageObservation* obs) {
@@ -640,12 +778,12 @@ struct Worker::Impl {
                              SplitOriginAndPath(next, &next_origin, &next_path) &&
                              origin == next_origin;
     if (!same_origin || st.pages_seen.contains(next)) {  // off-site or a pager loop
-      TaskDone(work);
+      ListDone(work, i);
       return;
     }
     if (st.list_pages >= std::max(1, work.lease.max_list_pages())) {
       obs->set_next_page(next);  // the bound: not followed
-      TaskDone(work);
+      ListDone(work, i);
       return;
     }
     st.pages_seen.insert(next);
@@ -660,7 +798,7 @@ struct Worker::Impl {
     const bool readable = r.error == FETCH_OK || r.error == TOO_LARGE;
     if (!readable || r.body.empty()) {
       obs->set_next_page(st.url);  // could not be read
-      TaskDone(work);
+      ListDone(work, i);
       return;
     }
     ExtractOptions eo;
@@ -671,14 +809,14 @@ struct Worker::Impl {
     auto page = Extract(r.body, r.content_type, eo);
     if (!page.ok() || LooksLikeNotFoundPage(page->title, page->text)) {
       obs->set_next_page(st.url);
-      TaskDone(work);
+      ListDone(work, i);
       return;
     }
     ++st.list_pages;
     obs->set_list_pages(st.list_pages);
     MergeList(st, *page, obs);
     if (page->next_page_url.empty()) {
-      TaskDone(work);
+      ListDone(work, i);
       return;
     }
     FollowPager(work, i, page->next_page_url);

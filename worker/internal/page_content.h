@@ -31,14 +31,21 @@ namespace internal {
 std::vector<ContentLine> ContentLines(const xmlNode* body, absl::string_view title,
                                       UrlResolver* urls);
 
-// A page whose list is empty may still show one in a browser: an inline script
-// loads list data after load (XMLHttpRequest, $.ajax, $.get/$.post/getJSON,
-// fetch(, axios, jsonp; not a visit counter), an inline script holds dated records
-// (two or more full dates), a client-side template (<script type="text/x-handlebars-
-// template">) is there, or an <iframe> sits outside the navigation. `data_urls` (may be
-// null) receives the list data URLs those scripts name (ScriptDataUrls, and <script
-// src> that look like data: JSONP), as written, at most 4.
-bool ScriptMayFillList(const xmlNode* root, std::vector<std::string>* data_urls = nullptr);
+// What a page's scripts and frames may do in a browser.
+struct ScriptFacts {
+  // A page whose list is empty may still show one in a browser: an inline script
+  // loads list data after load (XMLHttpRequest, $.ajax, $.get/$.post/getJSON,
+  // fetch(, axios, jsonp; not a visit counter), an inline script holds dated records
+  // (two or more full dates), a client-side template (<script type="text/x-handlebars-
+  // template">) is there, or an <iframe> sits outside the navigation.
+  bool may_fill = false;
+  // Any <script> or visible <iframe>: what a browser shows may differ from the markup.
+  bool scripted = false;
+  // The list data URLs those scripts name (ScriptDataUrls, and <script src> that look
+  // like data: JSONP), as written, at most 4.
+  std::vector<std::string> data_urls;
+};
+ScriptFacts ScriptsOf(const xmlNode* root);
 
 // The breadcrumb's names, root first, without 首页 / 网站首页 / 当前位置 and the
 // like: the line of `lines` that starts with 当前位置 / 您的位置 / 您现在的位置 /
