@@ -64,6 +64,13 @@ struct FamilyMarkup {
   // The homepage's blocks date their rows year-less (MM-DD, as DedeCMS sites do); else
   // in list_date's form.
   bool yearless_blocks = false;
+
+  // Script-built lists (family_script.cc): a column page's list as the family's script
+  // builds it (rows, or none for an empty column), instead of list markup.
+  std::string (*script_list)(const Site& site, const Column& column, size_t ci) = nullptr;
+  // The family's data URLs (path and query of a request): true with the answer.
+  bool (*data_endpoint)(const Site& site, absl::string_view path, absl::string_view query,
+                        int* status, std::string* body, std::string* content_type) = nullptr;
 };
 
 const FamilyMarkup& MarkupOf(Family f);
@@ -83,6 +90,9 @@ const FamilyMarkup& TrsMarkup();
 const FamilyMarkup& DedeCmsMarkup();
 const FamilyMarkup& GovcmsMarkup();
 const FamilyMarkup& KaipuMarkup();
+const FamilyMarkup& ListDataMarkup();
+const FamilyMarkup& DataUrlMarkup();
+const FamilyMarkup& EncodedListMarkup();
 
 }  // namespace census::simweb
 

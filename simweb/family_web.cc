@@ -35,6 +35,12 @@ const FamilyMarkup& MarkupOf(Family f) {
       return DedeCmsMarkup();
     case Family::kGovcms:
       return GovcmsMarkup();
+    case Family::kListData:
+      return ListDataMarkup();
+    case Family::kDataUrl:
+      return DataUrlMarkup();
+    case Family::kEncodedList:
+      return EncodedListMarkup();
     case Family::kKaipu:
     case Family::kClassic:
       break;
@@ -214,6 +220,8 @@ std::string ColumnPage(const Site& s, const FamilyMarkup& m, size_t ci, int page
   const std::string second = SecondPagePath(s, ci);
   if (c.kind == Column::Kind::kStatic) {
     main += Fill(m.static_page, {{"{name}", c.name}, {"{text}", c.text}});
+  } else if (m.script_list != nullptr) {
+    main += m.script_list(s, c, ci);
   } else if (c.items.empty()) {
     main += c.says_no_info ? "<div class=\"nodata\"><p>暂无信息</p></div>\n" : m.empty_list;
   } else if (second.empty()) {
@@ -288,10 +296,13 @@ std::string Article(const Site& s, const FamilyMarkup& m, const Column& c, const
 
 }  // namespace
 
-bool FamilyPage(const Web& web, const Site& s, absl::string_view path, int* status,
-                std::string* body, std::string* content_type) {
+bool FamilyPage(const Web& web, const Site& s, absl::string_view path, absl::string_view query,
+                int* status, std::string* body, std::string* content_type) {
   (void)web;
   const FamilyMarkup& m = MarkupOf(s.family);
+  if (m.data_endpoint != nullptr && m.data_endpoint(s, path, query, status, body, content_type)) {
+    return true;
+  }
   *status = 200;
   if (path == "/" || path == "/index.html" || path == "/index.shtml") {
     *body = Home(s, m);

@@ -25,10 +25,11 @@ namespace census::simweb {
 // stay, the scenario's faults are dropped (family sites are healthy hosts).
 void MakeFamilySite(const WebOptions& options, Family f, Site* site);
 
-// The page at `path` of a family site: true with `*status` and `*body` (UTF-8 HTML or
-// a file's bytes with `*content_type`) when the path is one of its pages.
-bool FamilyPage(const Web& web, const Site& site, absl::string_view path, int* status,
-                std::string* body, std::string* content_type);
+// The page at `path` (`query`: the request's query string, without '?') of a family
+// site: true with `*status` and `*body` (UTF-8 HTML, or a file's or a data URL's bytes
+// with `*content_type`) when the path is one of its pages.
+bool FamilyPage(const Web& web, const Site& site, absl::string_view path, absl::string_view query,
+                int* status, std::string* body, std::string* content_type);
 
 // The URL path of an article of a family site's column.
 std::string FamilyArticlePath(const Site& site, const Column& column, const Item& item);

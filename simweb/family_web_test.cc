@@ -34,7 +34,7 @@ WebOptions Families(int sites) {
   WebOptions o;
   o.sites = sites;
   o.probes = 2;
-  for (int f = 1; f < kFamilyCount; ++f) o.families.push_back(static_cast<Family>(f));
+  for (int f = 1; f < kMarkupFamilyEnd; ++f) o.families.push_back(static_cast<Family>(f));
   return o;
 }
 
@@ -207,7 +207,7 @@ TEST(FamilyWebTest, GbkSitesDecodeToTheirPages) {
       int status = 0;
       std::string utf8;
       std::string type;
-      ASSERT_TRUE(FamilyPage(sim.web(), s, path, &status, &utf8, &type));
+      ASSERT_TRUE(FamilyPage(sim.web(), s, path, "", &status, &utf8, &type));
       EXPECT_NE(r.body, utf8);
       EXPECT_EQ(GbkToUtf8(r.body), utf8) << s.host << path;
       EXPECT_TRUE(absl::StrContains(utf8, "charset=gb2312"));

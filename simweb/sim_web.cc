@@ -442,7 +442,8 @@ std::string SimWeb::ToGbk(absl::string_view utf8) {
   return out;
 }
 
-SimWeb::Page SimWeb::Route(const Site* site, absl::string_view path) const {
+SimWeb::Page SimWeb::Route(const Site* site, absl::string_view path,
+                           absl::string_view query) const {
   Page p;
   if (site == nullptr) {  // external host
     p.body = RenderExternal("www.gov.cn");
@@ -450,7 +451,7 @@ SimWeb::Page SimWeb::Route(const Site* site, absl::string_view path) const {
   }
   const Site& s = *site;
   if (s.family != Family::kClassic) {
-    if (FamilyPage(web_, s, path, &p.status, &p.body, &p.content_type)) return p;
+    if (FamilyPage(web_, s, path, query, &p.status, &p.body, &p.content_type)) return p;
     const bool shared = path == "/robots.txt" || path == "/css/style.css" ||
                         path == "/images/logo.png" || path == "/images/dzjg.png";
     if (!shared) {
@@ -572,8 +573,12 @@ HttpResponse SimWeb::Handle(const HttpRequest& req) {
     const size_t slash = path.find('/');
     path = slash == absl::string_view::npos ? absl::string_view("/") : path.substr(slash);
   }
+  absl::string_view query;
   const size_t q = path.find_first_of("?#");
-  if (q != absl::string_view::npos) path = path.substr(0, q);
+  if (q != absl::string_view::npos) {
+    if (path[q] == '?') query = path.substr(q + 1, path.find('#', q) - q - 1);
+    path = path.substr(0, q);
+  }
   if (path.empty()) path = "/";
 
   const bool external =
@@ -625,7 +630,7 @@ HttpResponse SimWeb::Handle(const HttpRequest& req) {
       }
     }
   }
-  HttpResponse r = Finish(&s, Route(&s, path));
+  HttpResponse r = Finish(&s, Route(&s, path, query));
   r.delay += probe_delay;
   return r;
 }

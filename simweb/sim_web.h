@@ -53,7 +53,7 @@ class SimWeb {
     absl::Duration delay = absl::ZeroDuration();
   };
   // Path without query. `site` is null for external hosts.
-  Page Route(const Site* site, absl::string_view path) const;
+  Page Route(const Site* site, absl::string_view path, absl::string_view query = "") const;
   HttpResponse Finish(const Site* site, Page page) const;
 
   Web web_;

@@ -7,7 +7,8 @@
 //                   [--truth-dir DIR] [--pages-dir DIR] [--probe-fail-delay 3s]
 //                   [--hang-delay 8s] [--slow-page-delay 1.2s]
 //                   [--pages-per-column N] [--article-bytes N] [--day N]
-//                   [--families all|classic,hanweb,hanweb_datastore,trs,dedecms,govcms,kaipu]
+//                   [--families all|scripts|classic,hanweb,hanweb_datastore,trs,dedecms,govcms,
+//                               kaipu,listdata,dataurl,rendered]
 //   simweb generate (same flags) --truth-dir DIR and/or --pages-dir DIR
 //
 // serve prints exactly one line "listening 127.0.0.1:PORT" on stdout once the
@@ -21,12 +22,13 @@
 // forged_date site shows one item with a later date; truth.json's "as_of" is as-of + N.
 //
 // --families (default: the classic web only) builds site i as LIST[i % n]; "all" is the six
-// CMS families (hanweb, hanweb_datastore, trs, dedecms; govcms and kaipu held out), and
-// classic can be listed with them. Family sites (family_sites.cc, docs/SIMWEB.md) have
-// static intro pages, `javascript:;` submenus, 1-7-row lists, 更多 links, 专题专栏 and
-// 办事服务 blocks, a sidebar-only column, blank and stale columns and lexicon terms; of
-// every 10 rounds of sites 6 pass and 4 fail. truth.json gives each site its "template"
-// and "held_out", each column its "kind", "found_via" and "parent".
+// CMS families (hanweb, hanweb_datastore, trs, dedecms; govcms and kaipu held out),
+// "scripts" the three whose column lists a script builds in the browser (listdata,
+// dataurl, rendered: family_script.cc), and classic can be listed with them. Family sites
+// (family_sites.cc, docs/SIMWEB.md) have static intro pages, `javascript:;` submenus, 1-7-row
+// lists, 更多 links, 专题专栏 and 办事服务 blocks, a sidebar-only column, blank and stale columns
+// and lexicon terms; of every 10 rounds of sites 6 pass and 4 fail. truth.json gives each site its
+// "template" and "held_out", each column its "kind", "found_via" and "parent".
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -65,8 +67,10 @@ int Usage(const std::string& error) {
       "         [--pages-per-column N] [--article-bytes N] [--day N]\n"
       "         [--families all|LIST]  (site i imitates LIST[i %% n]; all = the six CMS\n"
       "                                 families: hanweb, hanweb_datastore, trs, dedecms,\n"
-      "                                 govcms and kaipu (these two held out); classic =\n"
-      "                                 the original web, the default)\n");
+      "                                 govcms and kaipu (these two held out); scripts =\n"
+      "                                 the three whose lists a script builds: listdata,\n"
+      "                                 dataurl, rendered; classic = the original web,\n"
+      "                                 the default)\n");
   return error.empty() ? 0 : 2;
 }
 
@@ -155,8 +159,12 @@ int Main(int argc, char** argv) {
     } else if (key == "families") {
       o.families.clear();
       for (absl::string_view name : absl::StrSplit(value, ',', absl::SkipEmpty())) {
-        if (name == "all") {
-          for (int f = 1; f < kFamilyCount; ++f) o.families.push_back(static_cast<Family>(f));
+        if (name == "all" || name == "scripts") {
+          const bool all = name == "all";
+          for (int f = all ? 1 : kMarkupFamilyEnd; f < (all ? kMarkupFamilyEnd : kFamilyCount);
+               ++f) {
+            o.families.push_back(static_cast<Family>(f));
+          }
           continue;
         }
         Family f;

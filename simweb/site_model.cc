@@ -730,6 +730,12 @@ const char* FamilyName(Family f) {
       return "govcms";
     case Family::kKaipu:
       return "kaipu";
+    case Family::kListData:
+      return "listdata";
+    case Family::kDataUrl:
+      return "dataurl";
+    case Family::kEncodedList:
+      return "rendered";
   }
   return "classic";
 }

@@ -83,8 +83,15 @@ enum class Family {
   kDedeCms,          // 织梦 DedeCMS: /a/news/, /a/news/2026/1108/5.html
   kGovcms,           // a provincial govcms: held out
   kKaipu,            // 开普-style: held out
+  // Lists built by JavaScript in the browser (family_script.cc, docs/SIMWEB.md):
+  kListData,     // a JavaScript object in an inline script, through a handlebars template
+  kDataUrl,      // fetched after load from a JSON / JSONP data URL
+  kEncodedList,  // base64-encoded rows a script decodes: only a browser reads them
 };
-constexpr int kFamilyCount = 7;
+constexpr int kFamilyCount = 10;
+// `--families all`: the six CMS families whose lists are in their markup (1 to 6);
+// `--families scripts`: the three whose lists a script builds.
+constexpr int kMarkupFamilyEnd = 7;
 const char* FamilyName(Family f);  // "classic", "hanweb", ...
 bool ParseFamily(absl::string_view name, Family* out);
 // Held-out families were written and frozen and are only measured, never tuned on.
