@@ -175,13 +175,14 @@ void JudgeColumn(const ColumnFacts& facts, absl::CivilDay as_of, const Rubric& r
   }
   // No items and no rendered look, where a script could have shown some: not judged.
   const bool unrendered_script =
-      !rendered && (facts.script_list || facts.render == "unavailable" || facts.render == "failed");
+      !rendered && (facts.script_list || facts.render == "unavailable" ||
+                    facts.render == "failed" || facts.render == "skipped");
   auto unverified = [&] {
     column.set_page("unverified-blank");
-    column.set_render_detail(facts.render == "failed" ? facts.render_detail
-                             : facts.render == "unavailable"
-                                 ? "no renderer (Chromium) on the worker"
-                                 : "not rendered");
+    column.set_render_detail(
+        facts.render == "failed" || facts.render == "skipped" ? facts.render_detail
+        : facts.render == "unavailable" ? "no renderer (Chromium) on the worker"
+                                        : "not rendered");
   };
   // A page that says it has nothing (暂无信息) is blank, as the extractor reads the
   // placeholder only where it found no items.

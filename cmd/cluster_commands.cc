@@ -349,6 +349,7 @@ constexpr char kWorkerUsage[] =
     "                     [--host-delay D] [--host-connections N] [--recheck-delay D]\n"
     "                     [--connect-to HOST:PORT:CONNECT_HOST:CONNECT_PORT]...\n"
     "                     [--allow-private] [--lexicon FILE] [--drain D] [--stay]\n"
+    "                     [--render auto|off] [--chromium PATH] [--render-timeout D]\n"
     "                     [--metrics HOST:PORT] SECURITY\n"
     "  Stateless: asks the coordinator for leases, fetches, writes each lease's results\n"
     "  to its site's store shard (--stores in shard order) and reports it done once every\n"
@@ -356,15 +357,17 @@ constexpr char kWorkerUsage[] =
     "  finishes its leases for up to --drain (default 20s), hands back the rest and exits\n"
     "  0; it exits 0 as well when the coordinator says the census is complete. --threads N\n"
     "  runs N workers in the process (default 1; one a core: extraction is "
-    "CPU-bound).\n" SECURITY_USAGE;
+    "CPU-bound). A column page that shows no dated item and has a script is rendered\n"
+    "  once in headless Chromium (--render auto, the default, when it is installed); with\n"
+    "  no renderer such a column is reported unverified-blank.\n" SECURITY_USAGE;
 
 int WorkerCommand(const std::vector<std::string>& args) {
-  std::string coordinator, id, lexicon_file, metrics;
+  std::string coordinator, id, lexicon_file, metrics, render = "auto", chromium;
   std::vector<std::string> stores, connect_to;
   int max_leases = 32, host_connections = 4, threads = 1;
   absl::Duration probe_timeout = absl::Seconds(15), page_timeout = absl::Seconds(30),
                  host_delay = absl::Milliseconds(50), recheck_delay = absl::Seconds(2),
-                 drain = absl::Seconds(20);
+                 drain = absl::Seconds(20), render_timeout = absl::Seconds(8);
   bool allow_private = false, stay = false, help = false;
   SecurityFlags security;
   FlagSet flags;
@@ -384,6 +387,9 @@ int WorkerCommand(const std::vector<std::string>& args) {
   flags.String("--lexicon", &lexicon_file);
   flags.Duration("--drain", &drain);
   flags.String("--metrics", &metrics);
+  flags.String("--render", &render);
+  flags.String("--chromium", &chromium);
+  flags.Duration("--render-timeout", &render_timeout);
   security.Register(flags);
   const std::string cmd = "worker";
   if (auto st = flags.Parse(args, &help); !st.ok()) return Usage(kWorkerUsage, cmd, st);
@@ -394,6 +400,12 @@ int WorkerCommand(const std::vector<std::string>& args) {
   if (coordinator.empty() || stores.empty()) {
     return Usage(kWorkerUsage, cmd,
                  absl::InvalidArgumentError("--coordinator and --stores are required"));
+  }
+  if (render != "auto" && render != "off") {
+    return Usage(
+        kWorkerUsage, cmd,
+        absl::InvalidArgumentError(absl::StrCat(
+            "--render wants auto (on when Chromium is installed) or off, not '", render, "'")));
   }
   FetcherOptions fetcher;
   for (const std::string& spec : connect_to) {
@@ -425,6 +437,10 @@ int WorkerCommand(const std::vector<std::string>& args) {
   options.scanner = scanner->get();
   options.secure = secure->socket_fn;
   options.exit_on_shutdown = !stay;
+  options.render = render == "auto";
+  if (!chromium.empty()) options.renderer.chromium_path = chromium;
+  options.renderer.render_timeout = render_timeout;
+  WarnWithoutRenderer("census worker", options.render, chromium);
   // --threads N: N workers in this process (each its own sockets and fetcher, ids
   // NAME/0 .. NAME/N-1), as `census run --workers N` runs them: extraction is CPU-bound,
   // so one thread a core.

@@ -35,6 +35,7 @@ const char kUsage[] =
     "             [--connect-to HOST:PORT:CONNECT_HOST:CONNECT_PORT]...\n"
     "             [--max-pages-per-site N] [--max-list-pages N] [--recheck-delay DURATION]\n"
     "             [--rubric FILE] [--lexicon FILE] [--no-robots] [--allow-private] [--quiet]\n"
+    "             [--render auto|off] [--chromium PATH] [--render-timeout DURATION]\n"
     "  census extract [--url URL] [--as-of YYYY-MM-DD] [--column] FILE|-\n"
     "  census diff OLD_REPORT_JSON NEW_REPORT_JSON [--json]\n"
     "  census coordinator|worker|store|aggregate|status ...   (the cluster roles; --help)\n"
@@ -53,6 +54,26 @@ absl::Status ParseDurationFlag(const std::string& flag, const std::string& value
   }
   return absl::OkStatus();
 }
+
+}  // namespace
+
+void WarnWithoutRenderer(const char* who, bool render, const std::string& chromium) {
+  const std::string path = chromium.empty() ? DefaultChromiumPath() : chromium;
+  if (!render) {
+    std::fprintf(stderr,
+                 "%s: --render off: a column whose list a script may build is reported "
+                 "unverified-blank, never blank\n",
+                 who);
+  } else if (!ChromiumAvailable(path)) {
+    std::fprintf(stderr,
+                 "%s: no Chromium at %s, so no rendered look: a column whose list a script may "
+                 "build is reported unverified-blank, never blank (install Debian's chromium: "
+                 "scripts/install-browser.sh, or name it with --chromium PATH)\n",
+                 who, path.c_str());
+  }
+}
+
+namespace {
 
 absl::Status ParseIntFlag(const std::string& flag, const std::string& value, int min, int* out) {
   if (!absl::SimpleAtoi(value, out) || *out < min) {
@@ -170,6 +191,19 @@ absl::StatusOr<RunConfig> ParseRunArgs(const std::vector<std::string>& args) {
       c.allow_private = true;
     } else if (flag == "--quiet") {
       c.quiet = true;
+    } else if (flag == "--render") {
+      if ((st = take(&v)).ok()) {
+        if (v == "auto" || v == "off") {
+          c.render = v == "auto";
+        } else {
+          st = absl::InvalidArgumentError(absl::StrCat(
+              "--render wants auto (on when Chromium is installed) or off, not '", v, "'"));
+        }
+      }
+    } else if (flag == "--chromium") {
+      if ((st = take(&v)).ok()) c.chromium = v;
+    } else if (flag == "--render-timeout") {
+      if ((st = take(&v)).ok()) st = ParseDurationFlag(flag, v, &c.render_timeout);
     } else {
       st = absl::InvalidArgumentError("unknown flag " + flag);
     }
@@ -278,6 +312,7 @@ int RunCensus(const RunConfig& config) {
   std::thread store_thread([&] { store_status = store_server.Serve(); });
   std::thread coordinator_thread([&] { coordinator_status = coordinator.Serve(); });
 
+  WarnWithoutRenderer("census run", config.render, config.chromium);
   FetcherOptions fetcher_options;
   for (const auto& spec : config.connect_to)
     fetcher_options.connect_to.push_back(*ConnectTo::Parse(spec));
@@ -297,6 +332,9 @@ int RunCensus(const RunConfig& config) {
     options.page_timeout = config.page_timeout;
     options.recheck_delay = config.recheck_delay;
     options.scanner = scanner->get();
+    options.render = config.render;
+    if (!config.chromium.empty()) options.renderer.chromium_path = config.chromium;
+    options.renderer.render_timeout = config.render_timeout;
     workers.push_back(std::make_unique<Worker>(context, options));
   }
   for (int i = 0; i < config.workers; ++i) {

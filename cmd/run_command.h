@@ -33,6 +33,11 @@ struct RunConfig {
   bool no_robots = false;
   bool allow_private = false;
   bool quiet = false;
+  // The rendered look of columns a script may fill (WorkerOptions::render): "auto" is on
+  // when Chromium is installed, "off" never renders.
+  bool render = true;
+  std::string chromium;  // "" → DefaultChromiumPath()
+  absl::Duration render_timeout = absl::Seconds(8);
 };
 
 // Parses the arguments after "run"; InvalidArgument says which flag and why.
@@ -44,6 +49,10 @@ int RunCensus(const RunConfig& config);
 
 // `census extract [--url URL] [--as-of YYYY-MM-DD] FILE|-`
 int RunExtract(const std::vector<std::string>& args);
+
+// Says on stderr, once, when a census will have no rendered look (render off, or no
+// Chromium at `chromium` / DefaultChromiumPath()) and what that means for its verdicts.
+void WarnWithoutRenderer(const char* who, bool render, const std::string& chromium);
 
 // The bytes of `path`, or of standard input for "-"; NotFound naming the file.
 absl::StatusOr<std::string> ReadInputFile(const std::string& path);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "proto/report.pb.h"
@@ -19,6 +20,7 @@
 #include "simweb/truth.pb.h"
 #include "tests/simweb_process.h"
 #include "tests/subprocess.h"
+#include "worker/renderer.h"
 
 namespace census {
 namespace {
@@ -46,13 +48,15 @@ class ScoreEndToEnd : public ::testing::Test {
 
   // Serves the web, runs the census on it without --columns (discovery is measured),
   // and scores the report with `simweb score --json` as well as in process.
-  simweb::Score Run(const std::vector<std::string>& web_args) {
+  simweb::Score Run(const std::vector<std::string>& web_args,
+                    const std::vector<std::string>& census_args = {}) {
     simweb_ = std::make_unique<SimWebProcess>(SIMWEB_BIN, dir_, web_args);
     EXPECT_TRUE(simweb_->ok()) << simweb_->error();
     if (!simweb_->ok()) return {};
     std::vector<std::string> argv = simweb_->CensusRunArgs(
         dir_ / "truth" / "sites.csv", dir_ / "out", dir_ / "data", kProbes, "100ms");
     argv.insert(argv.begin(), CENSUS_BIN);
+    argv.insert(argv.end(), census_args.begin(), census_args.end());
     EXPECT_EQ(RunToCompletion(argv, (dir_ / "census.out").string(), (dir_ / "census.err").string()),
               0)
         << ReadFile(dir_ / "census.err");
@@ -65,6 +69,7 @@ class ScoreEndToEnd : public ::testing::Test {
               0);
     report::CensusReport report;
     EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(ReadFile(report_json), &report).ok());
+    report_ = report;
     simweb::Score score = simweb::ScoreCensus(simweb_->truth(), report);
     EXPECT_EQ(ReadFile(dir_ / "score.txt"), simweb::ScoreTable(score, true));
     return score;
@@ -72,6 +77,7 @@ class ScoreEndToEnd : public ::testing::Test {
 
   fs::path dir_;
   std::unique_ptr<SimWebProcess> simweb_;
+  report::CensusReport report_;
 };
 
 std::string Tally(const simweb::Score& s, const std::string& finding,
@@ -151,6 +157,104 @@ TEST_F(ScoreEndToEnd, ClassicWeb) {
   for (const auto& [finding, groups] : s.counts) {
     if (kWant.count(finding) == 0) ADD_FAILURE() << "unexpected finding " << finding;
   }
+}
+
+}  // namespace
+}  // namespace census
+
+namespace census {
+namespace {
+
+// Issue 12: column lists a script builds in the browser (simweb --families scripts:
+// listdata, dataurl, rendered; docs/SIMWEB.md). Every list column's items and newest
+// date equal the truth, each read where its family keeps it; no column a browser shows
+// as updated is failed; a blank column is called blank only on a rendered look.
+TEST_F(ScoreEndToEnd, ScriptBuiltLists) {
+  if (!ChromiumAvailable(DefaultChromiumPath())) {
+    GTEST_SKIP() << "no Chromium at " << DefaultChromiumPath()
+                 << " (scripts/install-browser.sh installs it)";
+  }
+  const simweb::Score s = Run({"--seed", "1", "--sites", "30", "--families", "scripts", "--as-of",
+                               "2026-11-20", "--probes", std::to_string(kProbes)});
+  ASSERT_EQ(s.sites_scored, 30);
+  EXPECT_TRUE(s.mismatches.empty()) << ReadFile(dir_ / "score.txt");
+  for (const char* finding : {"fail", "column", "blank_column", "stale_column"}) {
+    const std::string t = Tally(s, finding);
+    EXPECT_TRUE(absl::EndsWith(t, "/0/0") && !absl::StartsWith(t, "0/")) << finding << " " << t;
+  }
+  const std::map<std::string, std::string> kSource = {
+      {"listdata", "script"}, {"dataurl", "data_url"}, {"rendered", "rendered"}};
+  std::map<std::string, int> lists_by_source, blank_rendered;
+  std::map<std::string, const report::SiteReport*> by_id;
+  for (const report::SiteReport& site : report_.sites()) by_id[site.site_id()] = &site;
+  for (const testing::TruthSite& truth : simweb_->truth().sites()) {
+    ASSERT_TRUE(by_id.count(truth.site_id())) << truth.site_id();
+    const report::SiteReport& site = *by_id[truth.site_id()];
+    std::map<std::string, const report::ColumnReport*> columns;
+    for (const report::ColumnReport& c : site.columns()) columns[c.url()] = &c;
+    for (const testing::TruthColumn& want : truth.columns()) {
+      if (want.kind() != "list") continue;
+      SCOPED_TRACE(absl::StrCat(truth.template_(), " ", want.url()));
+      ASSERT_TRUE(columns.count(want.url()));
+      const report::ColumnReport& got = *columns[want.url()];
+      EXPECT_EQ(got.items(), want.items());
+      EXPECT_EQ(got.last_update(), want.last_update());
+      EXPECT_EQ(got.blank(), want.blank());
+      EXPECT_EQ(got.stale(), want.stale());
+      if (want.items() > 0) {
+        EXPECT_EQ(got.verdict_source(), kSource.at(truth.template_()));
+        ++lists_by_source[got.verdict_source()];
+      } else {
+        EXPECT_EQ(got.verdict_source(), "rendered");  // blank only on a rendered look
+        ++blank_rendered[truth.template_()];
+      }
+    }
+  }
+  // Every family had lists and blank columns to read.
+  for (const auto& [family, source] : kSource) {
+    EXPECT_GT(lists_by_source[source], 0) << family;
+    EXPECT_GT(blank_rendered[family], 0) << family;
+  }
+}
+
+// The same web with no renderer (--render off): what the page's scripts and data URLs
+// hold is still read; what only a browser shows is never called blank or stale, and a
+// column with no list is unverified-blank, not blank.
+TEST_F(ScoreEndToEnd, ScriptBuiltListsWithoutRenderer) {
+  Run({"--seed", "1", "--sites", "30", "--families", "scripts", "--as-of", "2026-11-20", "--probes",
+       std::to_string(kProbes)},
+      {"--render", "off"});
+  std::map<std::string, const report::SiteReport*> by_id;
+  for (const report::SiteReport& site : report_.sites()) by_id[site.site_id()] = &site;
+  int unverified = 0, read = 0;
+  for (const testing::TruthSite& truth : simweb_->truth().sites()) {
+    ASSERT_TRUE(by_id.count(truth.site_id())) << truth.site_id();
+    const report::SiteReport& site = *by_id[truth.site_id()];
+    std::map<std::string, const report::ColumnReport*> columns;
+    for (const report::ColumnReport& c : site.columns()) columns[c.url()] = &c;
+    for (const testing::TruthColumn& want : truth.columns()) {
+      if (want.kind() != "list") continue;
+      SCOPED_TRACE(absl::StrCat(truth.template_(), " ", want.url()));
+      ASSERT_TRUE(columns.count(want.url()));
+      const report::ColumnReport& got = *columns[want.url()];
+      EXPECT_FALSE(got.blank());
+      if (truth.template_() == "rendered" || want.items() == 0) {
+        EXPECT_EQ(got.page(), "unverified-blank");
+        EXPECT_FALSE(got.stale());
+        EXPECT_EQ(got.render_detail(), "no renderer (Chromium) on the worker");
+        ++unverified;
+      } else {
+        EXPECT_EQ(got.items(), want.items());
+        EXPECT_EQ(got.last_update(), want.last_update());
+        EXPECT_EQ(got.stale(), want.stale());
+        ++read;
+      }
+    }
+    // No site fails for a column it was not seen to leave blank.
+    for (const report::Veto& veto : site.vetoes()) EXPECT_NE(veto.rule(), "blank_columns");
+  }
+  EXPECT_GT(unverified, 0);
+  EXPECT_GT(read, 0);
 }
 
 }  // namespace

@@ -345,9 +345,10 @@ absl::StatusOr<PageExtract> ExtractPage(absl::string_view bytes,
   if (options.column_page) {
     const internal::ScriptFacts scripts = internal::ScriptsOf(root);
     page.scripted = scripts.scripted;
+    page.empty_list_container = page.items.empty() && scripts.empty_container;
     page.script_list = page.items.empty() && scripts.may_fill;
-    for (const std::string& url : page.items.empty() ? scripts.data_urls
-                                                      : std::vector<std::string>()) {
+    for (const std::string& url :
+         page.items.empty() ? scripts.data_urls : std::vector<std::string>()) {
       std::string resolved = ResolveUrl(options.base_url, url);
       if (!resolved.empty() && std::find(page.list_data_urls.begin(), page.list_data_urls.end(),
                                          resolved) == page.list_data_urls.end()) {

@@ -93,6 +93,9 @@ struct PageExtract {
   std::vector<ContentLine> content_lines;
   bool script_list = false;  // a script or iframe may fill the page after load
   bool scripted = false;     // column pages: it has a script or a frame at all
+  // Column pages without items: an empty list element (<ul class="list"></ul>, an empty
+  // data store) that a script may fill.
+  bool empty_list_container = false;
   // Where the items were read (docs/COLUMNS.md "Lists that scripts build"): "html" (the
   // page's markup, comments included) or "script" (data a script carries: a JSON or
   // JavaScript array of objects, data-store records); "" without items.

@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
@@ -223,6 +224,28 @@ bool ScriptHoldsDatedRecords(absl::string_view script) {
   return dates >= 2;
 }
 
+// A list element with nothing in it (<ul class="list"></ul>, an empty <tbody>, a
+// <div id="newsList"></div>) outside the site's chrome: what a script fills.
+bool IsEmptyListContainer(const xmlNode* n) {
+  const absl::string_view tag = TagName(n);
+  bool list = tag == "ul" || tag == "ol" || tag == "tbody" || tag == "dl";
+  if (!list && (tag == "div" || tag == "table")) {
+    std::string id_storage, class_storage;
+    const std::string names = absl::AsciiStrToLower(
+        absl::StrCat(AttrView(n, "id", &id_storage), " ", AttrView(n, "class", &class_storage)));
+    list = absl::StrContains(names, "list");
+  }
+  if (!list) return false;
+  for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE) return false;
+    if (c->type == XML_TEXT_NODE && c->content != nullptr &&
+        !absl::StripAsciiWhitespace(Str(c->content)).empty()) {
+      return false;
+    }
+  }
+  return !IsBoilerplateBlock(n) && !IsChromeBlock(n) && !IsChromeBlock(n->parent);
+}
+
 void ScriptTexts(const xmlNode* n, ScriptFacts* facts, int depth) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
@@ -233,11 +256,19 @@ void ScriptTexts(const xmlNode* n, ScriptFacts* facts, int depth) {
       continue;
     }
     if (IsTag(c, "script")) {
-      facts->scripted = true;
       std::string storage;
+      {
+        // Only JavaScript runs (text/xml data stores and templates are data for one).
+        const std::string type = absl::AsciiStrToLower(AttrView(c, "type", &storage));
+        if (type.empty() || type == "module" || absl::StrContains(type, "javascript") ||
+            absl::StrContains(type, "ecmascript")) {
+          facts->scripted = true;
+        }
+      }
       if (const absl::string_view src = AttrView(c, "src", &storage); !src.empty()) {
         // Libraries are not this page's data; a JSONP or data source is.
-        if (LooksLikeDataUrl(src) && facts->data_urls.size() < 4) facts->data_urls.emplace_back(src);
+        if (LooksLikeDataUrl(src) && facts->data_urls.size() < 4)
+          facts->data_urls.emplace_back(src);
         continue;
       }
       const std::string type = absl::AsciiStrToLower(AttrView(c, "type", &storage));
@@ -250,6 +281,10 @@ void ScriptTexts(const xmlNode* n, ScriptFacts* facts, int depth) {
         facts->may_fill = true;
         continue;
       }
+      // A data store with no records: an empty list a script pages into.
+      if (absl::StrContains(text, "<recordset") && !absl::StrContains(text, "<record>")) {
+        facts->empty_container = true;
+      }
       if (ScriptLoadsList(text) || ScriptHoldsDatedRecords(text)) {
         facts->may_fill = true;
         for (std::string& url : ScriptDataUrls(text)) {
@@ -258,6 +293,7 @@ void ScriptTexts(const xmlNode* n, ScriptFacts* facts, int depth) {
       }
       continue;
     }
+    if (!facts->empty_container && IsEmptyListContainer(c)) facts->empty_container = true;
     if (depth < 64) ScriptTexts(c, facts, depth + 1);
   }
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <deque>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -72,6 +74,10 @@ bool LinkFailed(FetchError e) { return e != FETCH_OK && e != TOO_LARGE; }
 bool TransientPageError(FetchError e) {
   return e == OTHER_ERROR || e == TIMEOUT || e == CONNECT || e == HTTP_5XX;
 }
+
+// A column page with less text than this outside the chrome (before the site's template
+// is subtracted) is rendered when it has a script, whatever the script does.
+constexpr int kRenderBelowOwnChars = 10;
 
 struct TaskState {
   int attempt = 1;     // link checks and column pages: 2 once the recheck was sent
@@ -169,6 +175,9 @@ struct Worker::Impl {
   zmq::socket_t coordinator;
   std::vector<std::unique_ptr<zmq::socket_t>> stores;  // shard i at index i
   std::unique_ptr<Fetcher> fetcher;
+  std::unique_ptr<RenderQueue> renderer;  // null: no rendered looks (render off or no Chromium)
+  absl::flat_hash_map<uint64_t, std::pair<uint64_t, int>> renders;  // render tag → (lease, task)
+  std::deque<std::pair<uint64_t, RenderRequest>> render_backlog;    // not yet in the queue
   absl::flat_hash_map<uint64_t, LeaseWork> leases;
   absl::flat_hash_map<uint64_t, InFlight> in_flight;  // fetch tag → purpose
   uint64_t next_tag = 1;
@@ -190,7 +199,7 @@ struct Worker::Impl {
     return ExtractPage(bytes, content_type, eo);
   }
 
-  bool busy() const { return fetcher->pending() > 0 || !rechecks.empty(); }
+  bool busy() const { return fetcher->pending() > 0 || !rechecks.empty() || !renders.empty(); }
 
   void StartLease(Lease lease) {
     uint64_t id = lease.lease_id();
@@ -607,9 +616,22 @@ struct Worker::Impl {
           if (SameSite(url, eo.base_url)) st.data_urls.push_back(url);
         }
         if (page->scripted && page->kind != "article" && page->messages.empty()) {
-          st.render_wanted = true;
-          st.render_body = std::string(r.body);
-          st.render_content_type = r.content_type;
+          // Rendered when a script may build its list (an empty list element, list data,
+          // a loader) or the page has next to no text. A page of text with a script that
+          // writes no list (a date in the header) is not: a static page such as 机构概况
+          // costs no render, and the aggregator, should it find the page empty after all,
+          // says unverified-blank.
+          int own_chars = 0;
+          for (const ContentLine& line : page->content_lines) own_chars += std::abs(line.chars);
+          if (page->script_list || page->empty_list_container || own_chars < kRenderBelowOwnChars) {
+            st.render_wanted = true;
+            st.render_body = std::string(r.body);
+            st.render_content_type = r.content_type;
+          } else {
+            obs->set_render("skipped");
+            obs->set_render_detail(absl::StrCat("not rendered: text of its own (", own_chars,
+                                                " characters) and no script that builds a list"));
+          }
         }
       }
     }
@@ -738,8 +760,81 @@ struct Worker::Impl {
   void RenderLook(LeaseWork& work, int i) {
     TaskState& st = work.tasks[static_cast<size_t>(i)];
     PageObservation* obs = work.batch.mutable_observations(st.obs_index);
-    obs->set_render("unavailable");
+    if (renderer == nullptr) {
+      obs->set_render("unavailable");
+      st.render_body.clear();
+      self.render_failures_.fetch_add(1);
+      TaskDone(work);
+      return;
+    }
+    RenderRequest req;
+    req.url = st.page_url;
+    req.body = std::move(st.render_body);
+    req.content_type = st.render_content_type;
     st.render_body.clear();
+    const uint64_t tag = next_tag++;
+    renders[tag] = std::make_pair(work.lease.lease_id(), i);
+    // One renderer works through them in turn; what its queue cannot take waits here.
+    if (!render_backlog.empty() || !renderer->Submit(tag, req)) {
+      render_backlog.emplace_back(tag, std::move(req));
+    }
+  }
+
+  void TakeRenders() {
+    if (renderer == nullptr || renders.empty()) return;
+    while (!render_backlog.empty() &&
+           renderer->Submit(render_backlog.front().first, render_backlog.front().second)) {
+      render_backlog.pop_front();
+    }
+    for (auto& [tag, result] : renderer->TakeFinished()) {
+      auto it = renders.find(tag);
+      if (it == renders.end()) continue;
+      const auto [lease_id, i] = it->second;
+      renders.erase(it);
+      auto lease = leases.find(lease_id);
+      if (lease == leases.end()) continue;  // returned while it rendered
+      OnRendered(lease->second, i, result);
+    }
+  }
+
+  void OnRendered(LeaseWork& work, int i, const absl::StatusOr<RenderedPage>& result) {
+    const FetchTask& task = work.lease.tasks(i);
+    TaskState& st = work.tasks[static_cast<size_t>(i)];
+    PageObservation* obs = work.batch.mutable_observations(st.obs_index);
+    if (!result.ok()) {
+      obs->set_render("failed");
+      obs->set_render_detail(std::string(result.status().message()));
+      self.render_failures_.fetch_add(1);
+      TaskDone(work);
+      return;
+    }
+    self.renders_.fetch_add(1);
+    obs->set_render("rendered");
+    if (result->timed_out) {
+      obs->set_render_detail("the page was still loading at the render timeout; read as it was");
+    }
+    ExtractOptions eo;
+    eo.base_url = st.page_url;
+    eo.as_of = as_of;
+    eo.list_xpath = task.column().xpath();
+    eo.column_page = true;
+    absl::StatusOr<PageExtract> page = Extract(result->html, "text/html; charset=utf-8", eo);
+    if (page.ok() && !page->items.empty()) {
+      // The rendered list replaces what the markup showed undated.
+      if (HasDatedItem(page->items)) {
+        obs->clear_items();
+        st.items_seen.clear();
+        obs->clear_latest_date();
+      }
+      const int before = obs->items_size();
+      MergeList(st, *page, obs);
+      if (obs->items_size() > before) {
+        obs->set_list_source("rendered");
+        NoteScriptRows(work, task.url(), false, "", {}, page->items, obs);
+      }
+    } else if (page.ok() && page->blank_placeholder) {
+      obs->set_blank_placeholder(true);  // the browser shows 暂无信息
+    }
     TaskDone(work);
   }
 
@@ -933,9 +1028,9 @@ Worker::Worker(zmq::context_t& context, WorkerOptions options)
 Worker::~Worker() = default;
 
 WorkerStats Worker::stats() const {
-  return WorkerStats{fetches_.load(),        errors_.load(),          leases_done_.load(),
-                     bytes_.load(),          leases_returned_.load(), store_resends_.load(),
-                     request_resends_.load()};
+  return WorkerStats{fetches_.load(),         errors_.load(),          leases_done_.load(),
+                     bytes_.load(),           leases_returned_.load(), store_resends_.load(),
+                     request_resends_.load(), renders_.load(),         render_failures_.load()};
 }
 
 absl::Status Worker::Run() {
@@ -943,6 +1038,14 @@ absl::Status Worker::Run() {
   auto fetcher = Fetcher::Create(options_.fetcher);
   if (!fetcher.ok()) return fetcher.status();
   impl.fetcher = std::move(*fetcher);
+  if (options_.render && ChromiumAvailable(options_.renderer.chromium_path)) {
+    RendererOptions ro = options_.renderer;
+    if (!ro.fetch) {
+      ro.fetch = CurlSubresourceFetch(options_.fetcher, options_.page_timeout,
+                                      options_.fetcher.max_body_bytes);
+    }
+    impl.renderer = std::make_unique<RenderQueue>(std::move(ro));
+  }
   if (options_.store_endpoints.empty()) {
     return absl::InvalidArgumentError("worker: no store endpoint");
   }
@@ -1046,6 +1149,7 @@ absl::Status Worker::Run() {
       }
     }
     impl.FireRechecks();
+    impl.TakeRenders();
     impl.ResendUnacked();
     if (impl.fetcher->pending() > 0) {
       for (FetchResult& r : impl.fetcher->Poll(absl::Milliseconds(5))) {

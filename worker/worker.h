@@ -39,6 +39,7 @@
 #include "common/clock.h"
 #include "worker/extract.h"
 #include "worker/fetcher.h"
+#include "worker/renderer.h"
 #include "worker/soft404.h"
 
 namespace census {
@@ -77,6 +78,16 @@ struct WorkerOptions {
   // Lexicon scanner for HOMEPAGE/COLUMN page text (ContentHit); may be null. Not
   // owned; must outlive Run(). Shared by workers (LexiconScanner is thread-safe).
   const LexiconScanner* scanner = nullptr;
+  // The rendered look (docs/COLUMNS.md "Lists that scripts build"): a COLUMN page that
+  // shows no dated item, after its script data and data URLs, and has a script or frame
+  // that may change it, is rendered once in headless Chromium (worker/renderer.h; one
+  // renderer per worker, started on its first page) and the rendered DOM is extracted.
+  // Off, or Chromium not installed at renderer.chromium_path: such a page is observed
+  // with render "unavailable" and its column is unverified-blank, never blank.
+  bool render = true;
+  // renderer.fetch, when empty, is a libcurl fetch with `fetcher`'s host mapping, user
+  // agent and address policy (CurlSubresourceFetch).
+  RendererOptions renderer;
   // Test seam: the page extractor; ExtractPage when empty.
   std::function<absl::StatusOr<PageExtract>(absl::string_view bytes, absl::string_view content_type,
                                             const ExtractOptions& options)>
@@ -92,6 +103,8 @@ struct WorkerStats {
   int64_t leases_returned = 0;
   int64_t store_resends = 0;
   int64_t request_resends = 0;
+  int64_t renders = 0;          // rendered looks that gave a DOM
+  int64_t render_failures = 0;  // that did not (timeout, crash, no renderer)
 };
 
 class Worker {
@@ -119,7 +132,7 @@ class Worker {
   std::atomic<bool> draining_{false};
   std::atomic<int64_t> drain_grace_ms_{0};
   std::atomic<int64_t> fetches_{0}, errors_{0}, leases_done_{0}, bytes_{0}, leases_returned_{0},
-      store_resends_{0}, request_resends_{0};
+      store_resends_{0}, request_resends_{0}, renders_{0}, render_failures_{0};
 };
 
 }  // namespace census

@@ -39,8 +39,12 @@ struct ScriptFacts {
   // (two or more full dates), a client-side template (<script type="text/x-handlebars-
   // template">) is there, or an <iframe> sits outside the navigation.
   bool may_fill = false;
-  // Any <script> or visible <iframe>: what a browser shows may differ from the markup.
+  // Any JavaScript <script> or visible <iframe>: what a browser shows may differ from the
+  // markup.
   bool scripted = false;
+  // An empty list element (<ul class="list"></ul>, an empty <tbody>, a <div id="…list…">
+  // with nothing in it, a data store with no records) outside the chrome.
+  bool empty_container = false;
   // The list data URLs those scripts name (ScriptDataUrls, and <script src> that look
   // like data: JSONP), as written, at most 4.
   std::vector<std::string> data_urls;
