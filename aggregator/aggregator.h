@@ -173,8 +173,8 @@ class ReportWriter {
   bool finished_ = false;
 };
 
-// Writes report.json, report.csv and report.html into `out_dir` (created if missing):
-// ReportWriter over every site of `report`.
+// Writes report.json, report.jsonl, report.csv, report.html and regions/ into `out_dir`
+// (created if missing): ReportWriter over every site of `report`.
 absl::Status WriteReports(const report::CensusReport& report, const std::string& out_dir);
 
 // report.json text (proto field names kept, defaults printed).

@@ -15,12 +15,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const censusBin = process.env.CENSUS_BIN;
 const outDir = process.env.OUT_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'census-browser-'));
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const fixture = JSON.parse(fs.readFileSync(path.join(here, 'fixture', 'report.json'), 'utf8'));
 
 const HUANGSHI = '湖北省黄石市';
@@ -35,10 +34,10 @@ const regionOf = {
 };
 const LARGE_SITES = 5000;
 
+let browser;
 let context;
 let page;
-let userDataDir;
-const requests = [];
+let requests;
 
 // Writes `report` as OUT_DIR/NAME/report.json and renders it into OUT_DIR/NAME/.
 function render(name, report) {
@@ -80,25 +79,13 @@ const norm = (text) => text.replace(/\s+/g, ' ').trim();
 
 before(async () => {
   assert.ok(censusBin, 'set CENSUS_BIN to the census binary');
-  assert.ok(fs.existsSync(chromiumPath),
-            `${chromiumPath} missing: run scripts/install-browser.sh`);
   fs.mkdirSync(outDir, { recursive: true });
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'census-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-    javaScriptEnabled: false,
-  });
-  page = context.pages()[0] ?? await context.newPage();
-  page.on('request', (request) => requests.push(request.url()));
+  browser = await launchChromium();
+  ({ context, page, requests } = browser);
 });
 
 after(async () => {
-  if (context) await context.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  if (browser) await browser.close();
 });
 
 test('report.html links each region to a page of exactly its sites', async () => {
