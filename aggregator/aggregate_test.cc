@@ -549,6 +549,9 @@ TEST_F(AggregateTest, AggregateEachRenderedWritesTheSameBytes) {
   EXPECT_EQ(ReadFile(out / "report.json"), *json);
   EXPECT_EQ(ReadFile(out / "report.csv"), ReportToCsv(*report));
   EXPECT_EQ(ReadFile(out / "report.html"), ReportToHtml(*report));
+  for (const auto& [page, html] : ReportToRegionHtml(*report)) {
+    EXPECT_EQ(ReadFile(out / page), html) << page;
+  }
 
   // A site rendered for another place in the report is refused.
   auto second = ReportWriter::Open((dir_ / "misplaced").string(), report->census().as_of());
@@ -578,11 +581,36 @@ TEST_F(AggregateTest, ReportWriterStreamsTheSameBytes) {
     EXPECT_EQ(ReadFile(out / "report.csv"), ReportToCsv(*whole));
     EXPECT_EQ(ReadFile(out / "report.html"), ReportToHtml(*whole));
     std::vector<std::string> files;
-    for (const auto& entry : std::filesystem::directory_iterator(out)) {
-      files.push_back(entry.path().filename().string());
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(out)) {
+      files.push_back(entry.path().lexically_relative(out).string());
     }
     std::sort(files.begin(), files.end());
-    EXPECT_THAT(files, ElementsAre("report.csv", "report.html", "report.json", "report.jsonl"));
+    std::vector<std::string> want = {"regions", "report.csv", "report.html", "report.json",
+                                     "report.jsonl"};
+    for (const auto& [page, html] : ReportToRegionHtml(*whole)) {
+      EXPECT_EQ(ReadFile(out / page), html) << page;
+      want.push_back(page);
+    }
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(files, want);
+    if (whole->sites_size() > 0) {
+      EXPECT_GE(want.size(), 7u);  // regions 420000, 420100, ...
+    }
+  }
+
+  // Written again, into the same folder, of fewer regions: no page of the first stays.
+  {
+    report::CensusReport one = *report;
+    one.mutable_sites()->DeleteSubrange(1, one.sites_size() - 1);
+    const std::filesystem::path out = dir_ / absl::StrCat("streamed-", report->sites_size());
+    ASSERT_TRUE(WriteReports(one, out.string()).ok());
+    std::vector<std::string> pages;
+    for (const auto& entry : std::filesystem::directory_iterator(out / "regions")) {
+      pages.push_back(entry.path().filename().string());
+    }
+    EXPECT_THAT(pages, ElementsAre(RegionSlug(one.sites(0).region()) + ".html"));
+    EXPECT_FALSE(std::filesystem::exists(out / "regions.partial"));
+    EXPECT_FALSE(std::filesystem::exists(out / "regions.previous"));
   }
 
   const std::filesystem::path abandoned = dir_ / "abandoned";

@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -125,13 +126,15 @@ class HtmlNotice;
 }
 
 // Writes report.json, report.jsonl (one site a line: the objects of report.json's
-// "sites", for tools that stream), report.csv and report.html into a folder as the sites arrive
-// (from AggregateEach's callback), holding only the notice's counters and its failing-sites table
-// in memory: a national census does not fit in memory as one CensusReport. The files are the same,
-// byte for byte, as ReportToJson / ReportToCsv / ReportToHtml of the whole report. Sites go to
-// temporary "*.partial" files beside the reports; the reports appear under their names only when
-// Finish succeeds (an unfinished writer removes its partial files), so a failed run never leaves
-// half a report. One thread at a time.
+// "sites", for tools that stream), report.csv, report.html and the region pages
+// (regions/*.html) into a folder as the sites arrive (from AggregateEach's callback), holding
+// only the notice's counters, its failing-sites tables and where each site's section is in
+// memory: a national census does not fit in memory as one CensusReport. The files are the same,
+// byte for byte, as ReportToJson / ReportToCsv / ReportToHtml / ReportToRegionHtml of the whole
+// report. Sites go to temporary "*.partial" files (the pages to "regions.partial/") beside the
+// reports; the reports appear under their names only when Finish succeeds (an unfinished writer
+// removes its partial files; "regions/" is replaced whole, so no page of an earlier report stays),
+// so a failed run never leaves half a report. One thread at a time.
 class ReportWriter {
  public:
   // Creates `out_dir` if missing. `as_of` (YYYY-MM-DD) is the census's.
@@ -155,20 +158,31 @@ class ReportWriter {
  private:
   class File;
   ReportWriter(std::filesystem::path dir, const std::string& as_of);
+  // Each region's page into regions.partial/, its sections copied from html_sections_.
+  absl::Status WriteRegionPages(const report::CensusSummary& census);
+  // regions.partial/ becomes regions/ (the previous one removed).
+  absl::Status RenameRegionPages();
   std::filesystem::path dir_;
   std::unique_ptr<report_parts::HtmlNotice> html_;
   std::unique_ptr<File> json_sites_, csv_, html_sections_, jsonl_;
   RenderedSite rendered_;  // reused by Add(site)
+  // Where each region's sections are in html_sections_: (offset, length) ranges.
+  std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> region_sections_;
+  uint64_t sections_bytes_ = 0;
   int64_t sites_ = 0;
   bool finished_ = false;
 };
 
-// Writes report.json, report.csv and report.html into `out_dir` (created if missing):
-// ReportWriter over every site of `report`.
+// Writes report.json, report.jsonl, report.csv, report.html and regions/ into `out_dir`
+// (created if missing): ReportWriter over every site of `report`.
 absl::Status WriteReports(const report::CensusReport& report, const std::string& out_dir);
 
 // report.json text (proto field names kept, defaults printed).
 absl::StatusOr<std::string> ReportToJson(const report::CensusReport& report);
+
+// One site's line of report.jsonl: the site's object exactly as report.json's "sites"
+// holds it, the whitespace between tokens removed, then "\n".
+absl::StatusOr<std::string> SiteToJsonLine(const report::SiteReport& site);
 
 // Parses report.json text back (unknown fields ignored): for merging shard reports
 // and for replay.
@@ -182,7 +196,23 @@ absl::StatusOr<report::CensusReport> ReportFromJson(const std::string& json);
 std::string ReportToCsv(const report::CensusReport& report);
 
 // report.html text: the readable census notice (self-contained HTML5, inline CSS/SVG).
+// Up to 500 sites it holds every site's findings; above, the national summary only (the
+// sites are on the region pages). docs/REPORT.md "report.html and the region pages".
 std::string ReportToHtml(const report::CensusReport& report);
+
+// The region pages: one per region of the report's sites, keyed by RegionPagePath (a
+// path relative to report.html), each that region's figures, failing sites and every
+// site's findings as report.html shows them.
+std::map<std::string, std::string> ReportToRegionHtml(const report::CensusReport& report);
+
+// A region's page name, safe as a file name on any file system and as a URL path
+// segment: ASCII lower-case letters, digits and '-' are kept, every other byte is "_XX"
+// (upper-case hex), so "420100" stays "420100" and "湖北" is "_E6_B9_96_E5_8C_97"; sites
+// without a region are "_unassigned". Distinct regions get distinct names, also when
+// letter case is ignored. A name over 200 bytes keeps its start and a hash of the whole.
+std::string RegionSlug(const std::string& region);
+// "regions/" + RegionSlug(region) + ".html".
+std::string RegionPagePath(const std::string& region);
 
 // Merges the reports of several shards (each aggregated its own sites) into one:
 // sites concatenated and sorted by site_id, counts summed, started = earliest,

@@ -20,6 +20,7 @@
 #include "aggregator/aggregator.h"
 #include "aggregator/internal/report_parts.h"
 #include "common/clock.h"
+#include "common/content_hash.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
@@ -377,6 +378,17 @@ footer{margin-top:3em;border-top:1px solid #ccc;color:#777;font-size:.85em}
 }
 )css";
 
+// Added on the region pages, which grow with the census (report.html holds at most
+// kInlineSitesUpTo sites): the browser lays out and paints only the site sections near
+// the viewport (the others are still in the document, found by find-in-page and by
+// #site-… links, and printed), so a page of thousands of sites shows its top at once
+// instead of laying out every table first. 5,000 sites on a loaded 2-core machine: the
+// load event 33 s → 5 s, the first paint under 0.6 s (tests/browser/report_regions.test.mjs
+// measures it). Offscreen sections have no innerText until scrolled to.
+constexpr char kRegionStyle[] =
+    ".site{content-visibility:auto;contain-intrinsic-size:auto 900px}\n"
+    "@media print{.site{content-visibility:visible}}\n";
+
 // ------------------------------------------------------------ charts
 
 constexpr char kRed[] = "#b01c1c";
@@ -494,21 +506,39 @@ struct Tally {
   int sites = 0;
   int failed = 0;
   int unreachable = 0;
+  double score_sum = 0;  // for the mean score
 };
 
+// A region's or level's name as a table shows it ("未填" for sites without one).
+std::string TallyKeyText(const std::string& key) {
+  return key.empty() ? "<span class=\"muted\">未填 —</span>" : Esc(key);
+}
+
+// With `region_pages` (the regions table) each row also has the mean score and a link to
+// the region's page.
 void TallyTable(std::string* out, const std::string& id, const std::string& key_header,
-                const std::map<std::string, Tally>& tallies) {
+                const std::map<std::string, Tally>& tallies, bool region_pages = false) {
   absl::StrAppend(out, "<table id=\"", id, "\"><thead><tr><th>", key_header,
                   "</th><th class=\"n\">检查 <small>checked</small></th>"
                   "<th class=\"n\">合格 <small>passed</small></th>"
                   "<th class=\"n\">不合格 <small>failed</small></th>"
                   "<th class=\"n\">其中无法访问 <small>unreachable</small></th>"
-                  "<th class=\"n\">合格率 <small>pass rate</small></th></tr></thead><tbody>\n");
+                  "<th class=\"n\">合格率 <small>pass rate</small></th>",
+                  region_pages ? "<th class=\"n\">平均得分 <small>mean score</small></th>"
+                                 "<th>地区页面 <small>page</small></th>"
+                               : "",
+                  "</tr></thead><tbody>\n");
   for (const auto& [key, t] : tallies) {
-    absl::StrAppend(out, "<tr><td>", key.empty() ? "<span class=\"muted\">未填 —</span>" : Esc(key),
-                    "</td><td class=\"n\">", t.sites, "</td><td class=\"n\">", t.sites - t.failed,
-                    "</td><td class=\"n\">", t.failed, "</td><td class=\"n\">", t.unreachable,
-                    "</td><td class=\"n\">", Percent(t.sites - t.failed, t.sites), "</td></tr>\n");
+    absl::StrAppend(out, "<tr><td>", TallyKeyText(key), "</td><td class=\"n\">", t.sites,
+                    "</td><td class=\"n\">", t.sites - t.failed, "</td><td class=\"n\">", t.failed,
+                    "</td><td class=\"n\">", t.unreachable, "</td><td class=\"n\">",
+                    Percent(t.sites - t.failed, t.sites), "</td>");
+    if (region_pages) {
+      absl::StrAppend(out, "<td class=\"n\">", Num(t.score_sum / std::max(t.sites, 1)),
+                      "</td><td><a class=\"region-page\" href=\"", Esc(RegionPagePath(key)), "\">",
+                      key.empty() ? "未填地区 <small>unassigned</small>" : Esc(key), "</a></td>");
+    }
+    absl::StrAppend(out, "</tr>\n");
   }
   absl::StrAppend(out, "</tbody></table>\n");
 }
@@ -851,6 +881,35 @@ const std::vector<std::pair<std::string, double>>& IntervalBuckets() {
   return *buckets;
 }
 
+// The start of a notice page, up to and including <body>; `more_style` follows the style.
+void DocumentStart(std::string* out, const std::string& title, const char* more_style = "") {
+  absl::StrAppend(out,
+                  "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                  "<title>",
+                  Esc(title), "</title>\n<style>", kStyle, more_style,
+                  "</style>\n</head>\n<body id=\"top\">\n");
+}
+
+// The key figures; `more` is appended inside the box (further figures).
+void Kpi(std::string* out, int sites, int failed, int unreachable, int passed,
+         const std::string& more) {
+  absl::StrAppend(
+      out, "<div class=\"kpi\" id=\"kpi\">",
+      "<div>检查网站 <small>sites checked</small><b id=\"sum-sites\">", sites,
+      "</b></div><div>不合格 <small>failed</small><b id=\"sum-failed\" class=\"mark\">", failed,
+      "</b></div><div>其中无法访问 <small>unreachable</small><b id=\"sum-unreachable\">",
+      unreachable, "</b></div><div>合格 <small>passed</small><b id=\"sum-passed\">", passed,
+      "</b></div><div>合格率 <small>pass rate</small><b id=\"sum-rate\">", Percent(passed, sites),
+      "</b></div>", more, "</div>\n");
+}
+
+constexpr char kFooter[] =
+    "<footer><p>本通报由 Census 根据抓取快照自动生成；每项问题的证据（页面地址、抓取时间、"
+    "快照哈希）可用 <code>census replay</code> 复现。 <small>Generated by Census from "
+    "stored snapshots; every finding's evidence can be replayed.</small></p></footer>\n"
+    "</body>\n</html>\n";
+
 }  // namespace
 
 namespace report_parts {
@@ -870,9 +929,11 @@ struct HtmlNotice::State {
   std::vector<int> intervals = std::vector<int>(IntervalBuckets().size(), 0);
   int no_interval = 0;
   bool any_column = false;
-  // The failing sites' table rows.
-  int failing_rows = 0;
-  std::string failing;
+  // The failing sites' table rows, in report order, each without its leading number cell
+  // (the national list and a region's page number them differently), and each region's
+  // rows (indexes into `failing`).
+  std::vector<std::string> failing;
+  std::map<std::string, std::vector<size_t>> failing_by_region;
 };
 
 HtmlNotice::HtmlNotice(const std::string& as_of) : state_(std::make_unique<State>()) {
@@ -904,6 +965,7 @@ void HtmlNotice::Count(const report::SiteReport& site) {
     ++t.sites;
     if (site.verdict() != "pass") ++t.failed;
     if (site.verdict() == "unreachable") ++t.unreachable;
+    t.score_sum += site.score();
   }
 
   absl::CivilDay last;
@@ -942,13 +1004,25 @@ void HtmlNotice::Count(const report::SiteReport& site) {
       vetoes.push_back(it == RuleLabels().end() ? Esc(veto.rule()) : it->second);
     }
     if (vetoes.empty() && site.verdict() == "fail") vetoes.push_back("得分低于合格线");
-    absl::StrAppend(&s.failing, "<tr><td class=\"n\">", ++s.failing_rows, "</td><td>",
-                    site.region().empty() ? "—" : Esc(site.region()), "</td><td><a href=\"#",
-                    Esc(AnchorId(site.site_id())), "\">", Esc(SiteLabel(site)),
-                    "</a></td><td><code>", Esc(site.site_id()), "</code></td><td>",
-                    VerdictBadge(site.verdict()), "</td><td class=\"n\">", Num(site.score()),
-                    "</td><td>", absl::StrJoin(vetoes, "；"), "</td></tr>\n");
+    s.failing_by_region[site.region()].push_back(s.failing.size());
+    // The link is to the section on the same page: report.html's when it holds the
+    // sites, else the region page's.
+    s.failing.push_back(
+        absl::StrCat("<td>", site.region().empty() ? "—" : Esc(site.region()),
+                     "</td><td><a href=\"#", Esc(AnchorId(site.site_id())), "\">",
+                     Esc(SiteLabel(site)), "</a></td><td><code>", Esc(site.site_id()),
+                     "</code></td><td>", VerdictBadge(site.verdict()), "</td><td class=\"n\">",
+                     Num(site.score()), "</td><td>", absl::StrJoin(vetoes, "；"), "</td></tr>\n"));
   }
+}
+
+bool HtmlNotice::SitesInline() const { return state_->sites <= kInlineSitesUpTo; }
+
+std::vector<std::string> HtmlNotice::Regions() const {
+  std::vector<std::string> regions;
+  regions.reserve(state_->by_region.size());
+  for (const auto& [region, tally] : state_->by_region) regions.push_back(region);
+  return regions;
 }
 
 std::string HtmlNotice::Head(const report::CensusSummary& census) const {
@@ -958,14 +1032,9 @@ std::string HtmlNotice::Head(const report::CensusSummary& census) const {
   const int passed = census.passed();
 
   std::string out;
-  out.reserve(16384 + s.failing.size());
+  out.reserve(16384 + (SitesInline() ? s.failing.size() * 256 : s.by_region.size() * 256));
   const std::string title = absl::StrCat(census.as_of(), " 政府网站普查情况通报");
-  absl::StrAppend(&out,
-                  "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                  "<title>",
-                  Esc(title), "</title>\n<style>", kStyle,
-                  "</style>\n</head>\n<body id=\"top\">\n");
+  DocumentStart(&out, title);
   absl::StrAppend(&out,
                   "<header class=\"notice\">\n<p class=\"org\">政府网站普查</p>\n<h1 id=\"title\">",
                   Esc(title),
@@ -981,14 +1050,7 @@ std::string HtmlNotice::Head(const report::CensusSummary& census) const {
       "为监测时间点，本次共检查政府网站 <b id=\"lead-sites\">", sites, "</b> 个，其中合格 ", passed,
       " 个，不合格 <b id=\"lead-failed\">", failed, "</b> 个（含无法访问 ", census.unreachable(),
       " 个），总体合格率 ", Percent(passed, sites), "。</p>\n");
-  absl::StrAppend(
-      &out, "<div class=\"kpi\" id=\"kpi\">",
-      "<div>检查网站 <small>sites checked</small><b id=\"sum-sites\">", sites,
-      "</b></div><div>不合格 <small>failed</small><b id=\"sum-failed\" class=\"mark\">", failed,
-      "</b></div><div>其中无法访问 <small>unreachable</small><b id=\"sum-unreachable\">",
-      census.unreachable(), "</b></div><div>合格 <small>passed</small><b id=\"sum-passed\">",
-      passed, "</b></div><div>合格率 <small>pass rate</small><b id=\"sum-rate\">",
-      Percent(passed, sites), "</b></div></div>\n");
+  Kpi(&out, sites, failed, census.unreachable(), passed, "");
   absl::StrAppend(&out, "<p class=\"meta\">监测起止 <small>run</small> ",
                   census.started().empty() ? "—" : Esc(census.started()), " — ",
                   census.finished().empty() ? "—" : Esc(census.finished()),
@@ -1029,8 +1091,11 @@ std::string HtmlNotice::Head(const report::CensusSummary& census) const {
     }
     absl::StrAppend(&out, "</tbody></table>\n");
   }
-  absl::StrAppend(&out, "<h3 id=\"by-region\">按地区 <small>By region</small></h3>\n");
-  TallyTable(&out, "table-by-region", "地区 <small>region</small>", s.by_region);
+  absl::StrAppend(&out,
+                  "<h3 id=\"by-region\">按地区 <small>By region (each region's sites on its own "
+                  "page)</small></h3>\n");
+  TallyTable(&out, "table-by-region", "地区 <small>region</small>", s.by_region,
+             /*region_pages=*/true);
   absl::StrAppend(&out, "<h3 id=\"by-level\">按层级 <small>By level</small></h3>\n");
   TallyTable(&out, "table-by-level", "层级 <small>level</small>", s.by_level);
 
@@ -1106,28 +1171,89 @@ std::string HtmlNotice::Head(const report::CensusSummary& census) const {
   }
   absl::StrAppend(&out, "</figure>\n");
 
-  // The failing sites, as a notice lists them.
+  // The failing sites, as a notice lists them: here when the notice holds every site,
+  // else on each region's page.
   absl::StrAppend(&out,
                   "<h2 id=\"failed\">四、不合格网站名单 <small>Sites that failed</small></h2>\n");
-  if (s.failing_rows == 0) {
-    absl::StrAppend(&out, "<p>本次检查网站全部合格。 <small>Every site passed.</small></p>\n");
+  if (SitesInline()) {
+    std::vector<size_t> all(s.failing.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    FailingTable(&out, all);
   } else {
-    absl::StrAppend(
-        &out,
-        "<table class=\"wide\" id=\"table-failed\"><thead><tr><th class=\"n\">序号 "
-        "<small>no.</small></th>"
-        "<th>地区 <small>region</small></th><th>网站名称 <small>site</small></th>"
-        "<th>标识码 <small>site id</small></th><th>结论 <small>verdict</small></th>"
-        "<th class=\"n\">得分 <small>score</small></th><th>主要问题 <small>vetoes</small></th>"
-        "</tr></thead><tbody>\n",
-        s.failing, "</tbody></table>\n");
+    absl::StrAppend(&out, "<p class=\"by-region-only\">不合格网站 ", failed,
+                    " 个，名单按地区分页列出，见<a href=\"#by-region\">按地区</a>表中各地区页面。 "
+                    "<small>Over ",
+                    kInlineSitesUpTo,
+                    " sites the failing sites are listed on each region's page (By region "
+                    "above).</small></p>\n");
   }
 
-  // Every site's findings follow.
+  // Every site's findings follow, or are on the region pages.
   absl::StrAppend(&out,
                   "<h2 id=\"sites\">五、各网站检查详情 <small>Findings per site</small></h2>\n");
+  if (!SitesInline()) {
+    absl::StrAppend(&out, "<p class=\"by-region-only\">共 ", s.sites,
+                    " 个网站，各网站检查详情按地区分页，见<a href=\"#by-region\">按地区</a>"
+                    "表中各地区页面。 <small>Each site's findings are on its region's page.</small>"
+                    "</p>\n");
+  }
   return out;
 }
+
+void HtmlNotice::FailingTable(std::string* out, const std::vector<size_t>& rows) const {
+  if (rows.empty()) {
+    absl::StrAppend(out, "<p>本次检查网站全部合格。 <small>Every site passed.</small></p>\n");
+    return;
+  }
+  absl::StrAppend(
+      out,
+      "<table class=\"wide\" id=\"table-failed\"><thead><tr><th class=\"n\">序号 "
+      "<small>no.</small></th>"
+      "<th>地区 <small>region</small></th><th>网站名称 <small>site</small></th>"
+      "<th>标识码 <small>site id</small></th><th>结论 <small>verdict</small></th>"
+      "<th class=\"n\">得分 <small>score</small></th><th>主要问题 <small>vetoes</small></th>"
+      "</tr></thead><tbody>\n");
+  for (size_t i = 0; i < rows.size(); ++i) {
+    absl::StrAppend(out, "<tr><td class=\"n\">", i + 1, "</td>", state_->failing[rows[i]]);
+  }
+  absl::StrAppend(out, "</tbody></table>\n");
+}
+
+std::string HtmlNotice::RegionHead(const std::string& region,
+                                   const report::CensusSummary& census) const {
+  const State& s = *state_;
+  static const Tally kNone;
+  static const std::vector<size_t> kNoRows;
+  auto tally = s.by_region.find(region);
+  const Tally& t = tally == s.by_region.end() ? kNone : tally->second;
+  auto rows = s.failing_by_region.find(region);
+
+  std::string out;
+  const std::string name = region.empty() ? "未填地区" : region;
+  DocumentStart(&out, absl::StrCat(name, " · ", census.as_of(), " 政府网站普查情况通报"),
+                kRegionStyle);
+  absl::StrAppend(
+      &out,
+      "<header class=\"notice\">\n<p class=\"org\">政府网站普查</p>\n<h1 id=\"title\">"
+      "<span id=\"region-name\">",
+      Esc(name), "</span> 网站检查情况</h1>\n<p>",
+      region.empty() ? "未填地区的网站 <small>sites without a region (unassigned)</small> · " : "",
+      "监测时间点 <small>as of</small> <b>", Esc(census.as_of()),
+      "</b> · 指标 <small>rubric</small> <b>", Esc(census.rubric()),
+      "</b> · <a id=\"national\" href=\"../report.html\">全国汇总 <small>national "
+      "summary</small></a></p>\n</header>\n");
+  Kpi(&out, t.sites, t.failed, t.unreachable, t.sites - t.failed,
+      absl::StrCat("<div>平均得分 <small>mean score</small><b id=\"sum-mean-score\">",
+                   t.sites > 0 ? Num(t.score_sum / t.sites) : "—", "</b></div>"));
+  absl::StrAppend(&out, "<h2 id=\"failed\">不合格网站名单 <small>Sites that failed</small></h2>\n");
+  FailingTable(&out, rows == s.failing_by_region.end() ? kNoRows : rows->second);
+  absl::StrAppend(&out,
+                  "<h2 id=\"sites\">各网站检查详情 <small>Findings per site (numbered "
+                  "as in report.json)</small></h2>\n");
+  return out;
+}
+
+std::string HtmlNotice::RegionTail() { return std::string(kFooter); }
 
 std::string HtmlNotice::Tail(const report::CensusSummary& census) const {
   std::string out;
@@ -1143,12 +1269,7 @@ std::string HtmlNotice::Tail(const report::CensusSummary& census) const {
     }
     absl::StrAppend(&out, "</tbody></table>\n");
   }
-  absl::StrAppend(
-      &out,
-      "<footer><p>本通报由 Census 根据抓取快照自动生成；每项问题的证据（页面地址、抓取时间、"
-      "快照哈希）可用 <code>census replay</code> 复现。 <small>Generated by Census from "
-      "stored snapshots; every finding's evidence can be replayed.</small></p></footer>\n"
-      "</body>\n</html>\n");
+  absl::StrAppend(&out, kFooter);
   return out;
 }
 
@@ -1157,9 +1278,47 @@ std::string HtmlNotice::Tail(const report::CensusSummary& census) const {
 std::string ReportToHtml(const report::CensusReport& report) {
   report_parts::HtmlNotice notice(report.census().as_of());
   std::string sections;
-  sections.reserve(static_cast<size_t>(report.sites_size()) * 8192);
-  for (const report::SiteReport& site : report.sites()) notice.AddSite(site, &sections);
+  if (report.sites_size() <= report_parts::HtmlNotice::kInlineSitesUpTo) {
+    sections.reserve(static_cast<size_t>(report.sites_size()) * 8192);
+    for (const report::SiteReport& site : report.sites()) notice.AddSite(site, &sections);
+  } else {
+    for (const report::SiteReport& site : report.sites()) notice.Count(site);
+  }
   return absl::StrCat(notice.Head(report.census()), sections, notice.Tail(report.census()));
+}
+
+std::map<std::string, std::string> ReportToRegionHtml(const report::CensusReport& report) {
+  report_parts::HtmlNotice notice(report.census().as_of());
+  std::map<std::string, std::string> sections;  // by region
+  for (const report::SiteReport& site : report.sites()) {
+    notice.AddSite(site, &sections[site.region()]);
+  }
+  std::map<std::string, std::string> pages;
+  for (const auto& [region, html] : sections) {
+    pages[RegionPagePath(region)] = absl::StrCat(notice.RegionHead(region, report.census()), html,
+                                                 report_parts::HtmlNotice::RegionTail());
+  }
+  return pages;
+}
+
+std::string RegionSlug(const std::string& region) {
+  if (region.empty()) return "_unassigned";
+  std::string slug;
+  for (char c : region) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
+      slug.push_back(c);
+    } else {
+      absl::StrAppendFormat(&slug, "_%02X", static_cast<unsigned char>(c));
+    }
+  }
+  // File names stop at 255 bytes: a long name keeps its start and a hash of the whole
+  // ("_h" is never an escape, so this cannot be another region's slug).
+  if (slug.size() > 200) slug = absl::StrCat(slug.substr(0, 130), "_h", ContentHash(region));
+  return slug;
+}
+
+std::string RegionPagePath(const std::string& region) {
+  return absl::StrCat("regions/", RegionSlug(region), ".html");
 }
 
 }  // namespace census

@@ -1,8 +1,10 @@
 // report.html: structure and escaping (what a reader sees is checked in headless
 // Chromium by tests/browser/).
 
+#include <map>
 #include <string>
 
+#include "absl/strings/str_format.h"
 #include "aggregator/aggregator.h"
 #include "gtest/gtest.h"
 
@@ -137,6 +139,98 @@ TEST(ReportHtmlTest, ManyColumnsListOnlyTheProblemOnes) {
                 std::string::npos);
     }
     EXPECT_NE(html.find("(" + std::to_string(columns) + ")"), std::string::npos);
+  }
+}
+
+// Region page names: safe file names and URL segments, distinct for distinct regions.
+TEST(ReportHtmlTest, RegionSlugs) {
+  EXPECT_EQ(RegionSlug("420100"), "420100");
+  EXPECT_EQ(RegionSlug(""), "_unassigned");
+  EXPECT_EQ(RegionSlug("湖北"), "_E6_B9_96_E5_8C_97");
+  EXPECT_EQ(RegionSlug("Hubei"), "_48ubei");
+  EXPECT_EQ(RegionSlug("../a b"), "_2E_2E_2Fa_20b");
+  EXPECT_EQ(RegionSlug("_E6"), "_5F_456");  // not the escape of a byte
+  EXPECT_EQ(RegionPagePath("湖北"), "regions/_E6_B9_96_E5_8C_97.html");
+  const std::string long_a(100, 'x'), long_b = std::string(99, 'x') + "y";
+  EXPECT_LE(RegionSlug("湖" + long_a).size(), 200u);
+  EXPECT_NE(RegionSlug("湖北省" + long_a + long_a), RegionSlug("湖北省" + long_a + long_b));
+  for (const std::string& slug : {RegionSlug("省" + long_a + long_a), RegionSlug("a b/c")}) {
+    EXPECT_EQ(slug.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_ABCDEF"),
+              std::string::npos)
+        << slug;
+  }
+}
+
+// One page a region, each with that region's sites only, its figures and failing sites,
+// linked from report.html's regions table and linking back.
+TEST(ReportHtmlTest, RegionPages) {
+  const report::CensusReport report = Sample();
+  const std::string html = ReportToHtml(report);
+  EXPECT_EQ(Count(html, "<a class=\"region-page\" href=\"regions/"), 2);
+  EXPECT_NE(html.find("href=\"regions/_E6_B9_96_E5_8C_97.html\">湖北</a>"), std::string::npos);
+  EXPECT_NE(html.find("href=\"regions/_unassigned.html\">未填地区"), std::string::npos);
+  // 湖北: A1 88.5 and B2 100 → mean 94.2 (rounded to 0.1).
+  EXPECT_NE(html.find("<td class=\"n\">50.0%</td><td class=\"n\">94.2</td>"), std::string::npos);
+
+  const std::map<std::string, std::string> pages = ReportToRegionHtml(report);
+  ASSERT_EQ(pages.size(), 2u);
+  const std::string& hubei = pages.at("regions/_E6_B9_96_E5_8C_97.html");
+  EXPECT_EQ(hubei.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(hubei.find("<title>湖北 · 2026-11-20 政府网站普查情况通报</title>"), std::string::npos);
+  EXPECT_NE(hubei.find("<a id=\"national\" href=\"../report.html\">"), std::string::npos);
+  EXPECT_EQ(Count(hubei, "<section class=\"site "), 2);
+  EXPECT_NE(hubei.find("id=\"site-A1\""), std::string::npos);
+  EXPECT_NE(hubei.find("id=\"site-B2\""), std::string::npos);
+  EXPECT_EQ(hubei.find("site-C_3"), std::string::npos);
+  EXPECT_NE(hubei.find("<b id=\"sum-sites\">2</b>"), std::string::npos);
+  EXPECT_NE(hubei.find("<b id=\"sum-failed\" class=\"mark\">1</b>"), std::string::npos);
+  EXPECT_NE(hubei.find("<b id=\"sum-mean-score\">94.2</b>"), std::string::npos);
+  EXPECT_EQ(Count(hubei, "<tr><td class=\"n\">1</td><td>湖北</td><td><a href=\"#site-A1\">"), 1);
+  EXPECT_EQ(hubei.find("<script"), std::string::npos);
+  EXPECT_EQ(hubei.substr(hubei.size() - 16), "</body>\n</html>\n");
+  // A site's section on its region page is the one report.html shows.
+  const size_t start = html.find("<section class=\"site fail\" id=\"site-A1\"");
+  ASSERT_NE(start, std::string::npos);
+  const std::string section = html.substr(start, html.find("</section>\n", start) + 11 - start);
+  EXPECT_NE(hubei.find(section), std::string::npos);
+
+  const std::string& unassigned = pages.at("regions/_unassigned.html");
+  EXPECT_EQ(Count(unassigned, "<section class=\"site "), 1);
+  EXPECT_NE(unassigned.find("id=\"site-C_3\""), std::string::npos);
+  EXPECT_NE(unassigned.find("<span id=\"region-name\">未填地区</span>"), std::string::npos);
+}
+
+// Up to 500 sites report.html holds every site; above, the summary only, and every site
+// is on its region's page.
+TEST(ReportHtmlTest, OverTheThresholdTheSitesAreOnTheRegionPages) {
+  for (int sites : {500, 501}) {
+    SCOPED_TRACE(sites);
+    report::CensusReport report;
+    report.mutable_census()->set_as_of("2026-11-20");
+    report.mutable_census()->set_sites(sites);
+    for (int i = 0; i < sites; ++i) {
+      report::SiteReport* site = report.add_sites();
+      site->set_site_id(absl::StrFormat("%05d", i));
+      site->set_region(i % 3 == 0 ? "甲" : (i % 3 == 1 ? "420100" : ""));
+      site->set_verdict(i % 2 == 0 ? "fail" : "pass");
+    }
+    const std::string html = ReportToHtml(report);
+    const bool inline_sites = sites <= 500;
+    EXPECT_EQ(Count(html, "<section class=\"site "), inline_sites ? sites : 0);
+    EXPECT_EQ(Count(html, "id=\"table-failed\""), inline_sites ? 1 : 0);
+    EXPECT_EQ(Count(html, "class=\"by-region-only\""), inline_sites ? 0 : 2);
+    EXPECT_EQ(Count(html, "<a class=\"region-page\""), 3);
+    std::map<std::string, std::pair<int, int>> want;  // page: sites, failing
+    for (const report::SiteReport& site : report.sites()) {
+      ++want[RegionPagePath(site.region())].first;
+      want[RegionPagePath(site.region())].second += site.verdict() == "fail";
+    }
+    const std::map<std::string, std::string> pages = ReportToRegionHtml(report);
+    EXPECT_EQ(pages.size(), 3u);
+    for (const auto& [path, page] : pages) {
+      EXPECT_EQ(Count(page, "<section class=\"site "), want[path].first) << path;
+      EXPECT_EQ(Count(page, "<tr><td class=\"n\">"), want[path].second) << path;
+    }
   }
 }
 

@@ -78,6 +78,11 @@ std::string JsonLine(absl::string_view json_site) {
 
 }  // namespace report_parts
 
+absl::StatusOr<std::string> SiteToJsonLine(const report::SiteReport& site) {
+  ASSIGN_OR_RETURN(std::string json, report_parts::JsonSite(site, /*first=*/true));
+  return report_parts::JsonLine(json);
+}
+
 absl::StatusOr<report::CensusReport> ReportFromJson(const std::string& json) {
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;

@@ -1,10 +1,14 @@
-// Writing the three report files as the sites stream out of the aggregator.
+// Writing the report files and the region pages as the sites stream out of the aggregator.
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +19,12 @@
 namespace census {
 
 namespace fs = std::filesystem;
+
+namespace {
+// The region pages are written into this folder beside the reports, renamed to
+// "regions" by Finish.
+constexpr char kRegionsPartial[] = "regions.partial";
+}  // namespace
 
 // One output file, written through a buffer; a failed write is remembered and reported
 // (with the path) when the file is closed, so callers check once.
@@ -43,6 +53,19 @@ class ReportWriter::File {
     }
     if (in.bad()) out_.setstate(std::ios::failbit);
   }
+  // Appends `length` bytes of `from` starting at `offset`.
+  void CopyRange(std::ifstream& from, uint64_t offset, uint64_t length) {
+    from.clear();
+    from.seekg(static_cast<std::streamoff>(offset));
+    while (length > 0 && from) {
+      from.read(buffer_in_.get(),
+                static_cast<std::streamsize>(std::min<uint64_t>(length, kBufferSize)));
+      if (from.gcount() <= 0) break;
+      out_.write(buffer_in_.get(), from.gcount());
+      length -= static_cast<uint64_t>(from.gcount());
+    }
+    if (length > 0) out_.setstate(std::ios::failbit);
+  }
   absl::Status Close() {
     if (!out_.is_open()) return absl::OkStatus();
     out_.close();
@@ -70,6 +93,58 @@ ReportWriter::~ReportWriter() {
     std::error_code ec;
     fs::remove(file->path(), ec);
   }
+  std::error_code ec;
+  fs::remove_all(dir_ / kRegionsPartial, ec);
+}
+
+absl::Status ReportWriter::WriteRegionPages(const report::CensusSummary& census) {
+  const fs::path partial = dir_ / kRegionsPartial;
+  std::error_code ec;
+  fs::remove_all(partial, ec);  // a crashed writer's
+  fs::create_directories(partial, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create ", partial.string(), ": ", ec.message()));
+  }
+  std::ifstream sections(html_sections_->path(), std::ios::binary);
+  if (!sections) {
+    return absl::UnavailableError(absl::StrCat("cannot read ", html_sections_->path().string()));
+  }
+  for (const std::string& region : html_->Regions()) {
+    File page(partial / absl::StrCat(RegionSlug(region), ".html"));
+    if (!page.is_open()) {
+      return absl::UnavailableError(absl::StrCat("cannot open ", page.path().string()));
+    }
+    page.Write(html_->RegionHead(region, census));
+    for (const auto& [offset, length] : region_sections_[region]) {
+      page.CopyRange(sections, offset, length);
+    }
+    page.Write(report_parts::HtmlNotice::RegionTail());
+    RETURN_IF_ERROR(page.Close());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReportWriter::RenameRegionPages() {
+  // A directory is not renamed over a non-empty one: the previous pages step aside
+  // first, so no page of another census stays beside this one's.
+  const fs::path regions = dir_ / "regions", previous = dir_ / "regions.previous";
+  std::error_code ec;
+  fs::remove_all(previous, ec);
+  if (fs::exists(regions, ec)) {
+    fs::rename(regions, previous, ec);
+    if (ec) {
+      return absl::UnavailableError(absl::StrCat("cannot rename ", regions.string(), " to ",
+                                                 previous.string(), ": ", ec.message()));
+    }
+  }
+  fs::rename(dir_ / kRegionsPartial, regions, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat("cannot rename ", (dir_ / kRegionsPartial).string(),
+                                               " to ", regions.string(), ": ", ec.message()));
+  }
+  fs::remove_all(previous, ec);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<ReportWriter>> ReportWriter::Open(const std::string& out_dir,
@@ -124,6 +199,15 @@ absl::Status ReportWriter::Add(const report::SiteReport& site, const RenderedSit
   csv_->Write(rendered.csv);
   html_->Count(site);
   html_sections_->Write(rendered.html);
+  // Where the section is, for its region's page (adjacent sections of a region, the
+  // usual case as site ids start with the region code, make one range).
+  std::vector<std::pair<uint64_t, uint64_t>>& ranges = region_sections_[site.region()];
+  if (!ranges.empty() && ranges.back().first + ranges.back().second == sections_bytes_) {
+    ranges.back().second += rendered.html.size();
+  } else {
+    ranges.emplace_back(sections_bytes_, rendered.html.size());
+  }
+  sections_bytes_ += rendered.html.size();
   ++sites_;
   return absl::OkStatus();
 }
@@ -144,28 +228,35 @@ absl::Status ReportWriter::Finish(const report::CensusSummary& census) {
   json.Write(report_parts::JsonTail(sites_ > 0));
   File html(dir_ / "report.html.partial");
   html.Write(html_->Head(census));
-  html.Append(html_sections_->path());
+  if (html_->SitesInline()) html.Append(html_sections_->path());
   html.Write(html_->Tail(census));
+  absl::Status written = WriteRegionPages(census);
   for (File* file : {&json, &html}) {
-    if (absl::Status status = file->Close(); !status.ok()) {
-      std::error_code ec;
-      fs::remove(json.path(), ec);
-      fs::remove(html.path(), ec);
-      return status;
-    }
+    if (absl::Status status = file->Close(); !status.ok() && written.ok()) written = status;
+  }
+  if (!written.ok()) {
+    std::error_code ec;
+    fs::remove(json.path(), ec);
+    fs::remove(html.path(), ec);
+    fs::remove_all(dir_ / kRegionsPartial, ec);
+    return written;
   }
 
-  for (const auto& [from, to] :
-       {std::pair{json.path(), dir_ / "report.json"}, std::pair{csv_->path(), dir_ / "report.csv"},
-        std::pair{jsonl_->path(), dir_ / "report.jsonl"},
-        std::pair{html.path(), dir_ / "report.html"}}) {
+  auto rename = [](const fs::path& from, const fs::path& to) {
     std::error_code ec;
     fs::rename(from, to, ec);
     if (ec) {
       return absl::UnavailableError(
           absl::StrCat("cannot rename ", from.string(), " to ", to.string(), ": ", ec.message()));
     }
-  }
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(rename(json.path(), dir_ / "report.json"));
+  RETURN_IF_ERROR(rename(csv_->path(), dir_ / "report.csv"));
+  RETURN_IF_ERROR(rename(jsonl_->path(), dir_ / "report.jsonl"));
+  // The pages before the summary that links them.
+  RETURN_IF_ERROR(RenameRegionPages());
+  RETURN_IF_ERROR(rename(html.path(), dir_ / "report.html"));
   std::error_code ec;
   fs::remove(json_sites_->path(), ec);
   fs::remove(html_sections_->path(), ec);

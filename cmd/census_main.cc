@@ -7,6 +7,7 @@
 #include "cmd/diff_command.h"
 #include "cmd/keygen_command.h"
 #include "cmd/replay_command.h"
+#include "cmd/report_command.h"
 #include "cmd/run_command.h"
 
 int main(int argc, char** argv) {
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   if (command == "extract") return census::RunExtract(args);
   if (command == "diff") return census::RunDiff(args);
   if (command == "replay") return census::RunReplay(args);
+  if (command == "report") return census::RunReportCommand(args);
   if (command == "keygen") return census::RunKeygen(args);
   if (command == "render-report") return census::RunRenderReport(args);  // hidden: tests
   if (command == "coordinator") return census::RunCoordinatorCommand(args);

@@ -734,8 +734,7 @@ int AggregateCommand(const std::vector<std::string>& args) {
     }
     RETURN_IF_ERROR(writer->Finish(summary));
     const std::filesystem::path out(out_dir);
-    std::printf("report: %s\n        %s\n        %s\n", (out / "report.json").c_str(),
-                (out / "report.csv").c_str(), (out / "report.html").c_str());
+    PrintReportPaths(out);
     std::printf(
         "census %s (run %s): %d sites from %zu shard(s), %d failed (%d unreachable), %.1fs\n",
         summary.as_of().c_str(), run_id.c_str(), summary.sites(), shards.size(), summary.failed(),

@@ -1,5 +1,6 @@
 // census diff OLD NEW [--json]: what changed between two census runs.
-// census render-report REPORT_JSON OUT_DIR (hidden): report.json → report.html.
+// census render-report REPORT_JSON OUT_DIR (hidden): report.json → the report files and
+// the region pages (report.html, regions/*.html: what the browser test opens).
 
 #include "cmd/diff_command.h"
 
@@ -87,17 +88,12 @@ int RunRenderReport(const std::vector<std::string>& args) {
                  std::string(report.status().message()).c_str());
     return 2;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(args[1], ec);
-  const std::string path = (std::filesystem::path(args[1]) / "report.html").string();
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  std::string html = ReportToHtml(*report);
-  out.write(html.data(), static_cast<std::streamsize>(html.size()));
-  out.close();
-  if (!out) {
-    std::fprintf(stderr, "census render-report: cannot write %s\n", path.c_str());
+  // Every report file, the region pages too, through the writer census run uses.
+  if (absl::Status status = WriteReports(*report, args[1]); !status.ok()) {
+    std::fprintf(stderr, "census render-report: %s\n", std::string(status.message()).c_str());
     return 1;
   }
+  const std::string path = (std::filesystem::path(args[1]) / "report.html").string();
   std::printf("%s\n", path.c_str());
   return 0;
 }

@@ -12,7 +12,8 @@ namespace census {
 // Exit status 0 when both reports were read, 2 on bad usage or an unreadable report.
 int RunDiff(const std::vector<std::string>& args);
 
-// Reads report.json and writes OUT_DIR/report.html (the browser test's fixture path).
+// Reads report.json and writes the report files into OUT_DIR as census run does
+// (report.html and regions/*.html: the browser test's fixture path); prints report.html's path.
 int RunRenderReport(const std::vector<std::string>& args);
 
 }  // namespace census

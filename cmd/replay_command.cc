@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
@@ -27,6 +28,12 @@ absl::StatusOr<AggregateOptions> AggregateOptionsForRun(const RunRecord& run,
   options.site_ids.assign(run.site_ids().begin(), run.site_ids().end());
   options.input_errors.assign(run.input_errors().begin(), run.input_errors().end());
   return options;
+}
+
+void PrintReportPaths(const std::filesystem::path& out) {
+  std::printf("report: %s\n        %s\n        %s\n        %s (one page a region)\n",
+              (out / "report.json").c_str(), (out / "report.csv").c_str(),
+              (out / "report.html").c_str(), (out / "regions/").c_str());
 }
 
 absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRecord& run,
@@ -138,27 +145,48 @@ int ShowSnapshot(Store& store, const ReplayArgs& r) {
 
 }  // namespace
 
-int RunReplay(const std::vector<std::string>& args) {
-  ReplayArgs r;
-  if (int status = ParseReplayArgs(args, &r); status >= 0) return status;
-  const std::filesystem::path store_path = std::filesystem::path(r.data_dir) / "store-0";
+absl::StatusOr<std::unique_ptr<Store>> OpenRunStore(const std::string& data_dir) {
+  const std::filesystem::path store_path = std::filesystem::path(data_dir) / "store-0";
   if (!std::filesystem::is_directory(store_path)) {
-    return Fail(absl::StrCat("no census data in ", r.data_dir, " (", store_path.string(),
-                             " is missing): give the --data of a `census run`"));
+    return absl::NotFoundError(absl::StrCat("no census data in ", data_dir, " (",
+                                            store_path.string(),
+                                            " is missing): give the --data of a `census run`"));
   }
   StoreOptions store_options;
   store_options.read_only = true;
-  auto store = Store::Open(store_path.string(), store_options);
+  return Store::Open(store_path.string(), store_options);
+}
+
+absl::StatusOr<RunRecord> FindRun(Store& store, const std::string& data_dir,
+                                  const std::string& run_id) {
+  std::vector<RunRecord> runs;
+  RETURN_IF_ERROR(store.ForEachRun([&](const RunRecord& run) { runs.push_back(run); }));
+  if (runs.empty()) return absl::NotFoundError(absl::StrCat(data_dir, " holds no census run"));
+  if (run_id.empty()) return runs.back();
+  std::vector<std::string> ids;
+  for (const RunRecord& run : runs) {
+    if (run.run_id() == run_id) return run;
+    ids.push_back(run.run_id());
+  }
+  return absl::NotFoundError(
+      absl::StrCat("no run '", run_id, "' in ", data_dir, "; it holds: ", absl::StrJoin(ids, ", "),
+                   " (census replay --data ", data_dir, " --list shows them)"));
+}
+
+int RunReplay(const std::vector<std::string>& args) {
+  ReplayArgs r;
+  if (int status = ParseReplayArgs(args, &r); status >= 0) return status;
+  auto store = OpenRunStore(r.data_dir);
   if (!store.ok()) return Fail(std::string(store.status().message()));
 
   if (!r.snapshot.empty()) return ShowSnapshot(**store, r);
 
-  std::vector<RunRecord> runs;
-  if (auto st = (*store)->ForEachRun([&](const RunRecord& run) { runs.push_back(run); });
-      !st.ok()) {
-    return Fail(std::string(st.message()));
-  }
   if (r.list) {
+    std::vector<RunRecord> runs;
+    if (auto st = (*store)->ForEachRun([&](const RunRecord& run) { runs.push_back(run); });
+        !st.ok()) {
+      return Fail(std::string(st.message()));
+    }
     std::printf("run_id\tas_of\tsites\tpages_fetched\tstarted\tfinished\n");
     for (const RunRecord& run : runs) {
       std::printf("%s\t%s\t%d\t%ld\t%s\t%s\n", run.run_id().c_str(), run.as_of().c_str(),
@@ -168,18 +196,9 @@ int RunReplay(const std::vector<std::string>& args) {
     }
     return 0;
   }
-  if (runs.empty()) return Fail(absl::StrCat(r.data_dir, " holds no census run"));
-  const RunRecord* run = &runs.back();
-  if (!r.run_id.empty()) {
-    run = nullptr;
-    for (const RunRecord& candidate : runs) {
-      if (candidate.run_id() == r.run_id) run = &candidate;
-    }
-    if (run == nullptr) {
-      return Fail(absl::StrCat("no run '", r.run_id, "' in ", r.data_dir, " (census replay --data ",
-                               r.data_dir, " --list shows them)"));
-    }
-  }
+  absl::StatusOr<RunRecord> found = FindRun(**store, r.data_dir, r.run_id);
+  if (!found.ok()) return Fail(std::string(found.status().message()));
+  const RunRecord* run = &*found;
   absl::StatusOr<Rubric> rubric = r.rubric_file.empty()
                                       ? ParseRubric(run->rubric_text(), "the run's rubric")
                                       : LoadRubricFile(r.rubric_file);
@@ -188,8 +207,7 @@ int RunReplay(const std::vector<std::string>& args) {
   auto summary = WriteRunReports(**store, *run, *rubric, out_dir);
   if (!summary.ok()) return Fail(std::string(summary.status().message()));
   const std::filesystem::path out(out_dir);
-  std::printf("report: %s\n        %s\n        %s\n", (out / "report.json").c_str(),
-              (out / "report.csv").c_str(), (out / "report.html").c_str());
+  PrintReportPaths(out);
   std::printf("census %s (run %s, rubric %s): %d sites, %d failed (%d unreachable)\n",
               summary->as_of().c_str(), run->run_id().c_str(), summary->rubric().c_str(),
               summary->sites(), summary->failed(), summary->unreachable());

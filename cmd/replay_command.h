@@ -5,6 +5,8 @@
 // they were fetched (the evidence of a finding). Also the report step `census run` ends
 // with, so that a run's report and its replay are one code path.
 
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,18 @@ absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRec
                                                       const Rubric& rubric,
                                                       const std::string& out_dir,
                                                       bool quiet = false);
+
+// The store a `census run --data DIR` keeps (DIR/store-0), opened read-only; NotFound
+// naming DIR when it holds no census data.
+absl::StatusOr<std::unique_ptr<Store>> OpenRunStore(const std::string& data_dir);
+
+// The run `run_id` of `store` (the newest when empty); NotFound naming the runs it holds
+// (`data_dir` names the store in the message).
+absl::StatusOr<RunRecord> FindRun(Store& store, const std::string& data_dir,
+                                  const std::string& run_id);
+
+// Prints where the reports written into `out` are (census run, replay and aggregate).
+void PrintReportPaths(const std::filesystem::path& out);
 
 // census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR]
 // census replay --data DIR --list

@@ -41,6 +41,8 @@ const char kUsage[] =
     "  census coordinator|worker|store|aggregate|status ...   (the cluster roles; --help)\n"
     "  census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR] | --list |\n"
     "                --snapshot HASH [--out FILE]\n"
+    "  census report --data DIR --run RUN_ID (--site SITE_ID | --region REGION) [--json]\n"
+    "                (one site's or one region's findings of a stored run; no file written)\n"
     "  census keygen --out PREFIX   (CURVE key pair: PREFIX.key, PREFIX.pub)\n"
     "durations: 500ms, 15s, 2m, 1h\n";
 
@@ -392,8 +394,7 @@ int RunCensus(const RunConfig& config) {
   }
   const report::CensusSummary& summary = *census_summary;
   std::filesystem::path out(config.out_dir);
-  std::printf("report: %s\n        %s\n        %s\n", (out / "report.json").c_str(),
-              (out / "report.csv").c_str(), (out / "report.html").c_str());
+  PrintReportPaths(out);
   std::printf("census %s: %d sites, %d failed (%d unreachable), %d pages fetched, %.1fs%s\n",
               summary.as_of().c_str(), summary.sites(), summary.failed(), summary.unreachable(),
               summary.pages_fetched(), absl::ToDoubleSeconds(finished - started),

@@ -5,14 +5,19 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "aggregator/aggregator.h"
 #include "common/content_hash.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "proto/report.pb.h"
 #include "tests/simweb_process.h"
@@ -187,6 +192,144 @@ TEST_F(ReplayEndToEnd, LaterCensusOfOtherSitesReportsItsOwnAndTheFirstReplaysUnc
   ExpectSameReports("run1", "replay1");
   EXPECT_NE(Census({"replay", "--data", (dir_ / "data").string(), "--run", "no-such-run"}, "norun"),
             0);
+}
+
+// `census report`: one site's and one region's findings from the store, the same objects
+// as report.json's (byte for byte report.jsonl's lines with --json), and clear errors.
+TEST_F(ReplayEndToEnd, ReportPrintsOneSiteOrOneRegionAsTheReportHasThem) {
+  // The simulated web's sites each have a region of their own: here six share a region
+  // with a Chinese name, four a region code, and two have none.
+  std::vector<std::string> lines = absl::StrSplit(ReadFile(SitesCsv()), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kSites) + 1);
+  std::string csv = lines[0] + "\n";
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> fields = absl::StrSplit(lines[i], ',');
+    ASSERT_EQ(fields.size(), 7u) << lines[i];
+    fields[4] = i <= 6 ? "江东省远阳市" : (i <= 10 ? "420700" : "");
+    csv += absl::StrJoin(fields, ",") + "\n";
+  }
+  const fs::path sites_csv = dir_ / "regions-sites.csv";
+  std::ofstream(sites_csv) << csv;
+  ASSERT_EQ(Run(sites_csv, "run1"), 0) << ReadFile(dir_ / "run1.err");
+  const report::CensusReport report = Report("run1");
+  ASSERT_EQ(report.sites_size(), kSites);
+  const std::vector<std::string> runs = RunIds();
+  ASSERT_EQ(runs.size(), 1u);
+  const std::string data = (dir_ / "data").string();
+  std::vector<std::string> jsonl =
+      absl::StrSplit(ReadFile(dir_ / "run1" / "report.jsonl"), '\n', absl::SkipEmpty());
+  ASSERT_EQ(jsonl.size(), static_cast<size_t>(kSites));
+
+  // A failing site, and the region with the most sites (not all of them).
+  int failing = -1;
+  std::map<std::string, std::vector<int>> by_region;
+  for (int i = 0; i < report.sites_size(); ++i) {
+    if (failing < 0 && report.sites(i).vetoes_size() > 0) failing = i;
+    by_region[report.sites(i).region()].push_back(i);
+  }
+  ASSERT_GE(failing, 0);
+  ASSERT_EQ(by_region.size(), 3u);
+  const std::string region = "江东省远阳市";
+  ASSERT_EQ(by_region[region].size(), 6u);
+  const report::SiteReport& site = report.sites(failing);
+
+  // --json: report.jsonl's lines of exactly those sites, each report.json's object.
+  ASSERT_EQ(Census({"report", "--data", data, "--run", runs[0], "--site", site.site_id(), "--json"},
+                   "site-json"),
+            0)
+      << ReadFile(dir_ / "site-json.err");
+  const std::string site_json = ReadFile(dir_ / "site-json.out");
+  EXPECT_TRUE(site_json == jsonl[failing] + "\n") << site_json;
+  report::SiteReport parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(site_json, &parsed).ok()) << site_json;
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, site));
+
+  ASSERT_EQ(Census({"report", "--data", data, "--run", runs[0], "--region", region, "--json"},
+                   "region-json"),
+            0)
+      << ReadFile(dir_ / "region-json.err");
+  std::string want_region;
+  for (int i : by_region[region]) want_region += jsonl[i] + "\n";
+  EXPECT_TRUE(ReadFile(dir_ / "region-json.out") == want_region);
+  // The sites without a region, by their page's name.
+  ASSERT_EQ(
+      Census({"report", "--data", data, "--run", runs[0], "--region", "_unassigned", "--json"},
+             "unassigned"),
+      0)
+      << ReadFile(dir_ / "unassigned.err");
+  std::string want_unassigned;
+  for (int i : by_region[""]) want_unassigned += jsonl[i] + "\n";
+  EXPECT_TRUE(ReadFile(dir_ / "unassigned.out") == want_unassigned);
+
+  // Text: that site's findings and no other site's.
+  ASSERT_EQ(Census({"report", "--data", data, "--run", runs[0], "--site", site.site_id()}, "site"),
+            0)
+      << ReadFile(dir_ / "site.err");
+  const std::string text = ReadFile(dir_ / "site.out");
+  EXPECT_NE(text.find(absl::StrCat(site.site_id(), " ", site.name(), ": ", site.verdict())),
+            std::string::npos)
+      << text;
+  for (const report::Veto& veto : site.vetoes()) {
+    EXPECT_NE(text.find(absl::StrCat("veto ", veto.rule(), ": ", veto.detail())), std::string::npos)
+        << text;
+  }
+  for (const report::BrokenLink& link : site.links().broken()) {
+    EXPECT_NE(text.find(link.url()), std::string::npos) << text;
+  }
+  for (const report::SiteReport& other : report.sites()) {
+    if (other.site_id() != site.site_id()) {
+      EXPECT_EQ(text.find(other.site_id()), std::string::npos) << other.site_id();
+    }
+  }
+  ASSERT_EQ(Census({"report", "--data", data, "--run", runs[0], "--region", region}, "region"), 0)
+      << ReadFile(dir_ / "region.err");
+  const std::string region_text = ReadFile(dir_ / "region.out");
+  int failed = 0;
+  for (const report::SiteReport& other : report.sites()) {
+    const bool in_region = other.region() == region;
+    failed += in_region && other.verdict() != "pass";
+    EXPECT_EQ(region_text.find(absl::StrCat(other.site_id(), " ", other.name(), ": ",
+                                            other.verdict(), ", score ")) != std::string::npos,
+              in_region)
+        << other.site_id() << "\n"
+        << region_text;
+  }
+  EXPECT_NE(region_text.find(absl::StrCat("region ", region, ": ", by_region[region].size(),
+                                          " sites, ", failed, " failed")),
+            std::string::npos)
+      << region_text;
+  // The region's page in the run's report holds the same sites.
+  const std::string page = ReadFile(dir_ / "run1" / RegionPagePath(region));
+  ASSERT_FALSE(page.empty()) << region;
+  for (const report::SiteReport& other : report.sites()) {
+    EXPECT_EQ(page.find(absl::StrCat("id=\"site-", other.site_id(), "\"")) != std::string::npos,
+              other.region() == region)
+        << other.site_id();
+  }
+
+  // Usage and errors.
+  EXPECT_EQ(Census({"report", "--help"}, "help"), 0);
+  EXPECT_TRUE(absl::StartsWith(ReadFile(dir_ / "help.out"), "usage: census report"));
+  EXPECT_EQ(Census({"report", "--data", data, "--run", runs[0], "--sites", "x"}, "badflag"), 2);
+  EXPECT_TRUE(ReadFile(dir_ / "badflag.out").empty());
+  EXPECT_NE(ReadFile(dir_ / "badflag.err").find("unknown flag --sites"), std::string::npos);
+  EXPECT_NE(ReadFile(dir_ / "badflag.err").find("usage: census report"), std::string::npos);
+  EXPECT_EQ(Census({"report", "--data", data, "--run", runs[0]}, "neither"), 2);
+  EXPECT_EQ(
+      Census({"report", "--data", data, "--run", runs[0], "--site", "no-such-site"}, "nosite"), 1);
+  EXPECT_NE(ReadFile(dir_ / "nosite.err").find("no site 'no-such-site' in run " + runs[0]),
+            std::string::npos);
+  EXPECT_NE(ReadFile(dir_ / "nosite.err").find(report.sites(0).site_id()), std::string::npos);
+  EXPECT_EQ(
+      Census({"report", "--data", data, "--run", runs[0], "--region", "atlantis"}, "noregion"), 1);
+  EXPECT_NE(ReadFile(dir_ / "noregion.err").find("no region 'atlantis'"), std::string::npos);
+  EXPECT_NE(ReadFile(dir_ / "noregion.err").find(region), std::string::npos);
+  EXPECT_EQ(
+      Census({"report", "--data", data, "--run", "no-such-run", "--site", site.site_id()}, "norun"),
+      1);
+  EXPECT_NE(ReadFile(dir_ / "norun.err").find("no run 'no-such-run'"), std::string::npos);
+  EXPECT_NE(ReadFile(dir_ / "norun.err").find(runs[0]), std::string::npos);
+  EXPECT_TRUE(ReadFile(dir_ / "norun.out").empty());
 }
 
 }  // namespace

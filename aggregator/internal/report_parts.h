@@ -35,12 +35,19 @@ std::string CsvRow(const report::SiteReport& site);
 // ------------------------------------------------------------ report.html
 
 // The census notice, fed one site at a time. It keeps what the summary, the charts and
-// the failing-sites table need (counters, the 40 longest bars of each chart, one table
-// row a failing site); each site's own section is appended to the caller's string as it
-// is added, so the caller decides whether the sections stay in memory or go to a file.
-// The notice is Head() + every section + Tail().
+// the failing-sites tables need (counters by rule, region and level, the 40 longest bars
+// of each chart, one table row a failing site); each site's own section is appended to
+// the caller's string as it is added, so the caller decides whether the sections stay in
+// memory or go to a file.
+// report.html is Head() + (SitesInline() ? every section : nothing) + Tail(); the page of
+// each region R of Regions(), at RegionPagePath(R), is RegionHead(R) + the sections of
+// R's sites in report order + RegionTail().
 class HtmlNotice {
  public:
+  // Up to this many sites report.html holds every site's section itself (a notice a
+  // browser opens); above it only the summary, the sites being on the region pages.
+  static constexpr int kInlineSitesUpTo = 500;
+
   // `as_of` (YYYY-MM-DD, the census's) dates the "days since the homepage was updated".
   explicit HtmlNotice(const std::string& as_of);
   ~HtmlNotice();
@@ -60,7 +67,21 @@ class HtmlNotice {
   // Everything after the last site section.
   std::string Tail(const report::CensusSummary& census) const;
 
+  // Whether report.html holds the sites counted so far (at most kInlineSitesUpTo).
+  bool SitesInline() const;
+  // The regions of the sites counted so far, sorted ("" for sites without one).
+  std::vector<std::string> Regions() const;
+  // A region page's part before its first site section: the region's figures and its
+  // failing sites. A region no site had gives an empty page.
+  std::string RegionHead(const std::string& region, const report::CensusSummary& census) const;
+  // A region page's part after its last site section.
+  static std::string RegionTail();
+
  private:
+  // The failing-sites table of the given rows (indexes into the failing rows), numbered
+  // from 1; a sentence when there are none.
+  void FailingTable(std::string* out, const std::vector<size_t>& rows) const;
+
   struct State;
   std::unique_ptr<State> state_;
 };

@@ -13,45 +13,29 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const censusBin = process.env.CENSUS_BIN;
 const outDir = process.env.OUT_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'census-browser-'));
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const fixturePath = path.join(here, 'fixture', 'report.json');
 const fixture = JSON.parse(fs.readFileSync(fixturePath, 'utf8'));
 
-let context;
+let browser;
 let page;
-let userDataDir;
-const requests = [];
+let requests;
 
 before(async () => {
   assert.ok(censusBin, 'set CENSUS_BIN to the census binary');
-  assert.ok(fs.existsSync(chromiumPath),
-            `${chromiumPath} missing: run scripts/install-browser.sh`);
   fs.mkdirSync(outDir, { recursive: true });
   execFileSync(censusBin, ['render-report', fixturePath, outDir]);
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'census-chromium-'));
-  // A persistent context on a fresh profile directory: that is Chromium's
-  // --user-data-dir (playwright refuses the flag itself in `args`).
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-    javaScriptEnabled: false,
-  });
-  page = context.pages()[0] ?? await context.newPage();
-  page.on('request', (request) => requests.push(request.url()));
+  browser = await launchChromium();
+  ({ page, requests } = browser);
   await page.goto(pathToFileURL(path.join(outDir, 'report.html')).href, { waitUntil: 'load' });
 });
 
 after(async () => {
-  if (context) await context.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  if (browser) await browser.close();
 });
 
 const failing = fixture.sites.filter((s) => s.verdict !== 'pass');
