@@ -45,10 +45,12 @@ constexpr char kPage[] = "http://www.example.gov.cn/col/col7/index.html";
 // Subresources served from memory; records every request the renderer passed on.
 class FakeWeb {
  public:
-  void Serve(const std::string& url, std::string content_type, std::string body) {
+  void Serve(const std::string& url, std::string content_type, std::string body,
+             std::vector<std::pair<std::string, std::string>> extra_headers = {}) {
     SubresourceResponse r;
     r.status = 200;
     r.headers = {{"Content-Type", std::move(content_type)}};
+    r.headers.insert(r.headers.end(), extra_headers.begin(), extra_headers.end());
     r.body = std::move(body);
     pages_[url] = std::move(r);
   }
@@ -267,9 +269,12 @@ x.send();
 TEST_F(SharedRendererTest, FetchApiPostListAndJsonp) {
   web_.Serve("http://www.example.gov.cn/api/search", "application/json",
              R"([{"t":"区政府工作报告","d":"2026-11-19"}])");
-  web_.Serve(
-      "http://www.example.gov.cn/api/jsonp?channelId=7&callback=cb", "application/javascript",
-      R"(cb({"list":[{"t":"乡村振兴工作动态","d":"2026-11-17"},{"t":"安全生产专项整治","d":"2026-11-16"}]});)");
+  // GBK bytes in a header value, as some servers send: not UTF-8, so not JSON text.
+  web_.Serve("http://www.example.gov.cn/api/jsonp?channelId=7&callback=cb",
+             "application/javascript",
+             R"(cb({"list":[{"t":"乡村振兴工作动态","d":"2026-11-17"},)"
+             R"({"t":"安全生产专项整治","d":"2026-11-16"}]});)",
+             {{"X-Column", "\xcd\xa8\xd6\xaa"}});
   auto page = r()->Render(Page(R"(<html><body><ul id="a"></ul><ul id="b"></ul><script>
 function add(id, t, d) {
   var li = document.createElement("li"); li.textContent = t + " " + d;
