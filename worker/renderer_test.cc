@@ -330,6 +330,21 @@ TEST_F(SharedRendererTest, ImagesAndStylesheetsAreBlockedUnfetched) {
   EXPECT_EQ(r()->stats().blocked, before_.blocked + 3);
 }
 
+// Chromium's cache never answers for SubresourceFetch: each render fetches again.
+TEST_F(SharedRendererTest, CacheableScriptIsFetchedOnEveryRender) {
+  web_.Serve("http://www.example.gov.cn/js/cached.js", "application/javascript",
+             "document.getElementById('l').innerHTML = '<li>cached</li>';",
+             {{"Cache-Control", "public, max-age=86400"}});
+  for (int i = 0; i < 2; ++i) {
+    auto page = r()->Render(
+        Page(R"(<html><body><ul id="l"></ul><script src="/js/cached.js"></script></body></html>)"));
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_THAT(page->html, HasSubstr("<ul id=\"l\"><li>cached</li></ul>"));
+  }
+  EXPECT_THAT(web_.seen_urls(), ElementsAre("http://www.example.gov.cn/js/cached.js",
+                                            "http://www.example.gov.cn/js/cached.js"));
+}
+
 TEST_F(SharedRendererTest, NavigationsAwayAreCancelled) {
   auto scripted = r()->Render(Page(R"(<html><body><ul><li>原页面条目</li></ul>
 <script>location.href = "http://evil.example/";</script></body></html>)"));
