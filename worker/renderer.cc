@@ -146,15 +146,19 @@ class RenderSession {
  public:
   RenderSession(CdpConnection& cdp, const RendererOptions& o, const RenderRequest& req,
                 absl::Time deadline)
-      : cdp_(cdp), o_(o), req_(req), deadline_(deadline) {}
+      : cdp_(cdp),
+        o_(o),
+        req_(req),
+        deadline_(deadline),
+        // Load and network idle by then, leaving time to take the DOM of a page
+        // that never settles.
+        settle_by_(deadline - std::min(absl::Seconds(1), o.render_timeout / 4)) {}
 
   // On DeadlineExceeded from here, the page would not answer: the browser must go.
   absl::StatusOr<RenderedPage> Run();
 
   const std::string& target_id() const { return target_id_; }
   int subrequests() const { return page_.subrequests; }
-  // Answers what the page asks while the target is being closed (dialogs, requests).
-  void Handle(const rapidjson::Document& m) { OnMessage(m); }
 
  private:
   void OnMessage(const rapidjson::Value& m);
@@ -170,6 +174,7 @@ class RenderSession {
   const RendererOptions& o_;
   const RenderRequest& req_;
   const absl::Time deadline_;
+  const absl::Time settle_by_;
   std::string target_id_;
   std::string session_;
   int navigate_id_ = -1;
@@ -219,9 +224,6 @@ absl::StatusOr<RenderedPage> RenderSession::Run() {
   if (!nav.ok()) return nav.status();
   navigate_id_ = *nav;
 
-  // Load and network idle, leaving time to take the DOM of a page that never settles.
-  const absl::Duration reserve = std::min(absl::Seconds(1), o_.render_timeout / 4);
-  const absl::Time settle_by = deadline_ - reserve;
   while (true) {
     RETURN_IF_ERROR(send_error_);
     if (!navigate_error_.empty()) {
@@ -230,11 +232,12 @@ absl::StatusOr<RenderedPage> RenderSession::Run() {
     }
     const absl::Time now = absl::Now();
     if (load_fired_ && now - last_activity_ >= o_.idle) break;
-    if (now >= settle_by) {
+    if (now >= settle_by_) {
       page_.timed_out = true;
       break;
     }
-    const absl::Time wake = load_fired_ ? std::min(settle_by, last_activity_ + o_.idle) : settle_by;
+    const absl::Time wake =
+        load_fired_ ? std::min(settle_by_, last_activity_ + o_.idle) : settle_by_;
     ASSIGN_OR_RETURN(std::optional<rapidjson::Document> m, cdp_.Next(wake));
     if (m.has_value()) OnMessage(*m);
   }
@@ -358,7 +361,7 @@ SubresourceResponse RenderSession::FetchFor(const rapidjson::Value& request) {
   } else {
     sr.post_body = std::string(JsonStr(request, "postData"));
   }
-  sr.timeout = deadline_ - absl::Now();
+  sr.timeout = settle_by_ - absl::Now();  // the DOM must still be taken after it
   if (sr.timeout <= absl::ZeroDuration()) {
     SubresourceResponse late;
     late.error = "render deadline passed";
