@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -516,6 +517,68 @@ fetch("/api/list?channelId=7&page=1").then(function (r) { return r.json(); }).th
   EXPECT_EQ(requests[0].host, "www.example.gov.cn");
   EXPECT_EQ(requests[0].headers["referer"], kPage);
   EXPECT_EQ(requests[0].headers["user-agent"], fo.user_agent);
+}
+
+// CurlSubresourceFetch on its own (no browser): the Fetcher's rules, the request as
+// the page made it, the size cap.
+TEST(CurlSubresourceFetchTest, FollowsTheFetchersRules) {
+  std::mutex mu;
+  std::vector<simweb::HttpRequest> requests;
+  auto server = simweb::HttpServer::Start([&](const simweb::HttpRequest& req) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      requests.push_back(req);
+    }
+    simweb::HttpResponse resp;
+    resp.content_type = "application/json; charset=utf-8";
+    resp.body = req.target == "/big" ? std::string(4096, 'x') : R"({"ok":true})";
+    if (req.target == "/moved") {
+      resp.status = 302;
+      resp.headers = {{"Location", "/api"}};
+      resp.body.clear();
+    }
+    return resp;
+  });
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string port = absl::StrCat((*server)->port());
+  FetcherOptions fo;
+  fo.connect_to.push_back({"www.example.gov.cn", "", "127.0.0.1", port});
+  SubresourceFetch fetch = CurlSubresourceFetch(fo, absl::Seconds(5), 1024);
+
+  SubresourceRequest get;
+  get.url = "http://www.example.gov.cn/moved";
+  get.headers = {{"Referer", kPage}, {"X-Requested-With", "XMLHttpRequest"}};
+  SubresourceResponse r = fetch(get);
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.status, 200);  // the redirect followed
+  EXPECT_EQ(r.body, R"({"ok":true})");
+  std::map<std::string, std::string> headers;
+  for (const auto& [name, value] : r.headers) headers[absl::AsciiStrToLower(name)] = value;
+  EXPECT_EQ(headers["content-type"], "application/json; charset=utf-8");
+
+  SubresourceRequest post;
+  post.method = "POST";
+  post.url = "http://www.example.gov.cn/api";
+  post.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  post.post_body = "channelId=7&page=2";
+  EXPECT_EQ(fetch(post).status, 200);
+
+  SubresourceRequest big;
+  big.url = "http://www.example.gov.cn/big";
+  EXPECT_THAT(fetch(big).error, HasSubstr("larger than 1024 bytes"));
+
+  SubresourceRequest direct;  // loopback, not routed by a connect_to rule
+  direct.url = absl::StrCat("http://127.0.0.1:", port, "/api");
+  EXPECT_THAT(fetch(direct).error, HasSubstr("private address refused"));
+
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(requests.size(), 4u);  // /moved, /api, POST /api, /big; never the direct one
+  EXPECT_EQ(requests[0].headers["referer"], kPage);
+  EXPECT_EQ(requests[0].headers["x-requested-with"], "XMLHttpRequest");
+  EXPECT_EQ(requests[0].headers["user-agent"], fo.user_agent);
+  EXPECT_EQ(requests[1].target, "/api");
+  EXPECT_EQ(requests[2].method, "POST");
+  EXPECT_EQ(requests[2].headers["content-type"], "application/x-www-form-urlencoded");
 }
 
 TEST(RenderQueueTest, RendersInTheBackgroundWithTags) {
