@@ -11,8 +11,9 @@
 // host mapping); images, fonts, stylesheets and media are refused; navigations away
 // from the page are cancelled. Chromium never touches the network itself.
 //
-// One Chromium process per PageRenderer, driven over --remote-debugging-pipe.
-// Memory is bounded by restarting the browser (RSS cap, renders per browser).
+// One Chromium per PageRenderer, driven over --remote-debugging-pipe, all its pages
+// in one renderer process, one page at a time. Memory is bounded by restarting the
+// browser (memory cap, renders per browser).
 
 #include <sys/types.h>
 
@@ -61,7 +62,9 @@ struct SubresourceResponse {
   int status = 200;
   // Response headers of the final response (Content-Type at least when known).
   // Content-Length, Content-Encoding and Transfer-Encoding are dropped before the
-  // body reaches Chromium: `body` is already decoded.
+  // body reaches Chromium (`body` is already decoded), and so are the caching
+  // headers: every response is served "Cache-Control: no-store", so that no later
+  // render is answered from Chromium's cache instead of through SubresourceFetch.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 };
