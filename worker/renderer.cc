@@ -69,6 +69,11 @@ std::vector<std::string> ChromiumFlags(const RendererOptions& o) {
       "AutofillServerCommunication,BackForwardCache,IsolateOrigins,site-per-process,"
       "AcceptCHFrame,InterestFeedContentSuggestions",
       "--block-new-web-contents",  // window.open and popups: no second page
+      // Every page in the one renderer process that hosts the initial blank tab:
+      // a page then costs no process start (a render 200 ms sooner, bench/
+      // render_bench). Pages are rendered one at a time, and a page that hangs
+      // its process gets the whole browser replaced anyway.
+      "--renderer-process-limit=1",
       "--no-pings",
       "--dns-prefetch-disable",
       "--host-resolver-rules=MAP * ~NOTFOUND",
@@ -120,8 +125,11 @@ bool DropRequestHeader(absl::string_view name) {
          absl::StartsWithIgnoreCase(name, "sec-ch-");
 }
 
+// Caching headers go too: every response is fulfilled "no-store", so no render is
+// answered from Chromium's cache instead of through SubresourceFetch.
 bool DropResponseHeader(absl::string_view name) {
-  return absl::EqualsIgnoreCase(name, "content-length") ||
+  return absl::EqualsIgnoreCase(name, "cache-control") || absl::EqualsIgnoreCase(name, "expires") ||
+         absl::EqualsIgnoreCase(name, "pragma") || absl::EqualsIgnoreCase(name, "content-length") ||
          absl::EqualsIgnoreCase(name, "content-encoding") ||
          absl::EqualsIgnoreCase(name, "transfer-encoding") ||
          absl::EqualsIgnoreCase(name, "connection") || absl::EqualsIgnoreCase(name, "keep-alive");
@@ -138,15 +146,19 @@ class RenderSession {
  public:
   RenderSession(CdpConnection& cdp, const RendererOptions& o, const RenderRequest& req,
                 absl::Time deadline)
-      : cdp_(cdp), o_(o), req_(req), deadline_(deadline) {}
+      : cdp_(cdp),
+        o_(o),
+        req_(req),
+        deadline_(deadline),
+        // Load and network idle by then, leaving time to take the DOM of a page
+        // that never settles.
+        settle_by_(deadline - std::min(absl::Seconds(1), o.render_timeout / 4)) {}
 
   // On DeadlineExceeded from here, the page would not answer: the browser must go.
   absl::StatusOr<RenderedPage> Run();
 
   const std::string& target_id() const { return target_id_; }
   int subrequests() const { return page_.subrequests; }
-  // Answers what the page asks while the target is being closed (dialogs, requests).
-  void Handle(const rapidjson::Document& m) { OnMessage(m); }
 
  private:
   void OnMessage(const rapidjson::Value& m);
@@ -162,6 +174,7 @@ class RenderSession {
   const RendererOptions& o_;
   const RenderRequest& req_;
   const absl::Time deadline_;
+  const absl::Time settle_by_;
   std::string target_id_;
   std::string session_;
   int navigate_id_ = -1;
@@ -211,9 +224,6 @@ absl::StatusOr<RenderedPage> RenderSession::Run() {
   if (!nav.ok()) return nav.status();
   navigate_id_ = *nav;
 
-  // Load and network idle, leaving time to take the DOM of a page that never settles.
-  const absl::Duration reserve = std::min(absl::Seconds(1), o_.render_timeout / 4);
-  const absl::Time settle_by = deadline_ - reserve;
   while (true) {
     RETURN_IF_ERROR(send_error_);
     if (!navigate_error_.empty()) {
@@ -222,11 +232,12 @@ absl::StatusOr<RenderedPage> RenderSession::Run() {
     }
     const absl::Time now = absl::Now();
     if (load_fired_ && now - last_activity_ >= o_.idle) break;
-    if (now >= settle_by) {
+    if (now >= settle_by_) {
       page_.timed_out = true;
       break;
     }
-    const absl::Time wake = load_fired_ ? std::min(settle_by, last_activity_ + o_.idle) : settle_by;
+    const absl::Time wake =
+        load_fired_ ? std::min(settle_by_, last_activity_ + o_.idle) : settle_by_;
     ASSIGN_OR_RETURN(std::optional<rapidjson::Document> m, cdp_.Next(wake));
     if (m.has_value()) OnMessage(*m);
   }
@@ -303,8 +314,7 @@ void RenderSession::OnRequestPaused(const rapidjson::Value& params) {
   if (route == Route::kDocument) {
     document_served_ = true;
     Fulfill(request_id, 200,
-            {{"Content-Type", req_.content_type.empty() ? "text/html" : req_.content_type},
-             {"Cache-Control", "no-store"}},
+            {{"Content-Type", req_.content_type.empty() ? "text/html" : req_.content_type}},
             req_.body);
   } else if (route == Route::kAbortNavigation) {
     // Aborted, not BlockedByClient: a blocked navigation commits an error page in
@@ -351,7 +361,7 @@ SubresourceResponse RenderSession::FetchFor(const rapidjson::Value& request) {
   } else {
     sr.post_body = std::string(JsonStr(request, "postData"));
   }
-  sr.timeout = deadline_ - absl::Now();
+  sr.timeout = settle_by_ - absl::Now();  // the DOM must still be taken after it
   if (sr.timeout <= absl::ZeroDuration()) {
     SubresourceResponse late;
     late.error = "render deadline passed";
@@ -389,6 +399,10 @@ void RenderSession::Fulfill(absl::string_view request_id, int status,
       JsonKeyString(w, "value", value);
       w.EndObject();
     }
+    w.StartObject();
+    JsonKeyString(w, "name", "Cache-Control");
+    JsonKeyString(w, "value", "no-store");
+    w.EndObject();
     w.EndArray();
     JsonKeyString(w, "body", absl::Base64Escape(body));
   });

@@ -11,8 +11,9 @@
 // host mapping); images, fonts, stylesheets and media are refused; navigations away
 // from the page are cancelled. Chromium never touches the network itself.
 //
-// One Chromium process per PageRenderer, driven over --remote-debugging-pipe.
-// Memory is bounded by restarting the browser (RSS cap, renders per browser).
+// One Chromium per PageRenderer, driven over --remote-debugging-pipe, all its pages
+// in one renderer process, one page at a time. Memory is bounded by restarting the
+// browser (memory cap, renders per browser).
 
 #include <sys/types.h>
 
@@ -61,13 +62,16 @@ struct SubresourceResponse {
   int status = 200;
   // Response headers of the final response (Content-Type at least when known).
   // Content-Length, Content-Encoding and Transfer-Encoding are dropped before the
-  // body reaches Chromium: `body` is already decoded.
+  // body reaches Chromium (`body` is already decoded), and so are the caching
+  // headers: every response is served "Cache-Control: no-store", so that no later
+  // render is answered from Chromium's cache instead of through SubresourceFetch.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 };
 
-// Called on the thread that calls PageRenderer::Render, one request at a time.
-// Must not throw.
+// Called on the thread that calls PageRenderer::Render (RenderQueue: its own
+// thread), one request at a time, while the render waits. Must not throw; an error
+// goes in SubresourceResponse::error.
 using SubresourceFetch = std::function<SubresourceResponse(const SubresourceRequest&)>;
 
 // A synchronous libcurl fetch for PageRenderer: honours `options.connect_to`,
@@ -87,9 +91,14 @@ struct RendererOptions {
   // The network counts as idle after this long with no request paused or being
   // fetched; the DOM is taken once the load event fired and the network is idle.
   absl::Duration idle = absl::Milliseconds(300);
-  int max_subrequests = 40;                    // per render; requests beyond it are refused
-  int64_t max_rss_bytes = int64_t{768} << 20;  // whole process group, checked per render
-  int renders_per_browser = 500;               // then the browser is restarted
+  int max_subrequests = 40;  // per render; requests beyond it are refused
+  // Memory of the browser's whole process group, checked after each render: the sum
+  // of the processes' Pss (/proc/<pid>/smaps_rollup; statm's resident set on kernels
+  // without it). Not the sum of resident sets: every Chromium process maps the same
+  // binary, which that sum would count once per process (900 MB for an idle browser
+  // whose Pss is 380 MB).
+  int64_t max_rss_bytes = int64_t{768} << 20;
+  int renders_per_browser = 500;  // then the browser is restarted
   absl::Duration startup_timeout = absl::Seconds(15);
   int max_queue = 64;  // RenderQueue: requests submitted and not yet taken
   int viewport_width = 1280;
@@ -123,7 +132,7 @@ struct RendererStats {
   int64_t restarts = 0;  // browser starts after the first
   int64_t subrequests = 0;
   int64_t blocked = 0;
-  int64_t peak_rss_bytes = 0;  // largest process-group RSS seen after a render
+  int64_t peak_rss_bytes = 0;  // largest LastRssBytes() so far
 };
 
 // Not thread-safe: one thread calls Render at a time (RenderQueue gives it a thread).
@@ -143,13 +152,17 @@ class PageRenderer {
   PageRenderer& operator=(const PageRenderer&) = delete;
 
   // Loads req.body as the document at req.url and returns the DOM once the load event
-  // fired and the network is idle. DeadlineExceeded when render_timeout passed and the
-  // page would not even give its DOM (a script spinning forever: the browser is
-  // killed and restarted for the next call); Unavailable when the browser died or
-  // could not be restarted; InvalidArgument for a URL that is not http(s).
+  // fired and the network is idle (or, marked timed_out, as it is when render_timeout
+  // is near). DeadlineExceeded when the page would not even give its DOM (a script
+  // spinning forever: the browser is closed, a fresh one serves the next call);
+  // Unavailable when the browser died during the render or cannot be restarted;
+  // InvalidArgument for a URL that is not http(s). A browser found dead before the
+  // page fetched anything is replaced and the render tried once more, so that call
+  // may take up to twice render_timeout.
   absl::StatusOr<RenderedPage> Render(const RenderRequest& req);
 
-  // RSS of the browser's process group after the last render (0 before any).
+  // Memory of the browser's process group after the last render, as max_rss_bytes
+  // measures it (0 before any render).
   int64_t LastRssBytes() const { return last_rss_bytes_; }
   const RendererStats& stats() const { return stats_; }
   // The browser's pid, which is also its process group id (0 when none is running).

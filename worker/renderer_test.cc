@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -45,10 +46,12 @@ constexpr char kPage[] = "http://www.example.gov.cn/col/col7/index.html";
 // Subresources served from memory; records every request the renderer passed on.
 class FakeWeb {
  public:
-  void Serve(const std::string& url, std::string content_type, std::string body) {
+  void Serve(const std::string& url, std::string content_type, std::string body,
+             std::vector<std::pair<std::string, std::string>> extra_headers = {}) {
     SubresourceResponse r;
     r.status = 200;
     r.headers = {{"Content-Type", std::move(content_type)}};
+    r.headers.insert(r.headers.end(), extra_headers.begin(), extra_headers.end());
     r.body = std::move(body);
     pages_[url] = std::move(r);
   }
@@ -267,9 +270,12 @@ x.send();
 TEST_F(SharedRendererTest, FetchApiPostListAndJsonp) {
   web_.Serve("http://www.example.gov.cn/api/search", "application/json",
              R"([{"t":"区政府工作报告","d":"2026-11-19"}])");
-  web_.Serve(
-      "http://www.example.gov.cn/api/jsonp?channelId=7&callback=cb", "application/javascript",
-      R"(cb({"list":[{"t":"乡村振兴工作动态","d":"2026-11-17"},{"t":"安全生产专项整治","d":"2026-11-16"}]});)");
+  // GBK bytes in a header value, as some servers send: not UTF-8, so not JSON text.
+  web_.Serve("http://www.example.gov.cn/api/jsonp?channelId=7&callback=cb",
+             "application/javascript",
+             R"(cb({"list":[{"t":"乡村振兴工作动态","d":"2026-11-17"},)"
+             R"({"t":"安全生产专项整治","d":"2026-11-16"}]});)",
+             {{"X-Column", "\xcd\xa8\xd6\xaa"}});
   auto page = r()->Render(Page(R"(<html><body><ul id="a"></ul><ul id="b"></ul><script>
 function add(id, t, d) {
   var li = document.createElement("li"); li.textContent = t + " " + d;
@@ -325,6 +331,21 @@ TEST_F(SharedRendererTest, ImagesAndStylesheetsAreBlockedUnfetched) {
   EXPECT_EQ(r()->stats().blocked, before_.blocked + 3);
 }
 
+// Chromium's cache never answers for SubresourceFetch: each render fetches again.
+TEST_F(SharedRendererTest, CacheableScriptIsFetchedOnEveryRender) {
+  web_.Serve("http://www.example.gov.cn/js/cached.js", "application/javascript",
+             "document.getElementById('l').innerHTML = '<li>cached</li>';",
+             {{"Cache-Control", "public, max-age=86400"}});
+  for (int i = 0; i < 2; ++i) {
+    auto page = r()->Render(
+        Page(R"(<html><body><ul id="l"></ul><script src="/js/cached.js"></script></body></html>)"));
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_THAT(page->html, HasSubstr("<ul id=\"l\"><li>cached</li></ul>"));
+  }
+  EXPECT_THAT(web_.seen_urls(), ElementsAre("http://www.example.gov.cn/js/cached.js",
+                                            "http://www.example.gov.cn/js/cached.js"));
+}
+
 TEST_F(SharedRendererTest, NavigationsAwayAreCancelled) {
   auto scripted = r()->Render(Page(R"(<html><body><ul><li>原页面条目</li></ul>
 <script>location.href = "http://evil.example/";</script></body></html>)"));
@@ -365,13 +386,22 @@ for (let i = 0; i < 10; i++) {
   EXPECT_EQ(Count(page->html, "<li>refused</li>"), 5);
 }
 
-TEST(RendererTest, ScriptThatNeverYieldsTimesOutAndTheBrowserIsReplaced) {
+TEST(RendererTest, TimeoutTakesTheDomOrReplacesTheBrowser) {
   REQUIRE_CHROMIUM();
   FakeWeb web;
   RendererOptions o = Options(web);
   o.render_timeout = absl::Seconds(3);
   auto r = StartOrDie(o);
   ASSERT_NE(r, nullptr);
+  // Never idle (a poll every 50 ms): the DOM is taken anyway, marked timed_out.
+  auto busy = r->Render(Page(R"(<html><body><ul id="l"><li>轮询前条目</li></ul><script>
+setInterval(function () { fetch("/api/poll?t=" + Date.now()).catch(function () {}); }, 50);
+</script></body></html>)"));
+  ASSERT_TRUE(busy.ok()) << busy.status();
+  EXPECT_TRUE(busy->timed_out);
+  EXPECT_THAT(busy->html, HasSubstr("<li>轮询前条目</li>"));
+  EXPECT_LT(busy->elapsed, o.render_timeout);
+
   const pid_t first = r->browser_pid();
   const absl::Time start = absl::Now();
   auto page = r->Render(Page("<html><body><ul id=l></ul><script>while (true) {}</script>"));
@@ -387,7 +417,7 @@ TEST(RendererTest, ScriptThatNeverYieldsTimesOutAndTheBrowserIsReplaced) {
   EXPECT_NE(r->browser_pid(), first);
   EXPECT_EQ(r->stats().restarts, 1);
   EXPECT_EQ(r->stats().failures, 1);
-  EXPECT_EQ(r->stats().renders, 1);
+  EXPECT_EQ(r->stats().renders, 2);
 }
 
 TEST(RendererTest, RestartsAfterRendersPerBrowserAndOverRss) {
@@ -487,6 +517,68 @@ fetch("/api/list?channelId=7&page=1").then(function (r) { return r.json(); }).th
   EXPECT_EQ(requests[0].host, "www.example.gov.cn");
   EXPECT_EQ(requests[0].headers["referer"], kPage);
   EXPECT_EQ(requests[0].headers["user-agent"], fo.user_agent);
+}
+
+// CurlSubresourceFetch on its own (no browser): the Fetcher's rules, the request as
+// the page made it, the size cap.
+TEST(CurlSubresourceFetchTest, FollowsTheFetchersRules) {
+  std::mutex mu;
+  std::vector<simweb::HttpRequest> requests;
+  auto server = simweb::HttpServer::Start([&](const simweb::HttpRequest& req) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      requests.push_back(req);
+    }
+    simweb::HttpResponse resp;
+    resp.content_type = "application/json; charset=utf-8";
+    resp.body = req.target == "/big" ? std::string(4096, 'x') : R"({"ok":true})";
+    if (req.target == "/moved") {
+      resp.status = 302;
+      resp.headers = {{"Location", "/api"}};
+      resp.body.clear();
+    }
+    return resp;
+  });
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string port = absl::StrCat((*server)->port());
+  FetcherOptions fo;
+  fo.connect_to.push_back({"www.example.gov.cn", "", "127.0.0.1", port});
+  SubresourceFetch fetch = CurlSubresourceFetch(fo, absl::Seconds(5), 1024);
+
+  SubresourceRequest get;
+  get.url = "http://www.example.gov.cn/moved";
+  get.headers = {{"Referer", kPage}, {"X-Requested-With", "XMLHttpRequest"}};
+  SubresourceResponse r = fetch(get);
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.status, 200);  // the redirect followed
+  EXPECT_EQ(r.body, R"({"ok":true})");
+  std::map<std::string, std::string> headers;
+  for (const auto& [name, value] : r.headers) headers[absl::AsciiStrToLower(name)] = value;
+  EXPECT_EQ(headers["content-type"], "application/json; charset=utf-8");
+
+  SubresourceRequest post;
+  post.method = "POST";
+  post.url = "http://www.example.gov.cn/api";
+  post.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  post.post_body = "channelId=7&page=2";
+  EXPECT_EQ(fetch(post).status, 200);
+
+  SubresourceRequest big;
+  big.url = "http://www.example.gov.cn/big";
+  EXPECT_THAT(fetch(big).error, HasSubstr("larger than 1024 bytes"));
+
+  SubresourceRequest direct;  // loopback, not routed by a connect_to rule
+  direct.url = absl::StrCat("http://127.0.0.1:", port, "/api");
+  EXPECT_THAT(fetch(direct).error, HasSubstr("private address refused"));
+
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(requests.size(), 4u);  // /moved, /api, POST /api, /big; never the direct one
+  EXPECT_EQ(requests[0].headers["referer"], kPage);
+  EXPECT_EQ(requests[0].headers["x-requested-with"], "XMLHttpRequest");
+  EXPECT_EQ(requests[0].headers["user-agent"], fo.user_agent);
+  EXPECT_EQ(requests[1].target, "/api");
+  EXPECT_EQ(requests[2].method, "POST");
+  EXPECT_EQ(requests[2].headers["content-type"], "application/x-www-form-urlencoded");
 }
 
 TEST(RenderQueueTest, RendersInTheBackgroundWithTags) {
