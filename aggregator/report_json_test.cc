@@ -182,6 +182,8 @@ report::SiteReport FullSite() {
   column->set_found_via("nav");
   column->set_fetch_status(503);
   column->set_fetch_detail("HTTP 503");
+  column->set_verdict_source("data_url");
+  column->set_render_detail("render timed out \"8s\"");
   site.add_columns()->set_name("政策文件");
   report::Links* links = site.mutable_links();
   links->set_checked(250);

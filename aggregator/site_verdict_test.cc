@@ -1125,6 +1125,10 @@ TEST(JudgeColumnPageTest, WhatAPageWithoutItemsIs) {
     // expected
     std::string page;
     bool blank;
+    // The rendered look (PageObservation.render) and what the report says of it.
+    std::string render = "";
+    std::string verdict_source = "html";
+    std::string render_detail = "";
   } kCases[] = {
       {"unmeasured (stored before) stays blank", false, "other", 0, 0, false, false, false, "",
        true},
@@ -1135,8 +1139,23 @@ TEST(JudgeColumnPageTest, WhatAPageWithoutItemsIs) {
       {"a page of links", true, "other", 0, kStaticPageMinLinks, false, false, false, "static",
        false},
       {"an article", true, "article", 0, 0, false, false, false, "static", false},
-      {"script may fill", true, "other", 0, 0, true, false, false, "unverified-blank", false},
-      {"placeholder wins", true, "other", 200, 0, true, false, true, "empty", true},
+      {"script may fill, not rendered", true, "other", 0, 0, true, false, false, "unverified-blank",
+       false, "", "html", "not rendered"},
+      {"script may fill, no renderer", true, "other", 0, 0, true, false, false, "unverified-blank",
+       false, "unavailable", "html", "no renderer (Chromium) on the worker"},
+      {"render failed", true, "other", 0, 0, false, false, false, "unverified-blank", false,
+       "failed", "html", "render timed out"},
+      {"render skipped, judged empty after all", true, "other", 3, 0, false, false, false,
+       "unverified-blank", false, "skipped", "html", "render timed out"},
+      {"script may fill, rendered and empty", true, "other", 0, 0, true, false, false, "empty",
+       true, "rendered", "rendered"},
+      {"no script: the markup is final", true, "other", 0, 0, false, false, false, "empty", true,
+       "", "html"},
+      {"placeholder and a loader, not rendered", true, "other", 200, 0, true, false, true,
+       "unverified-blank", false, "", "html", "not rendered"},
+      {"placeholder in the browser too", true, "other", 200, 0, true, false, true, "empty", true,
+       "rendered", "rendered"},
+      {"placeholder without a script", true, "other", 200, 0, false, false, true, "empty", true},
       {"letters without items", true, "mailbox", 0, 0, false, true, false, "mailbox", false},
   };
   for (const auto& c : kCases) {
@@ -1153,9 +1172,13 @@ TEST(JudgeColumnPageTest, WhatAPageWithoutItemsIs) {
     facts.script_list = c.script_list;
     facts.has_messages = c.messages;
     facts.blank_placeholder = c.placeholder;
+    facts.render = c.render;
+    facts.render_detail = c.render.empty() || c.render == "unavailable" ? "" : "render timed out";
     report::ColumnReport column = JudgeColumn(facts, kAsOf, DefaultRubric());
     EXPECT_EQ(column.page(), c.page);
     EXPECT_EQ(column.blank(), c.blank);
+    EXPECT_EQ(column.verdict_source(), c.verdict_source);
+    EXPECT_EQ(column.render_detail(), c.render_detail);
     EXPECT_FALSE(column.stale());
     EXPECT_FALSE(column.long_unupdated());
   }
@@ -1170,6 +1193,13 @@ TEST(JudgeColumnPageTest, WhatAPageWithoutItemsIs) {
   EXPECT_EQ(column.page(), "list");
   EXPECT_FALSE(column.blank());
   EXPECT_TRUE(column.stale());
+  EXPECT_EQ(column.verdict_source(), "html");
+  // Items read from a data URL: the verdict says so.
+  one.list_source = "data_url";
+  one.item_dates = {"2026-11-19"};
+  column = JudgeColumn(one, kAsOf, DefaultRubric());
+  EXPECT_EQ(column.verdict_source(), "data_url");
+  EXPECT_FALSE(column.stale());
 }
 
 PageObservation OwnLines(std::vector<std::pair<uint64_t, int>> lines, bool measured = true) {

@@ -461,6 +461,8 @@ int WorkerCommand(const std::vector<std::string>& args) {
       sum.leases_returned += s.leases_returned;
       sum.store_resends += s.store_resends;
       sum.request_resends += s.request_resends;
+      sum.renders += s.renders;
+      sum.render_failures += s.render_failures;
     }
     return sum;
   };
@@ -478,6 +480,11 @@ int WorkerCommand(const std::vector<std::string>& args) {
                        [&] { return static_cast<double>(total().leases_done); });
     m.AddGaugeCallback("census_worker_store_resends", "Batches sent again (no ack in time).", {},
                        [&] { return static_cast<double>(total().store_resends); });
+    m.AddGaugeCallback("census_worker_renders", "Column pages rendered in headless Chromium.", {},
+                       [&] { return static_cast<double>(total().renders); });
+    m.AddGaugeCallback("census_worker_render_failures",
+                       "Column pages that wanted a rendered look and got none.", {},
+                       [&] { return static_cast<double>(total().render_failures); });
   }
   std::vector<absl::Status> run_status(workers.size());
   std::atomic<int> finished{0};

@@ -368,6 +368,17 @@ int RunCensus(const RunConfig& config) {
     if (!st.ok())
       std::fprintf(stderr, "census run: worker: %s\n", std::string(st.message()).c_str());
   }
+  int64_t renders = 0, render_failures = 0;
+  for (const auto& w : workers) {
+    renders += w->stats().renders;
+    render_failures += w->stats().render_failures;
+  }
+  if (renders + render_failures > 0 && !config.quiet) {
+    std::fprintf(stderr,
+                 "census run: %lld column pages rendered in headless Chromium, %lld without a "
+                 "rendered look (their columns are unverified-blank where empty)\n",
+                 static_cast<long long>(renders), static_cast<long long>(render_failures));
+  }
 
   // The run goes into the store first, so that `census replay` can recompute this very
   // report (and score it under another rubric) later.

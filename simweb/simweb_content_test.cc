@@ -85,7 +85,7 @@ TEST(SimWebLexiconTest, FamilyWebHoldsExactlyItsPlantedTerms) {
   WebOptions o;
   o.seed = 1;
   o.sites = 120;
-  for (int f = 1; f < kFamilyCount; ++f) o.families.push_back(static_cast<Family>(f));
+  for (int f = 1; f < kMarkupFamilyEnd; ++f) o.families.push_back(static_cast<Family>(f));
   SimWeb sim(BuildWeb(o));
   auto scanner = LexiconScanner::Create(BuiltinLexicon());
   ASSERT_TRUE(scanner.ok()) << scanner.status();

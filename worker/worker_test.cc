@@ -14,6 +14,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -137,6 +138,22 @@ class TestSite {
       resp.body =
           ListPage({{"/col/news/a6.html", "2026-11-01"}, {"/col/news/a7.html", "2026-10-30"}},
                    "/col/news/index_3.html");
+    } else if (t == "/col/data/" || t == "/col/offsite/" || t == "/col/secret/") {
+      // An empty list its script loads from a data URL: the site's own, another site's,
+      // or one robots.txt forbids.
+      const std::string url = t == "/col/data/"      ? "/api/list?channelId=7&pageNo=1"
+                              : t == "/col/offsite/" ? "http://www.other.gov.cn/api/list.json"
+                                                     : "/secret/list.json";
+      resp.body = absl::StrCat(
+          "<html><head><title>通知公告</title></head><body><ul class=\"list\" id=\"l\"></ul>"
+          "<script>$.getJSON(\"",
+          url, "\", function (d) { $(\"#l\").html(d.list); });</script></body></html>");
+    } else if (t == "/api/list?channelId=7&pageNo=1") {
+      resp.content_type = "application/json";
+      resp.body =
+          "{\"total\":2,\"list\":[{\"title\":\"数据接口的通知\",\"url\":\"/col/news/a1.html\","
+          "\"pubDate\":\"2026-11-19 10:00\"},{\"title\":\"第二条\",\"url\":\"./a8.html\","
+          "\"pubDate\":1794450000000}]}";
     } else if (t == "/ok.html" || t == "/secret/x.html" || absl::StartsWith(t, "/col/news/a")) {
       resp.body = "<html><head><title>文章</title></head><body><p>正文。</p></body></html>";
     } else if (t == "/art/typo.html") {
@@ -469,6 +486,63 @@ TEST_F(WorkerTest, CensusRechecksRobotsPaginationAndConditionalRequests) {
   EXPECT_EQ(Link("/ok.html", run2_start).error(), FETCH_OK);
   EXPECT_EQ(Link("/dead.html", run2_start).attempts(), 2);
   EXPECT_TRUE(Link("/secret/x.html", run2_start).robots_disallowed());
+}
+
+// docs/COLUMNS.md "Lists that scripts build": a column page whose list is empty and
+// whose script names a data URL is read from it in the same lease; another site's data
+// URL and one robots.txt forbids are not fetched. With no renderer the page that stays
+// empty says so (render "unavailable").
+TEST_F(WorkerTest, ColumnListFromTheDataUrlItsScriptNames) {
+  CoordinatorOptions co = CoordOptions();
+  Coordinator coordinator(context_, "inproc://coordinator-data", co);
+  ASSERT_TRUE(coordinator.Start().ok());
+  census::Site s;
+  s.set_site_id("1");
+  s.set_url(kHome);
+  absl::flat_hash_map<std::string, std::vector<Column>> columns;
+  for (const char* path : {"/col/data/", "/col/offsite/", "/col/secret/"}) {
+    Column c;
+    c.set_site_id("1");
+    c.set_name("通知公告");
+    c.set_url(absl::StrCat("http://www.test.gov.cn", path));
+    c.set_category(NOTICE);
+    c.set_declared(true);
+    columns["1"].push_back(c);
+  }
+  ASSERT_TRUE(coordinator.AddSites({s}, columns).ok());
+  std::thread serve([&] { (void)coordinator.Serve(); });
+  WorkerOptions wo = MakeWorkerOptions(coordinator.endpoint());
+  wo.render = false;
+  Worker worker(context_, wo);
+  EXPECT_TRUE(worker.Run().ok());
+  coordinator.Stop();
+  serve.join();
+
+  auto obs = store_->LatestObservations("1", INT64_MAX);
+  ASSERT_TRUE(obs.ok()) << obs.status();
+  std::map<std::string, PageObservation> by_url;
+  for (const PageObservation& o : *obs) by_url[o.url()] = o;
+  const PageObservation& data = by_url["http://www.test.gov.cn/col/data/"];
+  ASSERT_EQ(data.items_size(), 2);
+  EXPECT_EQ(data.items(0).title(), "数据接口的通知");
+  EXPECT_EQ(data.items(0).href(), "http://www.test.gov.cn/col/news/a1.html");
+  EXPECT_EQ(data.items(0).date(), "2026-11-19");
+  EXPECT_EQ(data.items(1).href(), "http://www.test.gov.cn/col/data/a8.html");
+  EXPECT_EQ(data.items(1).date(), "2026-11-12");
+  EXPECT_EQ(data.list_source(), "data_url");
+  EXPECT_EQ(data.list_data_url(), "http://www.test.gov.cn/api/list?channelId=7&pageNo=1");
+  EXPECT_EQ(data.render(), "");  // dated items: no rendered look wanted
+  EXPECT_EQ(site_.count("GET", "/api/list?channelId=7&pageNo=1"), 1);
+  for (const char* path : {"/col/offsite/", "/col/secret/"}) {
+    SCOPED_TRACE(path);
+    const PageObservation& o = by_url[absl::StrCat("http://www.test.gov.cn", path)];
+    EXPECT_EQ(o.items_size(), 0);
+    EXPECT_EQ(o.list_source(), "");
+    EXPECT_TRUE(o.script_list());
+    EXPECT_EQ(o.render(), "unavailable");
+  }
+  EXPECT_EQ(site_.count("GET", "/secret/list.json"), 0);
+  EXPECT_EQ(worker.stats().render_failures, 2);
 }
 
 TEST_F(WorkerTest, NoRobotsFetchesEverything) {
