@@ -26,7 +26,12 @@ FROM debian:12-slim
 # (objdump -p build/cmd/census | grep NEEDED); apt brings their dependencies (libsodium23,
 # libpgm, libnorm, libgnutls30, libicu72, krb5 ...: the rest of the ldd list) by itself.
 # libc6, libstdc++6, libgcc-s1, zlib1g, libbz2-1.0, liblzma5 are already in debian:12-slim.
-# ca-certificates is no library but libcurl needs it for https:// sites.
+# ca-certificates is no library but libcurl needs it for https:// sites. chromium is no
+# library either: workers render column pages whose lists a script builds before any
+# is called blank (docs/COLUMNS.md "Lists that scripts build"); without it those columns
+# are unverified-blank. It runs as the non-root census user inside Chromium's own
+# sandbox, which needs unprivileged user namespaces: where a cluster forbids them the
+# renders fail and the report's render_detail says so (never a blank verdict).
 # The last RUN step checks that nothing is missing (ldd prints "not found").
 # hadolint ignore=DL3008
 RUN apt-get update \
@@ -49,6 +54,7 @@ RUN apt-get update \
       libgcc-s1 \
       libc6 \
       ca-certificates \
+      chromium \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 census \
  && useradd --system --uid 10001 --gid census --home-dir /var/lib/census \

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -73,6 +74,28 @@ class ScoreEndToEnd : public ::testing::Test {
     simweb::Score score = simweb::ScoreCensus(simweb_->truth(), report);
     EXPECT_EQ(ReadFile(dir_ / "score.txt"), simweb::ScoreTable(score, true));
     return score;
+  }
+
+  // Calls fn for every list column of the truth with its column in the last report.
+  void ForEachListColumn(
+      const std::function<void(const testing::TruthSite&, const testing::TruthColumn&,
+                               const report::ColumnReport&)>& fn) {
+    std::map<std::string, const report::ColumnReport*> columns;  // by URL
+    for (const report::SiteReport& site : report_.sites()) {
+      for (const report::ColumnReport& c : site.columns()) columns[c.url()] = &c;
+    }
+    for (const testing::TruthSite& truth : simweb_->truth().sites()) {
+      for (const testing::TruthColumn& want : truth.columns()) {
+        if (want.kind() != "list") continue;
+        SCOPED_TRACE(absl::StrCat(truth.template_(), " ", want.url()));
+        auto it = columns.find(want.url());
+        if (it == columns.end()) {
+          ADD_FAILURE() << "not in the report";
+          continue;
+        }
+        fn(truth, want, *it->second);
+      }
+    }
   }
 
   fs::path dir_;
@@ -185,31 +208,20 @@ TEST_F(ScoreEndToEnd, ScriptBuiltLists) {
   const std::map<std::string, std::string> kSource = {
       {"listdata", "script"}, {"dataurl", "data_url"}, {"rendered", "rendered"}};
   std::map<std::string, int> lists_by_source, blank_rendered;
-  std::map<std::string, const report::SiteReport*> by_id;
-  for (const report::SiteReport& site : report_.sites()) by_id[site.site_id()] = &site;
-  for (const testing::TruthSite& truth : simweb_->truth().sites()) {
-    ASSERT_TRUE(by_id.count(truth.site_id())) << truth.site_id();
-    const report::SiteReport& site = *by_id[truth.site_id()];
-    std::map<std::string, const report::ColumnReport*> columns;
-    for (const report::ColumnReport& c : site.columns()) columns[c.url()] = &c;
-    for (const testing::TruthColumn& want : truth.columns()) {
-      if (want.kind() != "list") continue;
-      SCOPED_TRACE(absl::StrCat(truth.template_(), " ", want.url()));
-      ASSERT_TRUE(columns.count(want.url()));
-      const report::ColumnReport& got = *columns[want.url()];
-      EXPECT_EQ(got.items(), want.items());
-      EXPECT_EQ(got.last_update(), want.last_update());
-      EXPECT_EQ(got.blank(), want.blank());
-      EXPECT_EQ(got.stale(), want.stale());
-      if (want.items() > 0) {
-        EXPECT_EQ(got.verdict_source(), kSource.at(truth.template_()));
-        ++lists_by_source[got.verdict_source()];
-      } else {
-        EXPECT_EQ(got.verdict_source(), "rendered");  // blank only on a rendered look
-        ++blank_rendered[truth.template_()];
-      }
+  ForEachListColumn([&](const testing::TruthSite& truth, const testing::TruthColumn& want,
+                        const report::ColumnReport& got) {
+    EXPECT_EQ(got.items(), want.items());
+    EXPECT_EQ(got.last_update(), want.last_update());
+    EXPECT_EQ(got.blank(), want.blank());
+    EXPECT_EQ(got.stale(), want.stale());
+    if (want.items() > 0) {
+      EXPECT_EQ(got.verdict_source(), kSource.at(truth.template_()));
+      ++lists_by_source[got.verdict_source()];
+    } else {
+      EXPECT_EQ(got.verdict_source(), "rendered");  // blank only on a rendered look
+      ++blank_rendered[truth.template_()];
     }
-  }
+  });
   // Every family had lists and blank columns to read.
   for (const auto& [family, source] : kSource) {
     EXPECT_GT(lists_by_source[source], 0) << family;
@@ -224,33 +236,24 @@ TEST_F(ScoreEndToEnd, ScriptBuiltListsWithoutRenderer) {
   Run({"--seed", "1", "--sites", "30", "--families", "scripts", "--as-of", "2026-11-20", "--probes",
        std::to_string(kProbes)},
       {"--render", "off"});
-  std::map<std::string, const report::SiteReport*> by_id;
-  for (const report::SiteReport& site : report_.sites()) by_id[site.site_id()] = &site;
   int unverified = 0, read = 0;
-  for (const testing::TruthSite& truth : simweb_->truth().sites()) {
-    ASSERT_TRUE(by_id.count(truth.site_id())) << truth.site_id();
-    const report::SiteReport& site = *by_id[truth.site_id()];
-    std::map<std::string, const report::ColumnReport*> columns;
-    for (const report::ColumnReport& c : site.columns()) columns[c.url()] = &c;
-    for (const testing::TruthColumn& want : truth.columns()) {
-      if (want.kind() != "list") continue;
-      SCOPED_TRACE(absl::StrCat(truth.template_(), " ", want.url()));
-      ASSERT_TRUE(columns.count(want.url()));
-      const report::ColumnReport& got = *columns[want.url()];
-      EXPECT_FALSE(got.blank());
-      if (truth.template_() == "rendered" || want.items() == 0) {
-        EXPECT_EQ(got.page(), "unverified-blank");
-        EXPECT_FALSE(got.stale());
-        EXPECT_EQ(got.render_detail(), "no renderer (Chromium) on the worker");
-        ++unverified;
-      } else {
-        EXPECT_EQ(got.items(), want.items());
-        EXPECT_EQ(got.last_update(), want.last_update());
-        EXPECT_EQ(got.stale(), want.stale());
-        ++read;
-      }
+  ForEachListColumn([&](const testing::TruthSite& truth, const testing::TruthColumn& want,
+                        const report::ColumnReport& got) {
+    EXPECT_FALSE(got.blank());
+    if (truth.template_() == "rendered" || want.items() == 0) {
+      EXPECT_EQ(got.page(), "unverified-blank");
+      EXPECT_FALSE(got.stale());
+      EXPECT_EQ(got.render_detail(), "no renderer (Chromium) on the worker");
+      ++unverified;
+    } else {
+      EXPECT_EQ(got.items(), want.items());
+      EXPECT_EQ(got.last_update(), want.last_update());
+      EXPECT_EQ(got.stale(), want.stale());
+      ++read;
     }
-    // No site fails for a column it was not seen to leave blank.
+  });
+  // No site fails for a column it was not seen to leave blank.
+  for (const report::SiteReport& site : report_.sites()) {
     for (const report::Veto& veto : site.vetoes()) EXPECT_NE(veto.rule(), "blank_columns");
   }
   EXPECT_GT(unverified, 0);

@@ -187,6 +187,31 @@ bool SkipString(absl::string_view s, size_t* p) {
   return false;
 }
 
+// The JavaScript string literal at s[*p], decoded (RapidJSON reads the escapes).
+bool ReadJsString(absl::string_view s, size_t* p, std::string* value) {
+  std::string json;
+  size_t q = *p;
+  if (!JsStringToJson(s, &q, &json)) return false;
+  rapidjson::Document d;
+  d.Parse(json.data(), json.size());
+  if (d.HasParseError() || !d.IsString()) return false;
+  value->assign(d.GetString(), d.GetStringLength());
+  *p = q;
+  return true;
+}
+
+// After a value ending at s[*p]: true when a `+` follows, with *p moved to the start of
+// the term it adds (a concatenation, "a" + b + "c").
+bool PlusTerm(absl::string_view s, size_t* p) {
+  size_t q = *p;
+  SkipSpace(s, &q);
+  if (q >= s.size() || s[q] != '+') return false;
+  ++q;
+  SkipSpace(s, &q);
+  *p = q;
+  return true;
+}
+
 // Skips the bracketed group at s[*p] ('(' '[' or '{'), strings and comments included.
 bool SkipGroup(absl::string_view s, size_t* p) {
   int depth = 0;
@@ -283,12 +308,7 @@ size_t LiteralToJson(absl::string_view s, size_t start, std::string* out) {
       }
       // "a" + "b" joins; "a" + variable is not a value this can know.
       bool known = true;
-      while (true) {
-        size_t q = p;
-        SkipSpace(s, &q);
-        if (q >= s.size() || s[q] != '+') break;
-        ++q;
-        SkipSpace(s, &q);
+      for (size_t q = p; PlusTerm(s, &q); p = q) {
         if (q < s.size() && IsQuote(s[q])) {
           std::string more;
           if (!JsStringToJson(s, &q, &more)) return absl::string_view::npos;
@@ -302,7 +322,6 @@ size_t LiteralToJson(absl::string_view s, size_t start, std::string* out) {
         } else {
           return absl::string_view::npos;
         }
-        p = q;
       }
       if (!known) {
         out->resize(value_at);
@@ -350,12 +369,7 @@ size_t LiteralToJson(absl::string_view s, size_t start, std::string* out) {
         // undefined, NaN, a variable, a call, a function, and what is added to it: not
         // a value to read.
         if (!SkipIdentExpression(s, &p)) return absl::string_view::npos;
-        while (true) {
-          size_t q = p;
-          SkipSpace(s, &q);
-          if (q >= s.size() || s[q] != '+') break;
-          ++q;
-          SkipSpace(s, &q);
+        for (size_t q = p; PlusTerm(s, &q); p = q) {
           if (q < s.size() && IsQuote(s[q])) {
             if (!SkipString(s, &q)) return absl::string_view::npos;
           } else if (q < s.size() && IdentStart(s[q])) {
@@ -363,7 +377,6 @@ size_t LiteralToJson(absl::string_view s, size_t start, std::string* out) {
           } else {
             return absl::string_view::npos;
           }
-          p = q;
         }
         *out += "null";
       }
@@ -573,15 +586,9 @@ void Scan(absl::string_view source, int nested, std::vector<ScriptListItem>* ite
       }
       // JSON.parse('[{…}]'): a literal in a string.
       if (nested < kMaxNestedJson && p - at > 16 && (s[at + 1] == '[' || s[at + 1] == '{')) {
-        json.clear();
         size_t q = at;
-        if (JsStringToJson(s, &q, &json)) {
-          rapidjson::Document str;
-          str.Parse(json.data(), json.size());
-          if (!str.HasParseError() && str.IsString()) {
-            Scan(absl::string_view(str.GetString(), str.GetStringLength()), nested + 1, items);
-          }
-        }
+        std::string inner;
+        if (ReadJsString(s, &q, &inner)) Scan(inner, nested + 1, items);
       }
       continue;
     }
@@ -662,13 +669,8 @@ absl::flat_hash_map<std::string, std::string> LiteralVariables(absl::string_view
     ++q;
     SkipSpace(s, &q);
     if (q >= s.size()) break;
-    if (IsQuote(s[q])) {
-      std::string json;
-      size_t r = q;
-      if (!JsStringToJson(s, &r, &json)) continue;
-      rapidjson::Document d;
-      d.Parse(json.data(), json.size());
-      if (!d.HasParseError() && d.IsString()) vars[name] = d.GetString();
+    if (std::string value; IsQuote(s[q]) && ReadJsString(s, &q, &value)) {
+      vars[name] = std::move(value);
     } else if (absl::ascii_isdigit(static_cast<unsigned char>(s[q]))) {
       size_t r = q;
       while (r < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[r]))) ++r;
@@ -702,32 +704,17 @@ std::vector<std::string> ScriptDataUrls(absl::string_view script) {
       ++p;
       continue;
     }
-    std::string json;
-    size_t q = p;
-    if (!JsStringToJson(script, &q, &json)) {
+    std::string url;
+    if (!ReadJsString(script, &p, &url)) {
       if (!SkipString(script, &p)) ++p;
       continue;
     }
-    p = q;
-    rapidjson::Document d;
-    d.Parse(json.data(), json.size());
-    if (d.HasParseError() || !d.IsString()) continue;
-    std::string url = d.GetString();
     bool complete = true;
     // "…?channelId=" + channelId + "&page=1"
-    while (true) {
-      size_t r = p;
-      SkipSpace(script, &r);
-      if (r >= script.size() || script[r] != '+') break;
-      ++r;
-      SkipSpace(script, &r);
-      if (r < script.size() && IsQuote(script[r])) {
-        json.clear();
-        if (!JsStringToJson(script, &r, &json)) break;
-        rapidjson::Document more;
-        more.Parse(json.data(), json.size());
-        if (more.HasParseError() || !more.IsString()) break;
-        url += more.GetString();
+    for (size_t r = p; PlusTerm(script, &r); p = r) {
+      if (std::string more; r < script.size() && IsQuote(script[r])) {
+        if (!ReadJsString(script, &r, &more)) break;
+        url += more;
       } else if (r < script.size() && IdentStart(script[r])) {
         size_t e = r;
         while (e < script.size() && (IdentChar(script[e]) || script[e] == '.')) ++e;
@@ -749,7 +736,6 @@ std::vector<std::string> ScriptDataUrls(absl::string_view script) {
       } else {
         break;
       }
-      p = r;
     }
     if (complete && LooksLikeDataUrl(url) &&
         std::find(urls.begin(), urls.end(), url) == urls.end()) {
