@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -470,14 +471,29 @@ TEST(RendererTest, BrowserKilledFromOutsideIsRestarted) {
   EXPECT_EQ(r->stats().restarts, 1);
 }
 
-TEST_F(SharedRendererTest, CurlFetchAgainstLoopbackServer) {
+// What a loopback server was asked, in order (requests arrive on its threads).
+struct RecordedRequests {
   std::mutex mu;
-  std::vector<simweb::HttpRequest> requests;
-  auto server = simweb::HttpServer::Start([&](const simweb::HttpRequest& req) {
+  std::vector<simweb::HttpRequest> list;
+};
+
+// A real HttpServer on a free loopback port that records every request in `requests`
+// and answers with `answer`.
+absl::StatusOr<std::unique_ptr<simweb::HttpServer>> RecordingServer(
+    RecordedRequests* requests,
+    std::function<simweb::HttpResponse(const simweb::HttpRequest&)> answer) {
+  return simweb::HttpServer::Start([requests, answer](const simweb::HttpRequest& req) {
     {
-      std::lock_guard<std::mutex> lock(mu);
-      requests.push_back(req);
+      std::lock_guard<std::mutex> lock(requests->mu);
+      requests->list.push_back(req);
     }
+    return answer(req);
+  });
+}
+
+TEST_F(SharedRendererTest, CurlFetchAgainstLoopbackServer) {
+  RecordedRequests requests;
+  auto server = RecordingServer(&requests, [&](const simweb::HttpRequest& req) {
     simweb::HttpResponse resp;
     if (req.target == "/api/list?channelId=7&page=1") {
       resp.content_type = "application/json";
@@ -511,24 +527,19 @@ fetch("/api/list?channelId=7&page=1").then(function (r) { return r.json(); }).th
                                     "<li>规范性文件清理 2026-11-15</li></ul>"));
   EXPECT_EQ(page->subrequests, 2);
   EXPECT_EQ(page->subrequest_failures, 1);
-  std::lock_guard<std::mutex> lock(mu);
-  ASSERT_EQ(requests.size(), 1u);
-  EXPECT_EQ(requests[0].target, "/api/list?channelId=7&page=1");
-  EXPECT_EQ(requests[0].host, "www.example.gov.cn");
-  EXPECT_EQ(requests[0].headers["referer"], kPage);
-  EXPECT_EQ(requests[0].headers["user-agent"], fo.user_agent);
+  std::lock_guard<std::mutex> lock(requests.mu);
+  ASSERT_EQ(requests.list.size(), 1u);
+  EXPECT_EQ(requests.list[0].target, "/api/list?channelId=7&page=1");
+  EXPECT_EQ(requests.list[0].host, "www.example.gov.cn");
+  EXPECT_EQ(requests.list[0].headers["referer"], kPage);
+  EXPECT_EQ(requests.list[0].headers["user-agent"], fo.user_agent);
 }
 
 // CurlSubresourceFetch on its own (no browser): the Fetcher's rules, the request as
 // the page made it, the size cap.
 TEST(CurlSubresourceFetchTest, FollowsTheFetchersRules) {
-  std::mutex mu;
-  std::vector<simweb::HttpRequest> requests;
-  auto server = simweb::HttpServer::Start([&](const simweb::HttpRequest& req) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      requests.push_back(req);
-    }
+  RecordedRequests requests;
+  auto server = RecordingServer(&requests, [&](const simweb::HttpRequest& req) {
     simweb::HttpResponse resp;
     resp.content_type = "application/json; charset=utf-8";
     resp.body = req.target == "/big" ? std::string(4096, 'x') : R"({"ok":true})";
@@ -571,14 +582,14 @@ TEST(CurlSubresourceFetchTest, FollowsTheFetchersRules) {
   direct.url = absl::StrCat("http://127.0.0.1:", port, "/api");
   EXPECT_THAT(fetch(direct).error, HasSubstr("private address refused"));
 
-  std::lock_guard<std::mutex> lock(mu);
-  ASSERT_EQ(requests.size(), 4u);  // /moved, /api, POST /api, /big; never the direct one
-  EXPECT_EQ(requests[0].headers["referer"], kPage);
-  EXPECT_EQ(requests[0].headers["x-requested-with"], "XMLHttpRequest");
-  EXPECT_EQ(requests[0].headers["user-agent"], fo.user_agent);
-  EXPECT_EQ(requests[1].target, "/api");
-  EXPECT_EQ(requests[2].method, "POST");
-  EXPECT_EQ(requests[2].headers["content-type"], "application/x-www-form-urlencoded");
+  std::lock_guard<std::mutex> lock(requests.mu);
+  ASSERT_EQ(requests.list.size(), 4u);  // /moved, /api, POST /api, /big; never the direct one
+  EXPECT_EQ(requests.list[0].headers["referer"], kPage);
+  EXPECT_EQ(requests.list[0].headers["x-requested-with"], "XMLHttpRequest");
+  EXPECT_EQ(requests.list[0].headers["user-agent"], fo.user_agent);
+  EXPECT_EQ(requests.list[1].target, "/api");
+  EXPECT_EQ(requests.list[2].method, "POST");
+  EXPECT_EQ(requests.list[2].headers["content-type"], "application/x-www-form-urlencoded");
 }
 
 TEST(RenderQueueTest, RendersInTheBackgroundWithTags) {

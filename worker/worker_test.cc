@@ -250,24 +250,39 @@ class WorkerTest : public ::testing::Test {
     return o;
   }
 
-  // One whole census of the test site, every role on its own thread.
-  void RunCensus(const std::string& endpoint, bool respect_robots = true) {
+  // One whole census of the test site, every role on its own thread: its columns
+  // discovered, or the notice columns at `column_paths`. `render` as WorkerOptions.
+  WorkerStats RunCensus(const std::string& endpoint, bool respect_robots = true,
+                        const std::vector<std::string>& column_paths = {}, bool render = true) {
     CoordinatorOptions co = CoordOptions();
     co.respect_robots = respect_robots;
     Coordinator coordinator(context_, endpoint, co);
-    ASSERT_TRUE(coordinator.Start().ok());
+    EXPECT_TRUE(coordinator.Start().ok());
     census::Site s;
     s.set_site_id("1");
     s.set_name("测试市");
     s.set_url(kHome);
-    ASSERT_TRUE(coordinator.AddSites({s}, {}).ok());
+    absl::flat_hash_map<std::string, std::vector<Column>> columns;
+    for (const std::string& path : column_paths) {
+      Column c;
+      c.set_site_id("1");
+      c.set_name("通知公告");
+      c.set_url(absl::StrCat("http://www.test.gov.cn", path));
+      c.set_category(NOTICE);
+      c.set_declared(true);
+      columns["1"].push_back(c);
+    }
+    EXPECT_TRUE(coordinator.AddSites({s}, columns).ok());
     std::thread serve([&] { (void)coordinator.Serve(); });
-    Worker worker(context_, MakeWorkerOptions(endpoint));
+    WorkerOptions wo = MakeWorkerOptions(endpoint);
+    wo.render = render;
+    Worker worker(context_, wo);
     absl::Status st = worker.Run();  // returns once the coordinator says Shutdown
     EXPECT_TRUE(st.ok()) << st;
     coordinator.Stop();
     serve.join();
     EXPECT_TRUE(coordinator.progress().complete);
+    return worker.stats();
   }
 
   std::vector<FetchRecord> Fetches(TaskKind kind, const std::string& url, int64_t from_ms) {
@@ -493,31 +508,9 @@ TEST_F(WorkerTest, CensusRechecksRobotsPaginationAndConditionalRequests) {
 // URL and one robots.txt forbids are not fetched. With no renderer the page that stays
 // empty says so (render "unavailable").
 TEST_F(WorkerTest, ColumnListFromTheDataUrlItsScriptNames) {
-  CoordinatorOptions co = CoordOptions();
-  Coordinator coordinator(context_, "inproc://coordinator-data", co);
-  ASSERT_TRUE(coordinator.Start().ok());
-  census::Site s;
-  s.set_site_id("1");
-  s.set_url(kHome);
-  absl::flat_hash_map<std::string, std::vector<Column>> columns;
-  for (const char* path : {"/col/data/", "/col/offsite/", "/col/secret/"}) {
-    Column c;
-    c.set_site_id("1");
-    c.set_name("通知公告");
-    c.set_url(absl::StrCat("http://www.test.gov.cn", path));
-    c.set_category(NOTICE);
-    c.set_declared(true);
-    columns["1"].push_back(c);
-  }
-  ASSERT_TRUE(coordinator.AddSites({s}, columns).ok());
-  std::thread serve([&] { (void)coordinator.Serve(); });
-  WorkerOptions wo = MakeWorkerOptions(coordinator.endpoint());
-  wo.render = false;
-  Worker worker(context_, wo);
-  EXPECT_TRUE(worker.Run().ok());
-  coordinator.Stop();
-  serve.join();
-
+  const WorkerStats stats = RunCensus("inproc://coordinator-data", /*respect_robots=*/true,
+                                      {"/col/data/", "/col/offsite/", "/col/secret/"},
+                                      /*render=*/false);
   auto obs = store_->LatestObservations("1", INT64_MAX);
   ASSERT_TRUE(obs.ok()) << obs.status();
   std::map<std::string, PageObservation> by_url;
@@ -542,7 +535,7 @@ TEST_F(WorkerTest, ColumnListFromTheDataUrlItsScriptNames) {
     EXPECT_EQ(o.render(), "unavailable");
   }
   EXPECT_EQ(site_.count("GET", "/secret/list.json"), 0);
-  EXPECT_EQ(worker.stats().render_failures, 2);
+  EXPECT_EQ(stats.render_failures, 2);
 }
 
 TEST_F(WorkerTest, NoRobotsFetchesEverything) {
