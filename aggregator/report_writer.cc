@@ -1,7 +1,9 @@
 // Writing the report files and the region pages as the sites stream out of the aggregator.
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -32,13 +34,16 @@ class ReportWriter::File {
  public:
   explicit File(fs::path path) : path_(std::move(path)) {
     out_.rdbuf()->pubsetbuf(buffer_.get(), kBufferSize);
+    errno = 0;
     out_.open(path_, std::ios::binary | std::ios::trunc);
+    NoteError();
   }
   bool is_open() const { return out_.is_open(); }
   const fs::path& path() const { return path_; }
 
   void Write(absl::string_view text) {
     out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+    NoteError();
   }
   // Appends the whole of another (closed) file.
   void Append(const fs::path& from) {
@@ -51,6 +56,7 @@ class ReportWriter::File {
       in.read(buffer_in_.get(), kBufferSize);
       out_.write(buffer_in_.get(), in.gcount());
     }
+    NoteError();
     if (in.bad()) out_.setstate(std::ios::failbit);
   }
   // Appends `length` bytes of `from` starting at `offset`.
@@ -64,21 +70,37 @@ class ReportWriter::File {
       out_.write(buffer_in_.get(), from.gcount());
       length -= static_cast<uint64_t>(from.gcount());
     }
+    NoteError();
     if (length > 0) out_.setstate(std::ios::failbit);
   }
   absl::Status Close() {
     if (!out_.is_open()) return absl::OkStatus();
+    errno = 0;
     out_.close();
-    if (!out_) return absl::DataLossError(absl::StrCat("cannot write ", path_.string()));
+    NoteError();
+    if (!out_) {
+      // The stream keeps no reason; the first errno seen when it failed is it (ENOSPC on a
+      // full disk: say so, for the person who has to make room).
+      return absl::DataLossError(absl::StrCat(
+          "cannot write ", path_.string(), ": ",
+          error_ != 0 ? std::strerror(error_) : "write failed",
+          error_ == ENOSPC ? " (the disk is full: no report was put under its final name)" : ""));
+    }
     return absl::OkStatus();
   }
 
  private:
+  // The first errno seen after the stream failed (0 while it has not).
+  void NoteError() {
+    if (!out_ && error_ == 0) error_ = errno != 0 ? errno : EIO;
+  }
+
   static constexpr size_t kBufferSize = 1 << 20;
   fs::path path_;
   std::unique_ptr<char[]> buffer_ = std::make_unique<char[]>(kBufferSize);
   std::unique_ptr<char[]> buffer_in_ = std::make_unique<char[]>(kBufferSize);
   std::ofstream out_;
+  int error_ = 0;
 };
 
 ReportWriter::ReportWriter(fs::path dir, const std::string& as_of)

@@ -3,6 +3,7 @@
 // score; and shows a finding's stored page as it was fetched. A later census of other
 // sites on the same data reports only its own sites.
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -157,6 +158,38 @@ TEST_F(ReplayEndToEnd, RecomputesTheRunAndShowsItsEvidence) {
              "missing"),
       0);
   EXPECT_NE(ReadFile(dir_ / "missing.err").find("census replay:"), std::string::npos);
+}
+
+// Issue 14: a disk that fills while the reports are written (a tmpfs of half the
+// reports' size, mounted in a mount namespace of the command's own) leaves no report,
+// whole or half, under a final name, and the command says what happened.
+TEST_F(ReplayEndToEnd, FullDiskLeavesNoHalfWrittenReport) {
+  ASSERT_EQ(Run(SitesCsv(), "run1"), 0) << ReadFile(dir_ / "run1.err");
+  uintmax_t bytes = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir_ / "run1")) {
+    if (e.is_regular_file()) bytes += e.file_size();
+  }
+  const uintmax_t tmpfs_kb = std::max<uintmax_t>(16, bytes / 2 / 1024);
+  const fs::path full = dir_ / "full";
+  fs::create_directories(full);
+  const std::string script = absl::StrCat(
+      "mount -t tmpfs -o size=", tmpfs_kb,
+      "k census-full \"$0\" || exit 99; \"$1\" replay --data \"$2\" --out \"$0\"; rc=$?; "
+      "ls -A \"$0\" > \"$3\"; exit $rc");
+  const int rc = RunToCompletion(
+      {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script,
+       full.string(), CENSUS_BIN, (dir_ / "data").string(), (dir_ / "listing.txt").string()},
+      (dir_ / "full.out").string(), (dir_ / "full.err").string());
+  if (rc == 99 || (rc == 1 && !fs::exists(dir_ / "listing.txt"))) {
+    GTEST_SKIP() << "no mount namespace with a tmpfs here (needs root): "
+                 << ReadFile(dir_ / "full.err");
+  }
+  EXPECT_EQ(rc, 1) << ReadFile(dir_ / "full.err");
+  EXPECT_TRUE(absl::StrContains(ReadFile(dir_ / "full.err"), "No space left on device"))
+      << ReadFile(dir_ / "full.err");
+  // Nothing left behind: no report under its final name, no partial file.
+  EXPECT_EQ(ReadFile(dir_ / "listing.txt"), "")
+      << "tmpfs of " << tmpfs_kb << " KiB for " << bytes << " bytes of reports";
 }
 
 TEST_F(ReplayEndToEnd, LaterCensusOfOtherSitesReportsItsOwnAndTheFirstReplaysUnchanged) {
