@@ -166,7 +166,7 @@ class ReportWriter {
   std::unique_ptr<report_parts::HtmlNotice> html_;
   std::unique_ptr<File> json_sites_, csv_, html_sections_, jsonl_;
   RenderedSite rendered_;  // reused by Add(site)
-  // Where each region's sections are in html_sections_: (offset, length) ranges.
+  // Where each region's sections are in html_sections_: one (offset, length) a site.
   std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> region_sections_;
   uint64_t sections_bytes_ = 0;
   int64_t sites_ = 0;
@@ -211,8 +211,15 @@ std::map<std::string, std::string> ReportToRegionHtml(const report::CensusReport
 // without a region are "_unassigned". Distinct regions get distinct names, also when
 // letter case is ignored. A name over 200 bytes keeps its start and a hash of the whole.
 std::string RegionSlug(const std::string& region);
-// "regions/" + RegionSlug(region) + ".html".
-std::string RegionPagePath(const std::string& region);
+// The file of page `page` (0 first) of the region whose slug is `slug`: SLUG.html, then
+// SLUG.p2.html, SLUG.p3.html ... (a slug has no '.', so no two regions' pages meet).
+std::string RegionPageFile(const std::string& slug, int page = 0);
+// "regions/" + RegionPageFile(RegionSlug(region), page).
+std::string RegionPagePath(const std::string& region, int page = 0);
+// A region with more failing sites than a page holds lists them in SLUG.failed.html.
+std::string RegionFailedFile(const std::string& slug);
+// "regions/" + RegionFailedFile(RegionSlug(region)).
+std::string RegionFailedPath(const std::string& region);
 
 // Merges the reports of several shards (each aggregated its own sites) into one:
 // sites concatenated and sorted by site_id, counts summed, started = earliest,

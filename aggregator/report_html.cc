@@ -933,7 +933,12 @@ struct HtmlNotice::State {
   // (the national list and a region's page number them differently), and each region's
   // rows (indexes into `failing`).
   std::vector<std::string> failing;
+  // Each failing row's region page (its site's place in its region / kRegionSitesPerPage),
+  // and where in the row the anchor's href starts (the page name goes there).
+  std::vector<int> failing_page;
+  std::vector<size_t> failing_href_at;
   std::map<std::string, std::vector<size_t>> failing_by_region;
+  std::map<std::string, int> sites_by_region;
 };
 
 HtmlNotice::HtmlNotice(const std::string& as_of) : state_(std::make_unique<State>()) {
@@ -954,6 +959,7 @@ void HtmlNotice::Section(const report::SiteReport& site, int64_t number, std::st
 void HtmlNotice::Count(const report::SiteReport& site) {
   State& s = *state_;
   ++s.sites;
+  ++s.sites_by_region[site.region()];
   std::set<std::string> rules;
   for (const report::Veto& veto : site.vetoes()) rules.insert(veto.rule());
   for (const std::string& rule : rules) ++s.by_rule[rule];
@@ -1005,14 +1011,17 @@ void HtmlNotice::Count(const report::SiteReport& site) {
     }
     if (vetoes.empty() && site.verdict() == "fail") vetoes.push_back("得分低于合格线");
     s.failing_by_region[site.region()].push_back(s.failing.size());
+    s.failing_page.push_back((s.sites_by_region[site.region()] - 1) / kRegionSitesPerPage);
     // The link is to the section on the same page: report.html's when it holds the
-    // sites, else the region page's.
+    // sites, else the region page's (FailingTable puts a later page's name first).
+    std::string row = absl::StrCat("<td>", site.region().empty() ? "—" : Esc(site.region()),
+                                   "</td><td><a href=\"");
+    s.failing_href_at.push_back(row.size());
     s.failing.push_back(
-        absl::StrCat("<td>", site.region().empty() ? "—" : Esc(site.region()),
-                     "</td><td><a href=\"#", Esc(AnchorId(site.site_id())), "\">",
-                     Esc(SiteLabel(site)), "</a></td><td><code>", Esc(site.site_id()),
-                     "</code></td><td>", VerdictBadge(site.verdict()), "</td><td class=\"n\">",
-                     Num(site.score()), "</td><td>", absl::StrJoin(vetoes, "；"), "</td></tr>\n"));
+        absl::StrCat(row, "#", Esc(AnchorId(site.site_id())), "\">", Esc(SiteLabel(site)),
+                     "</a></td><td><code>", Esc(site.site_id()), "</code></td><td>",
+                     VerdictBadge(site.verdict()), "</td><td class=\"n\">", Num(site.score()),
+                     "</td><td>", absl::StrJoin(vetoes, "；"), "</td></tr>\n"));
   }
 }
 
@@ -1200,7 +1209,8 @@ std::string HtmlNotice::Head(const report::CensusSummary& census) const {
   return out;
 }
 
-void HtmlNotice::FailingTable(std::string* out, const std::vector<size_t>& rows) const {
+void HtmlNotice::FailingTable(std::string* out, const std::vector<size_t>& rows,
+                              const std::string& region_slug, bool from_elsewhere) const {
   if (rows.empty()) {
     absl::StrAppend(out, "<p>本次检查网站全部合格。 <small>Every site passed.</small></p>\n");
     return;
@@ -1213,24 +1223,59 @@ void HtmlNotice::FailingTable(std::string* out, const std::vector<size_t>& rows)
       "<th>标识码 <small>site id</small></th><th>结论 <small>verdict</small></th>"
       "<th class=\"n\">得分 <small>score</small></th><th>主要问题 <small>vetoes</small></th>"
       "</tr></thead><tbody>\n");
+  const State& s = *state_;
   for (size_t i = 0; i < rows.size(); ++i) {
-    absl::StrAppend(out, "<tr><td class=\"n\">", i + 1, "</td>", state_->failing[rows[i]]);
+    const std::string& row = s.failing[rows[i]];
+    const int page = region_slug.empty() ? 0 : s.failing_page[rows[i]];
+    if (page == 0 && !from_elsewhere) {
+      absl::StrAppend(out, "<tr><td class=\"n\">", i + 1, "</td>", row);
+      continue;
+    }
+    const absl::string_view head = absl::string_view(row).substr(0, s.failing_href_at[rows[i]]);
+    const absl::string_view rest = absl::string_view(row).substr(s.failing_href_at[rows[i]]);
+    absl::StrAppend(out, "<tr><td class=\"n\">", i + 1, "</td>", head,
+                    RegionPageFile(region_slug, page), rest);
   }
   absl::StrAppend(out, "</tbody></table>\n");
 }
 
-std::string HtmlNotice::RegionHead(const std::string& region,
-                                   const report::CensusSummary& census) const {
-  const State& s = *state_;
-  static const Tally kNone;
-  static const std::vector<size_t> kNoRows;
-  auto tally = s.by_region.find(region);
-  const Tally& t = tally == s.by_region.end() ? kNone : tally->second;
-  auto rows = s.failing_by_region.find(region);
+int HtmlNotice::RegionPages(const std::string& region) const {
+  auto it = state_->sites_by_region.find(region);
+  if (it == state_->sites_by_region.end()) return 0;
+  return (it->second + kRegionSitesPerPage - 1) / kRegionSitesPerPage;
+}
 
+// 第 1 2 3 页 links between a region's pages; "" for a region of one page.
+std::string HtmlNotice::Pager(const std::string& region, int page) const {
+  const int pages = RegionPages(region);
+  if (pages <= 1) return "";
+  const std::string slug = RegionSlug(region);
+  std::string out =
+      absl::StrCat("<nav class=\"pager\">第 ", page + 1, " / ", pages, " 页 <small>page</small>：");
+  for (int p = 0; p < pages; ++p) {
+    if (p == page) {
+      absl::StrAppend(&out, " <b>", p + 1, "</b>");
+    } else {
+      absl::StrAppend(&out, " <a href=\"", RegionPageFile(slug, p), "\">", p + 1, "</a>");
+    }
+  }
+  absl::StrAppend(&out, "</nav>\n");
+  return out;
+}
+
+const std::vector<size_t>& HtmlNotice::FailingRows(const std::string& region) const {
+  static const std::vector<size_t> kNoRows;
+  auto rows = state_->failing_by_region.find(region);
+  return rows == state_->failing_by_region.end() ? kNoRows : rows->second;
+}
+
+std::string HtmlNotice::RegionPageStart(const std::string& region,
+                                        const report::CensusSummary& census,
+                                        const std::string& title_suffix) const {
   std::string out;
   const std::string name = region.empty() ? "未填地区" : region;
-  DocumentStart(&out, absl::StrCat(name, " · ", census.as_of(), " 政府网站普查情况通报"),
+  DocumentStart(&out,
+                absl::StrCat(name, " · ", census.as_of(), " 政府网站普查情况通报", title_suffix),
                 kRegionStyle);
   absl::StrAppend(
       &out,
@@ -1242,18 +1287,59 @@ std::string HtmlNotice::RegionHead(const std::string& region,
       "</b> · 指标 <small>rubric</small> <b>", Esc(census.rubric()),
       "</b> · <a id=\"national\" href=\"../report.html\">全国汇总 <small>national "
       "summary</small></a></p>\n</header>\n");
+  return out;
+}
+
+std::string HtmlNotice::RegionHead(const std::string& region, const report::CensusSummary& census,
+                                   int page) const {
+  const State& s = *state_;
+  static const Tally kNone;
+  auto tally = s.by_region.find(region);
+  const Tally& t = tally == s.by_region.end() ? kNone : tally->second;
+  std::string out = RegionPageStart(region, census, "");
+  if (page > 0) {  // a later page: the sites go on
+    absl::StrAppend(&out, Pager(region, page),
+                    "<h2 id=\"sites\">各网站检查详情（续） <small>Findings per site, continued "
+                    "(numbered as in report.json)</small></h2>\n");
+    return out;
+  }
   Kpi(&out, t.sites, t.failed, t.unreachable, t.sites - t.failed,
       absl::StrCat("<div>平均得分 <small>mean score</small><b id=\"sum-mean-score\">",
                    t.sites > 0 ? Num(t.score_sum / t.sites) : "—", "</b></div>"));
   absl::StrAppend(&out, "<h2 id=\"failed\">不合格网站名单 <small>Sites that failed</small></h2>\n");
-  FailingTable(&out, rows == s.failing_by_region.end() ? kNoRows : rows->second);
+  const std::vector<size_t>& rows = FailingRows(region);
+  if (rows.size() > static_cast<size_t>(kRegionSitesPerPage)) {
+    // A long list is a page of its own: this page opens at once.
+    absl::StrAppend(
+        &out, "<p class=\"failed-list\">不合格网站 <b>", rows.size(),
+        "</b> 个，名单见 <a id=\"failed-page\" href=\"", RegionFailedFile(RegionSlug(region)),
+        "\">不合格网站名单 <small>the list of the sites that failed</small></a>。</p>\n");
+  } else {
+    FailingTable(&out, rows, RegionSlug(region));
+  }
   absl::StrAppend(&out,
                   "<h2 id=\"sites\">各网站检查详情 <small>Findings per site (numbered "
-                  "as in report.json)</small></h2>\n");
+                  "as in report.json)</small></h2>\n",
+                  Pager(region, page));
   return out;
 }
 
-std::string HtmlNotice::RegionTail() { return std::string(kFooter); }
+std::string HtmlNotice::RegionFailedPage(const std::string& region,
+                                         const report::CensusSummary& census) const {
+  const std::vector<size_t>& rows = FailingRows(region);
+  if (rows.size() <= static_cast<size_t>(kRegionSitesPerPage)) return "";
+  std::string out = RegionPageStart(region, census, " · 不合格网站名单");
+  absl::StrAppend(&out, "<p><a href=\"", RegionPageFile(RegionSlug(region)),
+                  "\">返回地区页 <small>back to the region's page</small></a></p>\n",
+                  "<h2 id=\"failed\">不合格网站名单 <small>Sites that failed</small></h2>\n");
+  FailingTable(&out, rows, RegionSlug(region), /*from_elsewhere=*/true);
+  absl::StrAppend(&out, kFooter);
+  return out;
+}
+
+std::string HtmlNotice::RegionTail(const std::string& region, int page) const {
+  return absl::StrCat(Pager(region, page), kFooter);
+}
 
 std::string HtmlNotice::Tail(const report::CensusSummary& census) const {
   std::string out;
@@ -1288,15 +1374,25 @@ std::string ReportToHtml(const report::CensusReport& report) {
 }
 
 std::map<std::string, std::string> ReportToRegionHtml(const report::CensusReport& report) {
-  report_parts::HtmlNotice notice(report.census().as_of());
-  std::map<std::string, std::string> sections;  // by region
+  using report_parts::HtmlNotice;
+  HtmlNotice notice(report.census().as_of());
+  std::map<std::string, std::vector<std::string>> sections;  // by region, one a site
   for (const report::SiteReport& site : report.sites()) {
-    notice.AddSite(site, &sections[site.region()]);
+    notice.AddSite(site, &sections[site.region()].emplace_back());
   }
   std::map<std::string, std::string> pages;
   for (const auto& [region, html] : sections) {
-    pages[RegionPagePath(region)] = absl::StrCat(notice.RegionHead(region, report.census()), html,
-                                                 report_parts::HtmlNotice::RegionTail());
+    for (int page = 0; page < notice.RegionPages(region); ++page) {
+      std::string& out = pages[RegionPagePath(region, page)];
+      out = notice.RegionHead(region, report.census(), page);
+      const size_t first = static_cast<size_t>(page) * HtmlNotice::kRegionSitesPerPage;
+      for (size_t i = first; i < html.size() && i < first + HtmlNotice::kRegionSitesPerPage; ++i) {
+        out += html[i];
+      }
+      out += notice.RegionTail(region, page);
+    }
+    std::string failed = notice.RegionFailedPage(region, report.census());
+    if (!failed.empty()) pages[RegionFailedPath(region)] = std::move(failed);
   }
   return pages;
 }
@@ -1317,8 +1413,18 @@ std::string RegionSlug(const std::string& region) {
   return slug;
 }
 
-std::string RegionPagePath(const std::string& region) {
-  return absl::StrCat("regions/", RegionSlug(region), ".html");
+std::string RegionPageFile(const std::string& slug, int page) {
+  return page == 0 ? absl::StrCat(slug, ".html") : absl::StrCat(slug, ".p", page + 1, ".html");
+}
+
+std::string RegionFailedFile(const std::string& slug) { return absl::StrCat(slug, ".failed.html"); }
+
+std::string RegionFailedPath(const std::string& region) {
+  return absl::StrCat("regions/", RegionFailedFile(RegionSlug(region)));
+}
+
+std::string RegionPagePath(const std::string& region, int page) {
+  return absl::StrCat("regions/", RegionPageFile(RegionSlug(region), page));
 }
 
 }  // namespace census

@@ -4,8 +4,11 @@
 #include <map>
 #include <string>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "aggregator/aggregator.h"
+#include "aggregator/internal/report_parts.h"
 #include "gtest/gtest.h"
 
 namespace census {
@@ -220,18 +223,65 @@ TEST(ReportHtmlTest, OverTheThresholdTheSitesAreOnTheRegionPages) {
     EXPECT_EQ(Count(html, "id=\"table-failed\""), inline_sites ? 1 : 0);
     EXPECT_EQ(Count(html, "class=\"by-region-only\""), inline_sites ? 0 : 2);
     EXPECT_EQ(Count(html, "<a class=\"region-page\""), 3);
-    std::map<std::string, std::pair<int, int>> want;  // page: sites, failing
+    // A region's sites fill pages of kRegionSitesPerPage in report order; its first page
+    // lists all its failing sites, each linked to the page that holds its section.
+    constexpr int kPerPage = report_parts::HtmlNotice::kRegionSitesPerPage;
+    std::map<std::string, int> seen_in_region;
+    std::map<std::string, std::pair<int, int>> want;         // page: sites, failing rows
+    std::map<std::string, std::string> first_page_links;     // region's first page: its links
+    std::vector<std::pair<std::string, std::string>> links;  // (first page, href) of failures
     for (const report::SiteReport& site : report.sites()) {
-      ++want[RegionPagePath(site.region())].first;
-      want[RegionPagePath(site.region())].second += site.verdict() == "fail";
+      const int page = seen_in_region[site.region()]++ / kPerPage;
+      const std::string path = RegionPagePath(site.region(), page);
+      ++want[path].first;
+      if (site.verdict() != "fail") continue;
+      ++want[RegionPagePath(site.region())].second;
+      const std::string file = path.substr(path.find('/') + 1);
+      links.emplace_back(RegionPagePath(site.region()),
+                         absl::StrCat(page == 0 ? "" : file, "#site-", site.site_id()));
     }
     const std::map<std::string, std::string> pages = ReportToRegionHtml(report);
-    EXPECT_EQ(pages.size(), 3u);
+    EXPECT_EQ(pages.size(), want.size());
+    // 167 / 167 / 166 or 167 sites a region: two pages each.
+    EXPECT_EQ(pages.size(), 6u);
     for (const auto& [path, page] : pages) {
       EXPECT_EQ(Count(page, "<section class=\"site "), want[path].first) << path;
       EXPECT_EQ(Count(page, "<tr><td class=\"n\">"), want[path].second) << path;
+      EXPECT_EQ(Count(page, "<nav class=\"pager\">"), 2) << path;
     }
+    for (const auto& [first, href] : links) {
+      EXPECT_EQ(Count(pages.at(first), absl::StrCat("href=\"", href, "\"")), 1) << href;
+    }
+    EXPECT_TRUE(absl::StrContains(pages.at("regions/420100.p2.html"),
+                                  "<a href=\"420100.html\">1</a> <b>2</b></nav>"));
   }
+}
+
+// A region with more failing sites than a page holds lists them on a page of their own,
+// each row linked to the page that holds the site; its first page links that list.
+TEST(ReportHtmlTest, ALongFailingListIsAPageOfItsOwn) {
+  report::CensusReport report;
+  report.mutable_census()->set_as_of("2026-11-20");
+  constexpr int kSites = 250;
+  report.mutable_census()->set_sites(kSites);
+  for (int i = 0; i < kSites; ++i) {
+    report::SiteReport* site = report.add_sites();
+    site->set_site_id(absl::StrFormat("%05d", i));
+    site->set_region("420100");
+    site->set_verdict(i % 5 == 0 ? "pass" : "fail");  // 200 fail
+  }
+  const std::map<std::string, std::string> pages = ReportToRegionHtml(report);
+  ASSERT_EQ(pages.size(), 4u);  // 3 pages of sites and the failing list
+  const std::string& first = pages.at("regions/420100.html");
+  const std::string& failed = pages.at("regions/420100.failed.html");
+  EXPECT_EQ(Count(first, "id=\"table-failed\""), 0);
+  EXPECT_EQ(Count(first, "<a id=\"failed-page\" href=\"420100.failed.html\">"), 1);
+  EXPECT_EQ(Count(failed, "<tr><td class=\"n\">"), 200);
+  EXPECT_EQ(Count(failed, "<section class=\"site "), 0);
+  EXPECT_EQ(Count(failed, "href=\"420100.html#site-00001\""), 1);
+  EXPECT_EQ(Count(failed, "href=\"420100.p2.html#site-00101\""), 1);
+  EXPECT_EQ(Count(failed, "href=\"420100.p3.html#site-00249\""), 1);
+  EXPECT_EQ(Count(pages.at("regions/420100.p3.html"), "<section class=\"site "), 50);
 }
 
 TEST(ReportHtmlTest, EmptyReport) {

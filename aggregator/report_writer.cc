@@ -132,17 +132,28 @@ absl::Status ReportWriter::WriteRegionPages(const report::CensusSummary& census)
   if (!sections) {
     return absl::UnavailableError(absl::StrCat("cannot read ", html_sections_->path().string()));
   }
+  constexpr size_t kPerPage = report_parts::HtmlNotice::kRegionSitesPerPage;
   for (const std::string& region : html_->Regions()) {
-    File page(partial / absl::StrCat(RegionSlug(region), ".html"));
-    if (!page.is_open()) {
-      return absl::UnavailableError(absl::StrCat("cannot open ", page.path().string()));
+    const std::vector<std::pair<uint64_t, uint64_t>>& ranges = region_sections_[region];
+    const std::string slug = RegionSlug(region);
+    for (int p = 0; p < html_->RegionPages(region); ++p) {
+      File page(partial / RegionPageFile(slug, p));
+      if (!page.is_open()) {
+        return absl::UnavailableError(absl::StrCat("cannot open ", page.path().string()));
+      }
+      page.Write(html_->RegionHead(region, census, p));
+      const size_t first = static_cast<size_t>(p) * kPerPage;
+      for (size_t i = first; i < ranges.size() && i < first + kPerPage; ++i) {
+        page.CopyRange(sections, ranges[i].first, ranges[i].second);
+      }
+      page.Write(html_->RegionTail(region, p));
+      RETURN_IF_ERROR(page.Close());
     }
-    page.Write(html_->RegionHead(region, census));
-    for (const auto& [offset, length] : region_sections_[region]) {
-      page.CopyRange(sections, offset, length);
+    if (std::string failed = html_->RegionFailedPage(region, census); !failed.empty()) {
+      File page(partial / RegionFailedFile(slug));
+      page.Write(failed);
+      RETURN_IF_ERROR(page.Close());
     }
-    page.Write(report_parts::HtmlNotice::RegionTail());
-    RETURN_IF_ERROR(page.Close());
   }
   return absl::OkStatus();
 }
@@ -221,14 +232,9 @@ absl::Status ReportWriter::Add(const report::SiteReport& site, const RenderedSit
   csv_->Write(rendered.csv);
   html_->Count(site);
   html_sections_->Write(rendered.html);
-  // Where the section is, for its region's page (adjacent sections of a region, the
-  // usual case as site ids start with the region code, make one range).
-  std::vector<std::pair<uint64_t, uint64_t>>& ranges = region_sections_[site.region()];
-  if (!ranges.empty() && ranges.back().first + ranges.back().second == sections_bytes_) {
-    ranges.back().second += rendered.html.size();
-  } else {
-    ranges.emplace_back(sections_bytes_, rendered.html.size());
-  }
+  // Where the section is, for its region's pages (one range a site: a region's sites
+  // are cut into pages of kRegionSitesPerPage).
+  region_sections_[site.region()].emplace_back(sections_bytes_, rendered.html.size());
   sections_bytes_ += rendered.html.size();
   ++sites_;
   return absl::OkStatus();

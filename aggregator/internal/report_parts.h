@@ -39,14 +39,20 @@ std::string CsvRow(const report::SiteReport& site);
 // of each chart, one table row a failing site); each site's own section is appended to
 // the caller's string as it is added, so the caller decides whether the sections stay in
 // memory or go to a file.
-// report.html is Head() + (SitesInline() ? every section : nothing) + Tail(); the page of
-// each region R of Regions(), at RegionPagePath(R), is RegionHead(R) + the sections of
-// R's sites in report order + RegionTail().
+// report.html is Head() + (SitesInline() ? every section : nothing) + Tail(). A region R
+// of Regions() has RegionPages(R) pages: page p (0 first, at RegionPagePath(R, p)) is
+// RegionHead(R, p) + the sections of R's sites [p * kRegionSitesPerPage, (p + 1) *
+// kRegionSitesPerPage) in report order + RegionTail(R, p).
 class HtmlNotice {
  public:
   // Up to this many sites report.html holds every site's section itself (a notice a
   // browser opens); above it only the summary, the sites being on the region pages.
   static constexpr int kInlineSitesUpTo = 500;
+  // A region page holds at most this many site sections: the region's first page its
+  // figures, its failing sites (linked to whichever page holds each) and the first ones,
+  // the next pages the rest, so every page opens in a browser at once whatever the
+  // region's size (docs/REPORT.md).
+  static constexpr int kRegionSitesPerPage = 100;
 
   // `as_of` (YYYY-MM-DD, the census's) dates the "days since the homepage was updated".
   explicit HtmlNotice(const std::string& as_of);
@@ -71,16 +77,32 @@ class HtmlNotice {
   bool SitesInline() const;
   // The regions of the sites counted so far, sorted ("" for sites without one).
   std::vector<std::string> Regions() const;
-  // A region page's part before its first site section: the region's figures and its
-  // failing sites. A region no site had gives an empty page.
-  std::string RegionHead(const std::string& region, const report::CensusSummary& census) const;
-  // A region page's part after its last site section.
-  static std::string RegionTail();
+  // How many pages region R's sites fill (0 for a region no site had).
+  int RegionPages(const std::string& region) const;
+  // Page `page` of a region before its first site section: on the first page the region's
+  // figures and its failing sites, on every page of several the pager.
+  std::string RegionHead(const std::string& region, const report::CensusSummary& census,
+                         int page = 0) const;
+  // A region page's part after its last site section (the pager again, when several).
+  std::string RegionTail(const std::string& region, int page = 0) const;
+  // A region with more failing sites than kRegionSitesPerPage lists them on a page of
+  // their own (RegionFailedPath), linked from its first page; "" for other regions.
+  std::string RegionFailedPage(const std::string& region,
+                               const report::CensusSummary& census) const;
 
  private:
   // The failing-sites table of the given rows (indexes into the failing rows), numbered
   // from 1; a sentence when there are none.
-  void FailingTable(std::string* out, const std::vector<size_t>& rows) const;
+  // `region_slug`: on a region's first page, rows of sites on its later pages link there.
+  // `from_elsewhere`: the table is on a page of its own, so every row links to a file.
+  void FailingTable(std::string* out, const std::vector<size_t>& rows,
+                    const std::string& region_slug = "", bool from_elsewhere = false) const;
+  // The region's failing rows (empty when none).
+  const std::vector<size_t>& FailingRows(const std::string& region) const;
+  // The start of a region's pages: the document head and the region's header.
+  std::string RegionPageStart(const std::string& region, const report::CensusSummary& census,
+                              const std::string& title_suffix) const;
+  std::string Pager(const std::string& region, int page) const;
 
   struct State;
   std::unique_ptr<State> state_;
