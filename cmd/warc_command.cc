@@ -148,7 +148,11 @@ struct Written {
 class Exporter {
  public:
   Exporter(Store& store, WarcWriter& writer, bool quiet)
-      : store_(store), writer_(writer), quiet_(quiet), started_(absl::Now()) {}
+      : store_(store),
+        writer_(writer),
+        quiet_(quiet),
+        started_(absl::Now()),
+        last_print_(started_) {}
 
   absl::Status WriteInfo(const std::string& file_name, const std::string& run_line) {
     WarcRecord info;
@@ -337,8 +341,7 @@ class Exporter {
     if (!f.error_detail().empty()) record->Add(kErrorDetailField, OneLine(f.error_detail()));
     record->Add(kElapsedField, absl::StrCat(f.elapsed_ms()));
     record->Add(kBodyBytesField, absl::StrCat(f.body_bytes()));
-    if (!f.final_url().empty())
-      record->Add(kFinalUriField, f.final_url());
+    if (!f.final_url().empty()) record->Add(kFinalUriField, f.final_url());
     for (const std::string& r : f.redirects()) record->Add(kRedirectField, OneLine(r));
     if (f.attempts() != 0) record->Add(kAttemptsField, absl::StrCat(f.attempts()));
     if (f.has_first_byte_ms()) record->Add(kFirstByteField, absl::StrCat(f.first_byte_ms()));
@@ -355,7 +358,7 @@ class Exporter {
   WarcWriter& writer_;
   const bool quiet_;
   const absl::Time started_;
-  absl::Time last_print_ = absl::InfinitePast();
+  absl::Time last_print_;  // a line every 2 s, so a short export prints one at its end
   absl::flat_hash_map<std::string, Written> written_;  // content hash → its response
   int64_t fetches_ = 0, responses_ = 0, revisits_ = 0, failures_ = 0, truncated_ = 0;
   int64_t not_http_ = 0, body_bytes_ = 0;
@@ -473,7 +476,7 @@ std::string StripHost(absl::string_view host) {
 class Importer {
  public:
   Importer(Store& store, std::string run_id, bool quiet)
-      : store_(store), run_id_(std::move(run_id)), quiet_(quiet) {}
+      : store_(store), run_id_(std::move(run_id)), quiet_(quiet), last_print_(absl::Now()) {}
 
   void AddSite(const Site& site, const std::vector<Column>& columns, bool columns_from_file) {
     KnownSite& known = sites_[site.site_id()];
@@ -811,7 +814,7 @@ class Importer {
   Store& store_;
   const std::string run_id_;
   const bool quiet_;
-  absl::Time last_print_ = absl::InfinitePast();
+  absl::Time last_print_;  // a line every 2 s, and one at the end of each file
   std::map<std::string, KnownSite> sites_;
   absl::flat_hash_map<std::string, std::string> by_host_;  // host without www. → site
   // Payload digest (as the record claims it, and as computed) → content hash, size.

@@ -88,7 +88,7 @@ class WarcEndToEnd : public ::testing::Test {
 
   void TearDown() override {
     simweb_.reset();
-    if (!HasFailure()) fs::remove_all(dir_);
+    if (!HasFailure() && getenv("KEEP") == nullptr) fs::remove_all(dir_);
   }
 
   void StartSimWeb() {
@@ -449,13 +449,23 @@ TEST_F(WarcEndToEnd, DamagedArchiveImportsTheRestAndReportsEachDamage) {
   bad_length.replace(bad_length.find("Content-Length: "), 18, "Content-Length: 99");
   const std::string halved = member(response("http://www.a.gov.cn/halved.html", "half"));
 
-  const std::string file = member(response("http://www.a.gov.cn/", "<p>home</p>")) +
-                           halved.substr(0, halved.size() / 2) +
-                           member(response("http://www.a.gov.cn/list.html", "<p>list</p>")) +
-                           "garbage, not gzip" + *GzipMember(bad_length) +
-                           member(response("http://elsewhere.example.com/", "x")) + member(dns) +
-                           member(cut) + member(response("", "no uri")) + member(revisit) +
-                           member(response("http://a.gov.cn/news/1.html", "<p>article</p>"));
+  // census's record of a fetch without an HTTP answer: imported as that fetch.
+  WarcRecord timeout;
+  timeout.Add("WARC-Type", "metadata");
+  timeout.Add("WARC-Target-URI", "http://www.a.gov.cn/slow.html");
+  timeout.Add("WARC-Date", "2026-11-02T03:04:06.789Z");
+  timeout.Add("Content-Type", "application/warc-fields");
+  timeout.Add("Census-Site-Id", "1001");
+  timeout.Add("Census-Task", "LINK_CHECK");
+  timeout.block = "census-fetch-error: TIMEOUT\r\n";
+
+  const std::string file =
+      member(timeout) + member(response("http://www.a.gov.cn/", "<p>home</p>")) +
+      halved.substr(0, halved.size() / 2) +
+      member(response("http://www.a.gov.cn/list.html", "<p>list</p>")) + "garbage, not gzip" +
+      *GzipMember(bad_length) + member(response("http://elsewhere.example.com/", "x")) +
+      member(dns) + member(cut) + member(response("", "no uri")) + member(revisit) +
+      member(response("http://a.gov.cn/news/1.html", "<p>article</p>"));
   std::ofstream(dir_ / "damaged.warc.gz", std::ios::binary) << file;
 
   ASSERT_EQ(Census({"import-warc", "--data", (dir_ / "data").string(), "--sites",
@@ -469,7 +479,9 @@ TEST_F(WarcEndToEnd, DamagedArchiveImportsTheRestAndReportsEachDamage) {
       "  unusable: 8 (bad_content_length 1, bad_gzip_member 1, garbage 1, no_target_uri 1, "
       "not_http 1, revisit_without_original 1, truncated_record 1, unknown_host 1)\n"))
       << summary;
-  EXPECT_TRUE(absl::StrContains(summary, ": 3 fetches of 1 sites imported")) << summary;
+  EXPECT_TRUE(
+      absl::StrContains(summary, ": 4 fetches of 1 sites imported (HOMEPAGE 1, LINK_CHECK 3)"))
+      << summary;
   const std::string err = ReadFile(dir_ / "import.err");
   for (const char* reason :
        {"bad_content_length", "bad_gzip_member", "garbage", "no_target_uri", "not_http",
@@ -481,6 +493,13 @@ TEST_F(WarcEndToEnd, DamagedArchiveImportsTheRestAndReportsEachDamage) {
   ASSERT_TRUE(store);
   std::map<std::string, std::string> bodies;
   for (const FetchRecord& f : AllFetches(*store)) {
+    if (f.url() == "http://www.a.gov.cn/slow.html") {
+      EXPECT_EQ(f.error(), TIMEOUT);
+      EXPECT_EQ(f.status(), 0);
+      EXPECT_EQ(f.fetched_at_ms(), 1793588646789);
+      continue;
+    }
+    EXPECT_EQ(f.status(), 200) << f.url();
     auto body = store->GetBody(f.content_hash());
     ASSERT_TRUE(body.ok()) << f.url();
     bodies[f.url()] = *body;
