@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,6 +35,7 @@
 #include "coordinator/site_list.h"
 #include "interchange/warc.h"
 #include "storage/store.h"
+#include "worker/extract.h"
 #include "worker/robots.h"
 
 namespace census {
@@ -49,13 +51,16 @@ constexpr char kExportUsage[] =
     "  HTTP answer. Each record is its own gzip member. docs/WARC.md.\n";
 
 constexpr char kImportUsage[] =
-    "usage: census import-warc --data DIR [--sites FILE] [--quiet] FILE...\n"
+    "usage: census import-warc --data DIR [--sites FILE] [--columns FILE] [--as-of YYYY-MM-DD]\n"
+    "                          [--quiet] FILE...\n"
     "  Reads WARC files (.warc.gz or .warc: census export-warc, wget --warc-file,\n"
     "  Heritrix) into the store as a run of its own (import-<time>; census replay --list).\n"
     "  HTTP response records are imported, revisit records through the response they\n"
     "  repeat; a URL belongs to the site whose host it is on (sites the store or --sites\n"
-    "  knows, or the census metadata records of the file). What cannot be used is counted\n"
-    "  by reason on stderr and in the summary. docs/WARC.md.\n";
+    "  knows, or the census metadata records of the file); homepages and column pages\n"
+    "  (--columns, the store's, the file's) are extracted as the census extracts them.\n"
+    "  --as-of: the run's census date (default: the exported run's, else the newest fetch's).\n"
+    "  What cannot be used is counted by reason on stderr and in the summary. docs/WARC.md.\n";
 
 // Census's own fields on the records it writes (WARC allows extension fields): what a
 // FetchRecord holds that WARC has no field for, so that an import of census's own
@@ -447,7 +452,7 @@ namespace {
 struct KnownSite {
   Site site;
   std::vector<Column> columns;
-  bool columns_from_file = false;  // census metadata: written with the site's first batch
+  bool write_columns = false;  // from the file or --columns: written with the site's first batch
   bool written = false;
 };
 
@@ -460,6 +465,7 @@ struct ImportCounts {
   std::map<std::string, int64_t> imported;  // fetches by task kind
   int64_t bodies = 0;
   int64_t from_revisits = 0;
+  int64_t observed = 0;  // HOMEPAGE/COLUMN pages extracted into observations
 };
 
 std::string Tally(const std::map<std::string, int64_t>& counts) {
@@ -473,17 +479,80 @@ std::string StripHost(absl::string_view host) {
   return std::string(absl::StartsWith(host, "www.") ? host.substr(4) : host);
 }
 
+// The observation the census worker makes of a HOMEPAGE or COLUMN page it fetched
+// (worker/worker.cc, ExtractInto), made here of a page read from an archive, so that the
+// imported history has list items and dates to judge from. What needs more fetches than
+// the archive holds is not done: no pagination, no list data URLs, no rendering.
+std::optional<PageObservation> ObservePage(const FetchRecord& f, const std::string& body,
+                                           const Column* column) {
+  if ((f.kind() != HOMEPAGE && f.kind() != COLUMN) || f.status() != 200 || f.error() != FETCH_OK ||
+      body.empty()) {
+    return std::nullopt;
+  }
+  ExtractOptions options;
+  options.base_url = f.final_url().empty() ? f.url() : f.final_url();
+  options.as_of = ToCensusDay(absl::FromUnixMillis(f.fetched_at_ms()));
+  options.column_page = f.kind() == COLUMN;
+  options.measure_own_text = f.kind() == HOMEPAGE;
+  if (column != nullptr) options.list_xpath = column->xpath();
+  absl::StatusOr<PageExtract> page = ExtractPage(body, f.content_type(), options);
+  if (!page.ok()) return std::nullopt;  // not HTML: a fetch without an observation
+  PageObservation obs;
+  obs.set_site_id(f.site_id());
+  obs.set_kind(f.kind());
+  obs.set_url(f.url());
+  if (column != nullptr) *obs.mutable_column() = *column;
+  obs.set_page_kind(page->kind);
+  obs.set_title(page->title);
+  for (const ExtractedItem& item : page->items) {
+    ListItem* li = obs.add_items();
+    li->set_title(item.title);
+    li->set_href(item.href);
+    li->set_date(item.date);
+    li->set_date_raw(item.date_raw);
+  }
+  for (const MailboxMessage& m : page->messages) *obs.add_messages() = m;
+  obs.set_latest_date(page->latest_date);
+  obs.set_publication_date(page->publication_date);
+  obs.set_blank_placeholder(page->blank_placeholder);
+  obs.set_fetched_at_ms(f.fetched_at_ms());
+  obs.set_content_hash(f.content_hash());
+  obs.set_charset(page->charset);
+  obs.set_list_pages(1);
+  for (const ExtractedLink& link : page->links) {
+    obs.add_links(link.url);
+    PageLink* out = obs.add_outlinks();
+    out->set_url(link.url);
+    out->set_text(link.text);
+    out->set_attachment(link.attachment);
+    out->set_hidden(link.hidden);
+    out->set_hidden_how(link.hidden_how);
+  }
+  obs.set_own_text_measured(true);
+  for (const ContentLine& line : page->content_lines) {
+    obs.add_own_line_hashes(line.hash);
+    obs.add_own_line_chars(line.chars);
+  }
+  obs.set_script_list(page->script_list);
+  for (const std::string& name : page->breadcrumb) obs.add_breadcrumb(name);
+  if (f.kind() == COLUMN) {
+    obs.set_list_source(page->list_source);
+    obs.set_scripted(page->scripted);
+  }
+  return obs;
+}
+
 class Importer {
  public:
   Importer(Store& store, std::string run_id, bool quiet)
       : store_(store), run_id_(std::move(run_id)), quiet_(quiet), last_print_(absl::Now()) {}
 
-  void AddSite(const Site& site, const std::vector<Column>& columns, bool columns_from_file) {
+  void AddSite(const Site& site, const std::vector<Column>& columns, bool write_columns) {
     KnownSite& known = sites_[site.site_id()];
     known.site = site;
-    if (columns_from_file || known.columns.empty()) {
+    if (write_columns || known.columns.empty()) {
       known.columns = columns;
-      known.columns_from_file = columns_from_file;
+      known.write_columns = write_columns;
     }
     const std::string host = StripHost(UrlHost(site.url()));
     if (!host.empty()) by_host_[host] = site.site_id();
@@ -515,13 +584,22 @@ class Importer {
   }
 
   // Records the run (when anything was imported) so that census replay finds it.
-  absl::Status Finish(absl::Time now) {
+  // The census date is `as_of` when given, else the one the files' warcinfo names (a
+  // census export of one run), else the day of the newest fetch imported.
+  absl::Status Finish(const std::string& as_of) {
     if (min_ms_ > max_ms_) return absl::OkStatus();
     RunRecord run;
     run.set_run_id(run_id_);
     run.set_started_ms(min_ms_);
     run.set_finished_ms(max_ms_);
-    run.set_as_of(FormatCivilDay(ToCensusDay(absl::FromUnixMillis(max_ms_))));
+    if (!as_of.empty()) {
+      run.set_as_of(as_of);
+    } else if (file_as_of_.size() == 1) {
+      run.set_as_of(*file_as_of_.begin());
+    } else {
+      run.set_as_of(FormatCivilDay(ToCensusDay(absl::FromUnixMillis(max_ms_))));
+    }
+    as_of_ = run.as_of();
     run.set_sites(static_cast<int>(imported_sites_.size()));
     for (const std::string& id : imported_sites_) run.add_site_ids(id);
     int64_t fetches = 0;
@@ -532,6 +610,7 @@ class Importer {
   }
 
   const ImportCounts& counts() const { return counts_; }
+  const std::string& as_of() const { return as_of_; }
   size_t sites_imported() const { return imported_sites_.size(); }
 
  private:
@@ -619,10 +698,24 @@ class Importer {
     return LINK_CHECK;
   }
 
+  static const Column* ColumnOf(const KnownSite& site, const std::string& url) {
+    for (const Column& c : site.columns) {
+      if (absl::StripSuffix(url, "/") == absl::StripSuffix(c.url(), "/")) return &c;
+    }
+    return nullptr;
+  }
+
   absl::Status ImportRecord(const WarcRecord& record, const std::string& path, int64_t offset) {
     const std::string type = absl::AsciiStrToLower(record.Field("WARC-Type"));
     ++counts_.records[type.empty() ? "(no type)" : type];
     const bool census_fetch = record.Has(kTaskField);
+    if (type == "warcinfo") {
+      // census export-warc names the census date of the run it exported.
+      for (absl::string_view line : absl::StrSplit(record.block, '\n')) {
+        line = absl::StripSuffix(line, "\r");
+        if (absl::ConsumePrefix(&line, "census-as-of: ")) file_as_of_.insert(std::string(line));
+      }
+    }
     if (type == "metadata" && !census_fetch) {
       if (absl::StrContains(record.block, "census-site-id:")) {
         ReadSiteMetadata(record);
@@ -762,6 +855,11 @@ class Importer {
         f.set_content_hash(it->second.first);
         f.set_body_bytes(it->second.second);
         ++counts_.from_revisits;
+        if (f.kind() == HOMEPAGE || f.kind() == COLUMN) {
+          // The page is observed again at this date (its year-less dates, its age).
+          absl::StatusOr<std::string> stored = store_.GetBody(f.content_hash());
+          if (stored.ok()) body = std::move(*stored);
+        }
       } else if (truncated) {
         // census's own record of a body it did not keep: the fetch without it.
         f.set_content_hash(record.Field(kContentHashField));
@@ -790,10 +888,14 @@ class Importer {
 
     ResultBatch batch;
     *batch.mutable_site() = site.site;
-    if (!site.written && site.columns_from_file) {
+    if (!site.written && site.write_columns) {
       for (const Column& c : site.columns) *batch.add_columns() = c;
     }
     *batch.add_fetches() = f;
+    if (std::optional<PageObservation> obs = ObservePage(f, body, ColumnOf(site, uri))) {
+      *batch.add_observations() = std::move(*obs);
+      ++counts_.observed;
+    }
     if (has_body && bodies_written_.insert(f.content_hash()).second) {
       PageBody* page = batch.add_bodies();
       page->set_content_hash(f.content_hash());
@@ -821,6 +923,8 @@ class Importer {
   absl::flat_hash_map<std::string, std::pair<std::string, int64_t>> by_digest_;
   absl::flat_hash_set<std::string> bodies_written_;
   std::set<std::string> imported_sites_;
+  std::set<std::string> file_as_of_;  // census-as-of of the warcinfo records read
+  std::string as_of_;
   int64_t min_ms_ = std::numeric_limits<int64_t>::max();
   int64_t max_ms_ = std::numeric_limits<int64_t>::min();
   ImportCounts counts_;
@@ -829,12 +933,14 @@ class Importer {
 }  // namespace
 
 int RunImportWarc(const std::vector<std::string>& args) {
-  std::string data_dir = "census-data", sites_file;
+  std::string data_dir = "census-data", sites_file, columns_file, as_of;
   std::vector<std::string> files;
   bool quiet = false, help = false;
   FlagSet flags;
   flags.String("--data", &data_dir);
   flags.String("--sites", &sites_file);
+  flags.String("--columns", &columns_file);
+  flags.String("--as-of", &as_of);
   flags.Bool("--quiet", &quiet);
   flags.Operands(&files);
   if (auto st = flags.Parse(args, &help); !st.ok()) return Usage(kImportUsage, "import-warc", st);
@@ -845,6 +951,11 @@ int RunImportWarc(const std::vector<std::string>& args) {
   if (files.empty()) {
     return Usage(kImportUsage, "import-warc",
                  absl::InvalidArgumentError("name one or more WARC files"));
+  }
+  absl::CivilDay as_of_day;
+  if (!as_of.empty() && !ParseCivilDay(as_of, &as_of_day)) {
+    return Usage(kImportUsage, "import-warc",
+                 absl::InvalidArgumentError("--as-of wants YYYY-MM-DD, not '" + as_of + "'"));
   }
   auto fail = [](const absl::Status& st) {
     std::fprintf(stderr, "census import-warc: %s\n", std::string(st.message()).c_str());
@@ -881,23 +992,45 @@ int RunImportWarc(const std::vector<std::string>& args) {
       std::fprintf(stderr, "census import-warc: %s:%d: %s\n", e.file().c_str(), e.line(),
                    e.reason().c_str());
     }
-    for (const Site& s : list->sites) importer.AddSite(s, {}, false);
+    for (const Site& s : list->sites) {
+      importer.AddSite(s, {}, false);
+      known.push_back(s);
+    }
+  }
+  if (!columns_file.empty()) {
+    // Columns of the sites known by now (the store's and --sites'): their pages are
+    // imported as COLUMN fetches, observed as the census observes a column's page.
+    SiteList site_list;
+    site_list.sites = known;
+    absl::StatusOr<ColumnList> columns = ReadColumnsCsv(columns_file, site_list);
+    if (!columns.ok()) return fail(columns.status());
+    for (const report::InputError& e : columns->errors) {
+      std::fprintf(stderr, "census import-warc: %s:%d: %s\n", e.file().c_str(), e.line(),
+                   e.reason().c_str());
+    }
+    for (const Site& s : known) {
+      if (auto it = columns->by_site.find(s.site_id()); it != columns->by_site.end()) {
+        importer.AddSite(s, it->second, true);
+      }
+    }
   }
   for (const std::string& file : files) {
     if (auto st = importer.ImportFile(file); !st.ok()) return fail(st);
   }
-  if (auto st = importer.Finish(now); !st.ok()) return fail(st);
+  if (auto st = importer.Finish(as_of); !st.ok()) return fail(st);
 
   const ImportCounts& c = importer.counts();
   int64_t fetches = 0, unusable = 0;
   for (const auto& [kind, n] : c.imported) fetches += n;
   for (const auto& [reason, n] : c.unusable) unusable += n;
   const std::string summary = absl::StrCat(
-      "import-warc: ", fetches == 0 ? "nothing imported" : absl::StrCat("run ", run_id), ": ",
-      fetches, " fetches of ", importer.sites_imported(), " sites imported (", Tally(c.imported),
-      "), ", c.bodies, " bodies stored, ", c.from_revisits, " fetches through revisit records\n",
-      "  records read: ", Tally(c.records), "\n", "  skipped (not fetches): ", Tally(c.skipped),
-      "\n", "  unusable: ", unusable,
+      "import-warc: ",
+      fetches == 0 ? "nothing imported"
+                   : absl::StrCat("run ", run_id, " (as of ", importer.as_of(), ")"),
+      ": ", fetches, " fetches of ", importer.sites_imported(), " sites imported (",
+      Tally(c.imported), "), ", c.bodies, " bodies stored, ", c.observed, " pages observed, ",
+      c.from_revisits, " fetches through revisit records\n", "  records read: ", Tally(c.records),
+      "\n", "  skipped (not fetches): ", Tally(c.skipped), "\n", "  unusable: ", unusable,
       unusable == 0 ? "" : absl::StrCat(" (", Tally(c.unusable), ")"), "\n");
   std::fputs(summary.c_str(), stdout);
   if (unusable > 0) std::fputs(summary.c_str(), stderr);

@@ -19,9 +19,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "interchange/warc.h"
 #include "proto/census.pb.h"
+#include "proto/report.pb.h"
 #include "storage/store.h"
 #include "tests/simweb_process.h"
 #include "tests/subprocess.h"
@@ -45,13 +47,17 @@ std::unique_ptr<Store> OpenStore(const fs::path& data) {
   return store.ok() ? std::move(*store) : nullptr;
 }
 
-// Every fetch record of a store, oldest site first, in ForEachFetch order.
-std::vector<FetchRecord> AllFetches(Store& store) {
+std::vector<std::string> SiteIds(Store& store) {
   std::vector<std::string> sites;
   EXPECT_TRUE(store.ForEachSite([&](const Site& s) { sites.push_back(s.site_id()); }).ok());
   std::sort(sites.begin(), sites.end());
+  return sites;
+}
+
+// Every fetch record of a store, site by site, in ForEachFetch order.
+std::vector<FetchRecord> AllFetches(Store& store) {
   std::vector<FetchRecord> out;
-  for (const std::string& id : sites) {
+  for (const std::string& id : SiteIds(store)) {
     EXPECT_TRUE(
         store
             .ForEachFetch(id, INT64_MIN, INT64_MAX, [&](const FetchRecord& f) { out.push_back(f); })
@@ -66,6 +72,13 @@ std::string Carried(FetchRecord f) {
   f.clear_lease_id();
   f.clear_content_hits();
   return f.ShortDebugString();
+}
+
+report::CensusReport Report(const fs::path& json) {
+  report::CensusReport report;
+  auto st = google::protobuf::util::JsonStringToMessage(ReadFile(json), &report);
+  EXPECT_TRUE(st.ok()) << json << ": " << st.ToString();
+  return report;
 }
 
 int64_t DirectoryBytes(const fs::path& dir) {
@@ -180,6 +193,32 @@ TEST_F(WarcEndToEnd, RoundTripGivesBackEveryFetchAndBody) {
   }
   EXPECT_GT(with_body, 10);
 
+  // Homepages and column pages are observed again from their bodies: the same list
+  // items as the census's own observations of them.
+  int observations_compared = 0;
+  for (const std::string& site_id : SiteIds(*original)) {
+    auto want_obs = original->LatestObservations(site_id, INT64_MAX);
+    auto got_obs = imported->LatestObservations(site_id, INT64_MAX);
+    ASSERT_TRUE(want_obs.ok() && got_obs.ok());
+    std::map<std::string, const PageObservation*> by_url;
+    for (const PageObservation& o : *got_obs) by_url[o.url()] = &o;
+    for (const PageObservation& o : *want_obs) {
+      if (o.kind() != HOMEPAGE && o.kind() != COLUMN) continue;
+      ASSERT_TRUE(by_url.contains(o.url())) << o.url();
+      const PageObservation& copy = *by_url[o.url()];
+      EXPECT_EQ(copy.fetched_at_ms(), o.fetched_at_ms()) << o.url();
+      EXPECT_EQ(copy.content_hash(), o.content_hash()) << o.url();
+      EXPECT_EQ(copy.page_kind(), o.page_kind()) << o.url();
+      EXPECT_EQ(copy.latest_date(), o.latest_date()) << o.url();
+      ASSERT_EQ(copy.items_size(), o.items_size()) << o.url();
+      for (int i = 0; i < o.items_size(); ++i) {
+        EXPECT_EQ(copy.items(i).ShortDebugString(), o.items(i).ShortDebugString()) << o.url();
+      }
+      ++observations_compared;
+    }
+  }
+  EXPECT_GT(observations_compared, 20);
+
   // The sites (registry rows and columns) came along, and the import is a run.
   std::vector<Site> sites_a, sites_b;
   ASSERT_TRUE(original->ForEachSite([&](const Site& s) { sites_a.push_back(s); }).ok());
@@ -214,6 +253,51 @@ TEST_F(WarcEndToEnd, RoundTripGivesBackEveryFetchAndBody) {
             })->fetched_at_ms());
   EXPECT_EQ(Census({"replay", "--data", (dir_ / "data2").string(), "--list"}, "list"), 0);
   EXPECT_TRUE(absl::StrContains(ReadFile(dir_ / "list.out"), runs[0].run_id()));
+  // The aggregator reads the import as a census of its own.
+  ASSERT_EQ(
+      Census({"replay", "--data", (dir_ / "data2").string(), "--out", (dir_ / "replay").string()},
+             "replay"),
+      0)
+      << ReadFile(dir_ / "replay.err");
+  EXPECT_TRUE(absl::StrContains(ReadFile(dir_ / "replay.out"), "6 sites"))
+      << ReadFile(dir_ / "replay.out");
+
+  // One run exported and imported scores as that run did: the same verdicts, scores
+  // and vetoes, site for site (the import takes the run's census date from warcinfo).
+  std::vector<RunRecord> original_runs;
+  ASSERT_TRUE(original->ForEachRun([&](const RunRecord& r) { original_runs.push_back(r); }).ok());
+  ASSERT_EQ(original_runs.size(), 2u);
+  ASSERT_EQ(Census({"export-warc", "--data", (dir_ / "data").string(), "--run",
+                    original_runs[1].run_id(), "--out", (dir_ / "run2.warc.gz").string()},
+                   "export2"),
+            0)
+      << ReadFile(dir_ / "export2.err");
+  ASSERT_EQ(
+      Census({"import-warc", "--data", (dir_ / "data3").string(), (dir_ / "run2.warc.gz").string()},
+             "import2"),
+      0)
+      << ReadFile(dir_ / "import2.err");
+  EXPECT_TRUE(absl::StrContains(ReadFile(dir_ / "import2.out"),
+                                absl::StrCat("(as of ", original_runs[1].as_of(), ")")));
+  ASSERT_EQ(
+      Census({"replay", "--data", (dir_ / "data3").string(), "--out", (dir_ / "replay2").string()},
+             "replay2"),
+      0)
+      << ReadFile(dir_ / "replay2.err");
+  const report::CensusReport want_report = Report(dir_ / "run2" / "report.json");
+  const report::CensusReport got_report = Report(dir_ / "replay2" / "report.json");
+  ASSERT_EQ(got_report.sites_size(), want_report.sites_size());
+  for (int i = 0; i < want_report.sites_size(); ++i) {
+    const report::SiteReport& want_site = want_report.sites(i);
+    const report::SiteReport& got_site = got_report.sites(i);
+    EXPECT_EQ(got_site.site_id(), want_site.site_id());
+    EXPECT_EQ(got_site.verdict(), want_site.verdict()) << want_site.site_id();
+    EXPECT_EQ(got_site.score(), want_site.score()) << want_site.site_id();
+    EXPECT_EQ(got_site.vetoes_size(), want_site.vetoes_size()) << want_site.site_id();
+    for (int v = 0; v < std::min(got_site.vetoes_size(), want_site.vetoes_size()); ++v) {
+      EXPECT_EQ(got_site.vetoes(v).rule(), want_site.vetoes(v).rule()) << want_site.site_id();
+    }
+  }
 
   // Sizes, for the record (docs/WARC.md).
   std::printf(
@@ -376,13 +460,15 @@ TEST_F(WarcEndToEnd, ImportsWhatWgetWrote) {
   ASSERT_TRUE(fs::exists(dir_ / "wget.warc.gz")) << ReadFile(dir_ / "wget.err");
 
   ASSERT_EQ(Census({"import-warc", "--data", (dir_ / "data").string(), "--sites",
-                    (dir_ / "truth" / "sites.csv").string(), (dir_ / "wget.warc.gz").string()},
+                    (dir_ / "truth" / "sites.csv").string(), "--columns",
+                    (dir_ / "truth" / "columns.csv").string(), (dir_ / "wget.warc.gz").string()},
                    "import"),
             0)
       << ReadFile(dir_ / "import.err");
   const std::string summary = ReadFile(dir_ / "import.out");
-  EXPECT_TRUE(
-      absl::StrContains(summary, ": 3 fetches of 2 sites imported (HOMEPAGE 2, LINK_CHECK 1)"))
+  EXPECT_TRUE(absl::StrContains(
+      summary,
+      ": 3 fetches of 2 sites imported (COLUMN 1, HOMEPAGE 2), 3 bodies stored, 3 pages observed"))
       << summary;
   EXPECT_TRUE(absl::StrContains(summary, "  unusable: 1 (unknown_host 1)\n")) << summary;
   EXPECT_TRUE(absl::StrContains(summary, "request 4")) << summary;
@@ -401,7 +487,7 @@ TEST_F(WarcEndToEnd, ImportsWhatWgetWrote) {
     const FetchRecord& f = by_url[urls[i]];
     EXPECT_EQ(f.status(), 200) << urls[i];
     EXPECT_EQ(f.site_id(), i < 2 ? sites[0].site_id() : sites[1].site_id());
-    EXPECT_EQ(f.kind(), i == 1 ? LINK_CHECK : HOMEPAGE) << urls[i];
+    EXPECT_EQ(f.kind(), i == 1 ? COLUMN : HOMEPAGE) << urls[i];
     EXPECT_GT(f.fetched_at_ms(), 0);
     // The body is what wget saved beside the archive (-x: host/path).
     std::string origin_path = urls[i].substr(urls[i].find("://") + 3);
@@ -412,6 +498,20 @@ TEST_F(WarcEndToEnd, ImportsWhatWgetWrote) {
     ASSERT_TRUE(body.ok()) << urls[i] << ": " << body.status();
     EXPECT_TRUE(*body == saved) << urls[i];
   }
+  // The pages are observed as the census observes them: the column's dated items and
+  // newest date are the simulated web's truth.
+  auto observations = store->LatestObservations(sites[0].site_id(), INT64_MAX);
+  ASSERT_TRUE(observations.ok()) << observations.status();
+  std::map<std::string, PageObservation> observed;
+  for (const PageObservation& o : *observations) observed[o.url()] = o;
+  ASSERT_TRUE(observed.contains(urls[1]));
+  const PageObservation& column = observed[urls[1]];
+  EXPECT_EQ(column.column().category(), NEWS) << column.column().ShortDebugString();
+  EXPECT_EQ(column.items_size(), sites[0].columns(0).items());
+  EXPECT_EQ(column.latest_date(), sites[0].columns(0).last_update());
+  ASSERT_TRUE(observed.contains(urls[0]));
+  EXPECT_EQ(observed[urls[0]].page_kind(), "home");
+
   std::vector<RunRecord> runs;
   ASSERT_TRUE(store->ForEachRun([&](const RunRecord& r) { runs.push_back(r); }).ok());
   ASSERT_EQ(runs.size(), 1u);
