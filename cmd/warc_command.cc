@@ -90,55 +90,15 @@ std::string OneLine(absl::string_view text) {
   return out;
 }
 
-std::string ReasonPhrase(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 204:
-      return "No Content";
-    case 206:
-      return "Partial Content";
-    case 301:
-      return "Moved Permanently";
-    case 302:
-      return "Found";
-    case 303:
-      return "See Other";
-    case 304:
-      return "Not Modified";
-    case 307:
-      return "Temporary Redirect";
-    case 308:
-      return "Permanent Redirect";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 410:
-      return "Gone";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "";
-  }
-}
-
 int Usage(const char* usage, const std::string& command, const absl::Status& status) {
   std::fprintf(stderr, "census %s: %s\n\n%s", command.c_str(),
                std::string(status.message()).c_str(), usage);
   return 2;
+}
+
+int Fail(const char* command, const absl::Status& status) {
+  std::fprintf(stderr, "census %s: %s\n", command, std::string(status.message()).c_str());
+  return 1;
 }
 
 // ------------------------------------------------------------------ export
@@ -250,7 +210,9 @@ class Exporter {
       return Write(record);
     }
 
-    std::string head = absl::StrCat("HTTP/1.1 ", f.status(), " ", ReasonPhrase(f.status()), "\r\n");
+    // The reason phrase is left empty (RFC 9112 allows it; clients ignore it): the census
+    // keeps the status code, not the words the server sent with it.
+    std::string head = absl::StrCat("HTTP/1.1 ", f.status(), " \r\n");
     if (!f.content_type().empty())
       absl::StrAppend(&head, "Content-Type: ", OneLine(f.content_type()), "\r\n");
     if (!f.etag().empty()) absl::StrAppend(&head, "ETag: ", OneLine(f.etag()), "\r\n");
@@ -387,10 +349,7 @@ int RunExportWarc(const std::vector<std::string>& args) {
   if (out.empty()) {
     return Usage(kExportUsage, "export-warc", absl::InvalidArgumentError("--out FILE is needed"));
   }
-  auto fail = [](const absl::Status& st) {
-    std::fprintf(stderr, "census export-warc: %s\n", std::string(st.message()).c_str());
-    return 1;
-  };
+  auto fail = [](const absl::Status& st) { return Fail("export-warc", st); };
   absl::StatusOr<std::unique_ptr<Store>> store = OpenRunStore(data_dir);
   if (!store.ok()) return fail(store.status());
 
@@ -957,10 +916,7 @@ int RunImportWarc(const std::vector<std::string>& args) {
     return Usage(kImportUsage, "import-warc",
                  absl::InvalidArgumentError("--as-of wants YYYY-MM-DD, not '" + as_of + "'"));
   }
-  auto fail = [](const absl::Status& st) {
-    std::fprintf(stderr, "census import-warc: %s\n", std::string(st.message()).c_str());
-    return 1;
-  };
+  auto fail = [](const absl::Status& st) { return Fail("import-warc", st); };
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec)

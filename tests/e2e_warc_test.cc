@@ -101,7 +101,7 @@ class WarcEndToEnd : public ::testing::Test {
 
   void TearDown() override {
     simweb_.reset();
-    if (!HasFailure() && getenv("KEEP") == nullptr) fs::remove_all(dir_);
+    if (!HasFailure()) fs::remove_all(dir_);
   }
 
   void StartSimWeb() {
