@@ -413,7 +413,18 @@ struct KnownSite {
   std::vector<Column> columns;
   bool write_columns = false;  // from the file or --columns: written with the site's first batch
   bool written = false;
+  // The store held the site before this import: the keys of its fetches there, read on
+  // first use, so that an archive imported into the store it came from adds nothing
+  // and overwrites nothing (a WARC does not carry all a fetch record holds).
+  bool in_store = false;
+  bool stored_read = false;
+  absl::flat_hash_set<std::string> stored;
 };
+
+// A fetch record's identity in the store (its fetch/ key's parts).
+std::string FetchIdentity(const FetchRecord& f) {
+  return absl::StrCat(f.kind(), "\t", f.probe_index(), "\t", f.fetched_at_ms(), "\t", f.url());
+}
 
 // What import-warc counts: records by WARC-Type, records left aside on purpose, and
 // what could not be used, by reason.
@@ -424,7 +435,8 @@ struct ImportCounts {
   std::map<std::string, int64_t> imported;  // fetches by task kind
   int64_t bodies = 0;
   int64_t from_revisits = 0;
-  int64_t observed = 0;  // HOMEPAGE/COLUMN pages extracted into observations
+  int64_t observed = 0;        // HOMEPAGE/COLUMN pages extracted into observations
+  int64_t already_stored = 0;  // usable fetches the store already had
 };
 
 std::string Tally(const std::map<std::string, int64_t>& counts) {
@@ -505,6 +517,8 @@ class Importer {
  public:
   Importer(Store& store, std::string run_id, bool quiet)
       : store_(store), run_id_(std::move(run_id)), quiet_(quiet), last_print_(absl::Now()) {}
+
+  void MarkInStore(const std::string& site_id) { sites_[site_id].in_store = true; }
 
   void AddSite(const Site& site, const std::vector<Column>& columns, bool write_columns) {
     KnownSite& known = sites_[site.site_id()];
@@ -845,6 +859,20 @@ class Importer {
       }
     }
 
+    if (site.in_store) {
+      if (!site.stored_read) {
+        RETURN_IF_ERROR(store_.ForEachFetch(
+            site_id, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
+            [&](const FetchRecord& stored) { site.stored.insert(FetchIdentity(stored)); }));
+        site.stored_read = true;
+      }
+      if (site.stored.contains(FetchIdentity(f))) {
+        ++counts_.skipped["fetch already in the store"];
+        ++counts_.already_stored;
+        return absl::OkStatus();
+      }
+    }
+
     ResultBatch batch;
     *batch.mutable_site() = site.site;
     if (!site.written && site.write_columns) {
@@ -940,6 +968,7 @@ int RunImportWarc(const std::vector<std::string>& args) {
     absl::StatusOr<std::vector<Column>> columns = (*store)->Columns(s.site_id());
     if (!columns.ok()) return fail(columns.status());
     importer.AddSite(s, *columns, false);
+    importer.MarkInStore(s.site_id());
   }
   if (!sites_file.empty()) {
     absl::StatusOr<SiteList> list = ReadSitesCsv(sites_file);
@@ -992,7 +1021,7 @@ int RunImportWarc(const std::vector<std::string>& args) {
   if (unusable > 0) std::fputs(summary.c_str(), stderr);
   // Nothing usable at all is a failure (wrong files, or sites the store does not know:
   // --sites); some unusable records beside imported ones are reported, not fatal.
-  return fetches == 0 ? 1 : 0;
+  return fetches == 0 && c.already_stored == 0 ? 1 : 0;
 }
 
 }  // namespace census
