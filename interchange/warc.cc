@@ -275,9 +275,8 @@ bool WarcReader::Next(WarcRecord* record, int64_t* offset) {
     queue_next_ = 0;
     if (static_cast<size_t>(pos_) >= data_.size()) return false;
     if (!gzip_) {
-      // A plain .warc: the whole file is one run of records.
-      ParseRecords(data_, 0, /*plain=*/true);
-      pos_ = static_cast<int64_t>(data_.size());
+      // A plain .warc: one record at a time, straight from the mapping.
+      pos_ += static_cast<int64_t>(ParseRecords(data_.substr(pos_), pos_, /*plain=*/true));
       continue;
     }
     FillFromNextMember();
@@ -350,12 +349,12 @@ bool WarcReader::FillFromNextMember() {
   return false;
 }
 
-void WarcReader::ParseRecords(absl::string_view text, int64_t member_offset, bool plain) {
+size_t WarcReader::ParseRecords(absl::string_view text, int64_t member_offset, bool plain) {
   size_t o = 0;
   while (o < text.size()) {
     while (o < text.size() && (text[o] == '\r' || text[o] == '\n')) ++o;
     if (o >= text.size()) break;
-    const int64_t at = plain ? static_cast<int64_t>(o) : member_offset;
+    const int64_t at = plain ? member_offset + static_cast<int64_t>(o) : member_offset;
     if (!absl::StartsWith(text.substr(o), "WARC/")) {
       const size_t next = NextRecordStart(text, o);
       if (plain) {
@@ -369,7 +368,7 @@ void WarcReader::ParseRecords(absl::string_view text, int64_t member_offset, boo
     const size_t header_end = text.find("\r\n\r\n", o);
     if (header_end == absl::string_view::npos) {
       Problem(plain ? "truncated_record" : "bad_record_header", at, "the header never ends");
-      return;
+      return text.size();
     }
     WarcRecord record;
     bool header_ok = true;
@@ -433,7 +432,9 @@ void WarcReader::ParseRecords(absl::string_view text, int64_t member_offset, boo
     record.block = std::string(text.substr(block_start, len));
     queue_.emplace_back(std::move(record), at);
     o = block_start + len + after.size();
+    if (plain) return o;
   }
+  return text.size();
 }
 
 // ------------------------------------------------------------------ HTTP

@@ -90,7 +90,9 @@ struct WarcProblem {
 // Reads the records of a .warc.gz (any number of gzip members, one or many records
 // each) or an uncompressed .warc, in file order. Damage never stops it: the record or
 // member is skipped, a WarcProblem noted, and reading goes on at the next gzip header
-// (or "WARC/" line). A record must end inside the gzip member it starts in.
+// (or "WARC/" line). A record must end inside the gzip member it starts in. A member is
+// inflated whole, up to 1 GiB (WARC writers write a member a record; a larger member is
+// reported bad_gzip_member); a plain file is read a record at a time.
 class WarcReader {
  public:
   static absl::StatusOr<std::unique_ptr<WarcReader>> Open(const std::string& path);
@@ -109,7 +111,10 @@ class WarcReader {
  private:
   WarcReader() = default;
   bool FillFromNextMember();
-  void ParseRecords(absl::string_view text, int64_t member_offset, bool plain);
+  // Queues the records of `text` (a member's output, at `member_offset` in the file; or,
+  // `plain`, the rest of a plain file from that offset, of which it parses one record).
+  // Returns how much of `text` it used.
+  size_t ParseRecords(absl::string_view text, int64_t member_offset, bool plain);
   void Problem(std::string reason, int64_t offset, std::string detail);
 
   absl::string_view data_;

@@ -114,6 +114,17 @@ TEST(WarcReader, DamageIsReportedAndTheRestRead) {
                                       "truncated_gzip_member"}));
 }
 
+TEST(WarcReader, PlainFileReadRecordByRecordWithItsDamage) {
+  const std::string a = SerializeWarcRecord(Response("http://1.gov.cn/", "one"));
+  const std::string b = SerializeWarcRecord(Response("http://2.gov.cn/", "two"));
+  const std::string c = SerializeWarcRecord(Response("http://3.gov.cn/", "three"));
+  const std::string file = a + "stray line\n" + b + c.substr(0, c.size() - 10);
+  Read read = ReadAll(file);
+  EXPECT_EQ(read.uris, (std::vector<std::string>{"http://1.gov.cn/", "http://2.gov.cn/"}));
+  EXPECT_EQ(read.offsets, (std::vector<int64_t>{0, static_cast<int64_t>(a.size() + 11)}));
+  EXPECT_EQ(read.reasons, (std::vector<std::string>{"garbage", "truncated_record"}));
+}
+
 TEST(WarcReader, ContentLengthThatIsNotANumber) {
   std::string bytes = SerializeWarcRecord(Response("http://1.gov.cn/", "x"));
   bytes.replace(bytes.find("Content-Length: "), 17, "Content-Length: z");
