@@ -9,6 +9,7 @@
 #include "cmd/replay_command.h"
 #include "cmd/report_command.h"
 #include "cmd/run_command.h"
+#include "cmd/warc_command.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
   if (command == "diff") return census::RunDiff(args);
   if (command == "replay") return census::RunReplay(args);
   if (command == "report") return census::RunReportCommand(args);
+  if (command == "export-warc") return census::RunExportWarc(args);
+  if (command == "import-warc") return census::RunImportWarc(args);
   if (command == "keygen") return census::RunKeygen(args);
   if (command == "render-report") return census::RunRenderReport(args);  // hidden: tests
   if (command == "coordinator") return census::RunCoordinatorCommand(args);

@@ -61,6 +61,11 @@ absl::Status FlagSet::Parse(const std::vector<std::string>& args, bool* help) co
     for (const Flag& f : flags_) {
       if (f.name == args[i]) flag = &f;
     }
+    if (flag == nullptr && operands_ != nullptr &&
+        (args[i].empty() || args[i][0] != '-' || args[i] == "-")) {
+      operands_->push_back(args[i]);
+      continue;
+    }
     if (flag == nullptr) return absl::InvalidArgumentError("unknown flag " + args[i]);
     std::string value;
     if (flag->takes_value) {

@@ -23,6 +23,8 @@ class FlagSet {
   void Int(const std::string& name, int min, int* out);
   void Duration(const std::string& name, absl::Duration* out);
   void Bool(const std::string& name, bool* out);  // a switch: present = true
+  // Arguments that are not flags (file names) go to `out`; without this they are errors.
+  void Operands(std::vector<std::string>* out) { operands_ = out; }
 
   // Parses `args`; InvalidArgument naming the flag. "--help" sets *help.
   absl::Status Parse(const std::vector<std::string>& args, bool* help) const;
@@ -34,6 +36,7 @@ class FlagSet {
     std::function<absl::Status(const std::string& value)> set;
   };
   std::vector<Flag> flags_;
+  std::vector<std::string>* operands_ = nullptr;
 };
 
 }  // namespace census

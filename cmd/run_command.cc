@@ -43,6 +43,10 @@ const char kUsage[] =
     "                --snapshot HASH [--out FILE]\n"
     "  census report --data DIR --run RUN_ID (--site SITE_ID | --region REGION) [--json]\n"
     "                (one site's or one region's findings of a stored run; no file written)\n"
+    "  census export-warc --data DIR [--run RUN_ID] --out FILE.warc.gz\n"
+    "                (the stored fetches as a WARC 1.1 file: docs/WARC.md)\n"
+    "  census import-warc --data DIR [--sites FILE] [--columns FILE] [--as-of YYYY-MM-DD] FILE...\n"
+    "                (WARC files of census, wget or Heritrix into the store as a run)\n"
     "  census keygen --out PREFIX   (CURVE key pair: PREFIX.key, PREFIX.pub)\n"
     "durations: 500ms, 15s, 2m, 1h\n";
 

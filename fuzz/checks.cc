@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
@@ -17,6 +19,7 @@
 #include "coordinator/site_list.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "interchange/warc.h"
 #include "proto/census.pb.h"
 #include "worker/charset.h"
 #include "worker/extract.h"
@@ -648,6 +651,52 @@ void CheckWireFromStore(const uint8_t* data, size_t size) {
   CheckWire<FromStore>("wire_from_store", false, data, size);
 }
 
+void CheckWarc(const uint8_t* data, size_t size) {
+  const absl::string_view input(reinterpret_cast<const char*>(data), size);
+  static const std::set<std::string> kReasons = {"bad_gzip_member",   "truncated_gzip_member",
+                                                 "truncated_record",  "garbage",
+                                                 "bad_record_header", "bad_content_length"};
+  std::unique_ptr<WarcReader> reader = WarcReader::FromBytes(input);
+  WarcRecord record;
+  int64_t offset = 0, last_offset = -1;
+  while (reader->Next(&record, &offset)) {
+    if (offset < last_offset || offset < 0 || static_cast<size_t>(offset) >= size) {
+      Fail("warc",
+           absl::StrCat("record offset ", offset, " after ", last_offset, " in ", size, " bytes"));
+    }
+    last_offset = offset;
+    if (!absl::StartsWith(record.version, "WARC/")) {
+      Fail("warc", "record version " + Show(record.version));
+    }
+    int64_t length = -1;
+    if (!absl::SimpleAtoi(record.Field("Content-Length"), &length) ||
+        length != static_cast<int64_t>(record.block.size())) {
+      Fail("warc", absl::StrCat("block of ", record.block.size(), " bytes, Content-Length ",
+                                Show(record.Field("Content-Length"))));
+    }
+    // Written again (one gzip member) and read back: the same record.
+    absl::StatusOr<std::string> member = GzipMember(SerializeWarcRecord(record));
+    if (!member.ok()) Fail("warc", "GzipMember: " + std::string(member.status().message()));
+    std::unique_ptr<WarcReader> again = WarcReader::FromBytes(*member);
+    WarcRecord copy;
+    int64_t copy_offset = 0;
+    if (!again->Next(&copy, &copy_offset) || !again->problems().empty() ||
+        copy.block != record.block || copy.version != record.version) {
+      Fail("warc", "a record written again does not read back the same");
+    }
+    absl::StatusOr<HttpMessage> http = ParseHttpMessage(record.block);
+    if (!http.ok() && !absl::IsInvalidArgument(http.status()) && !absl::IsDataLoss(http.status())) {
+      Fail("warc", "ParseHttpMessage: " + http.status().ToString());
+    }
+  }
+  for (const WarcProblem& p : reader->problems()) {
+    if (!kReasons.contains(p.reason)) Fail("warc", "undocumented reason " + Show(p.reason));
+    if (p.offset < 0 || static_cast<size_t>(p.offset) > size) {
+      Fail("warc", absl::StrCat(p.reason, " at offset ", p.offset, " of ", size));
+    }
+  }
+}
+
 CheckFn FindCheck(absl::string_view target) {
   if (target == "charset") return CheckCharset;
   if (target == "extract") return CheckExtract;
@@ -657,6 +706,7 @@ CheckFn FindCheck(absl::string_view target) {
   if (target == "wire_from_coordinator") return CheckWireFromCoordinator;
   if (target == "wire_to_store") return CheckWireToStore;
   if (target == "wire_from_store") return CheckWireFromStore;
+  if (target == "warc") return CheckWarc;
   return nullptr;
 }
 

@@ -43,6 +43,12 @@
 //            the rest; an accepted message re-encodes to itself. Input: the frames, each
 //            as a length byte L and L bytes; L = 255 makes the rest of the input the last
 //            frame (only the first 8 frames are kept, as on the socket).
+//   warc     WarcReader over the bytes (a .warc.gz or a plain .warc: interchange/warc.h):
+//            never crashes; record offsets ascend and lie in the input; every problem
+//            has a documented reason and an offset in the input; every record's version
+//            line starts with "WARC/" and its block is as long as its Content-Length; a
+//            record serialized and gzipped again reads back the same; ParseHttpMessage
+//            on each block fails only with InvalidArgument or DataLoss.
 
 #include <cstddef>
 #include <cstdint>
@@ -60,6 +66,7 @@ void CheckWireToCoordinator(const uint8_t* data, size_t size);
 void CheckWireFromCoordinator(const uint8_t* data, size_t size);
 void CheckWireToStore(const uint8_t* data, size_t size);
 void CheckWireFromStore(const uint8_t* data, size_t size);
+void CheckWarc(const uint8_t* data, size_t size);
 
 // Called with the target name and what was violated. Must not return normally
 // (abort or throw); the default prints to stderr and aborts.
@@ -75,7 +82,8 @@ bool IsValidUtf8(absl::string_view s, size_t* bad_offset = nullptr);
 bool IsValidJson(absl::string_view s, std::string* error);
 
 // The targets by name ("charset", "extract", "dates", "csv", "wire_to_coordinator",
-// "wire_from_coordinator", "wire_to_store", "wire_from_store"); nullptr when unknown.
+// "wire_from_coordinator", "wire_to_store", "wire_from_store", "warc"); nullptr when
+// unknown.
 using CheckFn = void (*)(const uint8_t*, size_t);
 CheckFn FindCheck(absl::string_view target);
 

@@ -102,7 +102,7 @@ TEST_P(FuzzRegression, SavedInputsPassTheChecks) {
 INSTANTIATE_TEST_SUITE_P(Targets, FuzzRegression,
                          ::testing::Values("charset", "extract", "dates", "csv",
                                            "wire_to_coordinator", "wire_from_coordinator",
-                                           "wire_to_store", "wire_from_store"),
+                                           "wire_to_store", "wire_from_store", "warc"),
                          [](const auto& info) { return std::string(info.param); });
 
 TEST(FuzzRegressionReal, RealPagesPassExtractAndCharsetChecks) {

@@ -22,7 +22,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=600
 if [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then seconds=$1; shift; fi
 all_targets=(charset extract dates csv wire_to_coordinator wire_from_coordinator wire_to_store
-  wire_from_store)
+  wire_from_store warc)
 targets=()
 for t in "$@"; do
   t=${t#fuzz_}

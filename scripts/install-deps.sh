@@ -19,6 +19,8 @@ packages=(
   # which on a systemd host also starts a Prometheus server on :9090.
   libmicrohttpd-dev prometheus
   python3 python3-yaml
+  # tests/e2e_warc_test.cc: wget writes the WARC that census import-warc reads.
+  wget
 )
 # Optional extras (e.g. `--with nginx`) for benchmarks.
 while [ $# -gt 0 ]; do

@@ -4,6 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/install-browser.sh"
+bash "$root/scripts/install-warc-reader.sh"
 bash "$root/scripts/install-k8s-tools.sh"
 bash "$root/scripts/build.sh"
 cd "$root/build"
