@@ -151,8 +151,9 @@ class RenderSession {
         req_(req),
         deadline_(deadline),
         // Load and network idle by then, leaving time to take the DOM of a page
-        // that never settles.
-        settle_by_(deadline - std::min(absl::Seconds(1), o.render_timeout / 4)) {}
+        // that never settles (a third of the budget, up to 2 s: on a loaded machine a
+        // page that keeps its renderer busy answers Runtime.evaluate slowly).
+        settle_by_(deadline - std::min(absl::Seconds(2), o.render_timeout / 3)) {}
 
   // On DeadlineExceeded from here, the page would not answer: the browser must go.
   absl::StatusOr<RenderedPage> Run();

@@ -391,7 +391,7 @@ TEST(RendererTest, TimeoutTakesTheDomOrReplacesTheBrowser) {
   REQUIRE_CHROMIUM();
   FakeWeb web;
   RendererOptions o = Options(web);
-  o.render_timeout = absl::Seconds(3);
+  o.render_timeout = absl::Seconds(6);
   auto r = StartOrDie(o);
   ASSERT_NE(r, nullptr);
   // Never idle (a poll every 50 ms): the DOM is taken anyway, marked timed_out.
