@@ -243,6 +243,58 @@ ParseResult ParseHead(absl::string_view head, HttpRequest* req, int* minor_versi
 
 }  // namespace
 
+absl::StatusOr<int> ListenTcp(const std::string& address, int port, int* bound_port) {
+  std::string literal = address;
+  if (literal.size() > 2 && literal.front() == '[' && literal.back() == ']') {
+    literal = literal.substr(1, literal.size() - 2);
+  }
+  sockaddr_storage storage{};
+  socklen_t len = 0;
+  const bool v6 = literal.find(':') != std::string::npos;
+  if (v6) {
+    auto* a6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons(static_cast<uint16_t>(port));
+    if (inet_pton(AF_INET6, literal.c_str(), &a6->sin6_addr) != 1) {
+      return absl::InvalidArgumentError(absl::StrCat("not an IP address: ", address));
+    }
+    len = sizeof(sockaddr_in6);
+  } else {
+    auto* a4 = reinterpret_cast<sockaddr_in*>(&storage);
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons(static_cast<uint16_t>(port));
+    if (inet_pton(AF_INET, literal.c_str(), &a4->sin_addr) != 1) {
+      return absl::InvalidArgumentError(absl::StrCat("not an IP address: ", address));
+    }
+    len = sizeof(sockaddr_in);
+  }
+  int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("socket: ", std::strerror(errno)));
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&storage), len) != 0) {
+    const int e = errno;
+    close(fd);
+    return absl::UnavailableError(
+        absl::StrCat("bind ", address, ":", port, ": ", std::strerror(e)));
+  }
+  if (listen(fd, 1024) != 0) {
+    const int e = errno;
+    close(fd);
+    return absl::InternalError(absl::StrCat("listen: ", std::strerror(e)));
+  }
+  len = sizeof(storage);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &len) != 0) {
+    const int e = errno;
+    close(fd);
+    return absl::InternalError(absl::StrCat("getsockname: ", std::strerror(e)));
+  }
+  *bound_port = ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port
+                         : reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
+  return fd;
+}
+
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpHandler handler, int port,
                                                               int max_connections,
                                                               const std::string& address) {
@@ -254,30 +306,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpHandler handle
   if (pipe2(s->wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
     return absl::InternalError(absl::StrCat("pipe2: ", std::strerror(errno)));
   }
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
-  s->listen_fd_ = fd;
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  struct sockaddr_in addr;
-  std::memset(&addr, 0, sizeof(addr));
-  addr.sin_family = AF_INET;
-  if (inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) {
-    return absl::InvalidArgumentError(absl::StrCat("not an IPv4 address: ", address));
-  }
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (bind(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof(addr)) != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("bind ", address, ":", port, ": ", std::strerror(errno)));
-  }
-  if (listen(fd, 1024) != 0) {
-    return absl::InternalError(absl::StrCat("listen: ", std::strerror(errno)));
-  }
-  socklen_t len = sizeof(addr);
-  if (getsockname(fd, reinterpret_cast<struct sockaddr*>(&addr), &len) != 0) {
-    return absl::InternalError(absl::StrCat("getsockname: ", std::strerror(errno)));
-  }
-  s->port_ = ntohs(addr.sin_port);
+  absl::StatusOr<int> fd = ListenTcp(address, port, &s->port_);
+  if (!fd.ok()) return fd.status();
+  s->listen_fd_ = *fd;
   s->accept_thread_ = std::thread([p = s.get()] { p->AcceptLoop(); });
   return s;
 }
