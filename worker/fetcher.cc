@@ -767,9 +767,11 @@ std::string NameText(const X509_NAME* name) {
 
 }  // namespace
 
-std::string CertificateProblem(long verify_result) {
+std::string CertificateProblem(long verify_result, absl::string_view curl_detail) {
   switch (verify_result) {
     case X509_V_OK:
+    case X509_V_ERR_UNSPECIFIED:
+      return absl::StrContains(curl_detail, "target host name") ? "wrong_host" : "other";
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
       return "wrong_host";

@@ -98,11 +98,12 @@ struct TlsDetails {
   bool ca_file_unusable = false;  // our CA bundle could not be read: says nothing of the site
 };
 
-// Why a refused certificate was refused, from CURLINFO_SSL_VERIFYRESULT: expired,
-// not_yet_valid, self_signed, untrusted (no chain to a trusted CA), revoked, wrong_host
-// (X509_V_ERR_HOSTNAME_MISMATCH, or a chain that verified: libcurl checks the host name
-// after the chain), other.
-std::string CertificateProblem(long verify_result);
+// Why a refused certificate was refused, from CURLINFO_SSL_VERIFYRESULT and libcurl's
+// words: expired, not_yet_valid, self_signed, untrusted (no chain to a trusted CA),
+// revoked, wrong_host, other. libcurl checks the host name itself after OpenSSL verified
+// the chain and then leaves X509_V_OK or X509_V_ERR_UNSPECIFIED (1) with "... target
+// host name ..." in its message; X509_V_ERR_HOSTNAME_MISMATCH is wrong_host too.
+std::string CertificateProblem(long verify_result, absl::string_view curl_detail);
 
 struct FetchResult {
   uint64_t tag = 0;

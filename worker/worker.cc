@@ -435,7 +435,8 @@ struct Worker::Impl {
       tls->set_verify_result(r.tls.verify_result);
       tls->set_verified(r.status > 0);
       tls->set_handshake(r.status > 0 || r.tls.certificate_refused);
-      if (r.tls.certificate_refused) tls->set_cert_problem(CertificateProblem(r.tls.verify_result));
+      if (r.tls.certificate_refused)
+        tls->set_cert_problem(CertificateProblem(r.tls.verify_result, r.error_detail));
       take_certificate();
       st.https_step = r.tls.certificate_refused ? kHttpsUnverified : kHttpPlain;
     } else if (st.https_step == kHttpsUnverified) {
