@@ -251,6 +251,14 @@ class AggregateTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
+// rubrics/province-example.textproto (a test failure when it does not load).
+Rubric ProvinceRubric() {
+  absl::StatusOr<Rubric> rubric =
+      LoadRubricFile(std::string(CENSUS_SOURCE_DIR) + "/rubrics/province-example.textproto");
+  EXPECT_TRUE(rubric.ok()) << rubric.status();
+  return rubric.ok() ? *rubric : DefaultRubric();
+}
+
 std::vector<std::string> VetoRules(const report::SiteReport& site) {
   std::vector<std::string> rules;
   for (const auto& v : site.vetoes()) rules.push_back(v.rule());
@@ -859,10 +867,7 @@ TEST_F(AggregateTest, InteractionContentLinksAndHistory) {
 
 TEST_F(AggregateTest, ProvinceRubricNamesTheCensus) {
   AggregateOptions options = Options();
-  absl::StatusOr<Rubric> rubric =
-      LoadRubricFile(std::string(CENSUS_SOURCE_DIR) + "/rubrics/province-example.textproto");
-  ASSERT_TRUE(rubric.ok()) << rubric.status();
-  options.rubric = *rubric;
+  options.rubric = ProvinceRubric();
   auto report = Aggregate(*store_, options);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->census().rubric(), "province-example");
@@ -914,10 +919,7 @@ TEST_F(AggregateTest, Ipv6AndHttpsFromTheStore) {
   Write(batch);
 
   AggregateOptions options = Options();
-  absl::StatusOr<Rubric> rubric =
-      LoadRubricFile(std::string(CENSUS_SOURCE_DIR) + "/rubrics/province-example.textproto");
-  ASSERT_TRUE(rubric.ok()) << rubric.status();
-  options.rubric = *rubric;
+  options.rubric = ProvinceRubric();
   auto report = Aggregate(*store_, options);
   ASSERT_TRUE(report.ok()) << report.status();
   const report::SiteReport& site = report->sites(1);

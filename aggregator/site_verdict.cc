@@ -49,7 +49,7 @@ Ipv6ProbeOutcome JudgeIpv6Probe(const FetchRecord& probe) {
 
 report::Ipv6 JudgeIpv6(const std::vector<FetchRecord>& probes) {
   report::Ipv6 out;
-  int opened = 0, failed = 0, no_address = 0, unverified = 0;
+  int count[4] = {};  // by Ipv6ProbeOutcome
   const FetchRecord* newest_address = nullptr;
   const FetchRecord* newest_problem = nullptr;
   auto newer = [](const FetchRecord* current, const FetchRecord& candidate) {
@@ -57,20 +57,7 @@ report::Ipv6 JudgeIpv6(const std::vector<FetchRecord>& probes) {
   };
   for (const FetchRecord& probe : probes) {
     const Ipv6ProbeOutcome outcome = JudgeIpv6Probe(probe);
-    switch (outcome) {
-      case Ipv6ProbeOutcome::kOpened:
-        ++opened;
-        break;
-      case Ipv6ProbeOutcome::kFailed:
-        ++failed;
-        break;
-      case Ipv6ProbeOutcome::kNoAddress:
-        ++no_address;
-        break;
-      case Ipv6ProbeOutcome::kUnverified:
-        ++unverified;
-        break;
-    }
+    ++count[static_cast<int>(outcome)];
     if (absl::StrContains(probe.remote_ip(), ":") && newer(newest_address, probe)) {
       newest_address = &probe;
     }
@@ -78,6 +65,10 @@ report::Ipv6 JudgeIpv6(const std::vector<FetchRecord>& probes) {
       newest_problem = &probe;
     }
   }
+  const int opened = count[static_cast<int>(Ipv6ProbeOutcome::kOpened)];
+  const int failed = count[static_cast<int>(Ipv6ProbeOutcome::kFailed)];
+  const int no_address = count[static_cast<int>(Ipv6ProbeOutcome::kNoAddress)];
+  const int unverified = count[static_cast<int>(Ipv6ProbeOutcome::kUnverified)];
   const int made = opened + failed + no_address;
   out.set_probes(made);
   out.set_failures(failed + no_address);

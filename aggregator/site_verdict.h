@@ -188,7 +188,7 @@ std::vector<DateChange> FindDateChanges(const std::vector<PageObservation>& hist
 
 // IPv6 (docs/REPORT.md "IPv6 and HTTPS"): what one PROBE_V6 record says.
 enum class Ipv6ProbeOutcome {
-  kOpened,      // the homepage opened over IPv6 (as a probe opens: 2xx/3xx)
+  kOpened = 0,  // the homepage opened over IPv6 (as a probe opens: 2xx/3xx)
   kFailed,      // the host has an IPv6 address and the homepage did not open over it
   kNoAddress,   // the host resolved to no IPv6 address (DNS)
   kUnverified,  // the worker could not try: no IPv6 route of its own (ENETUNREACH,

@@ -52,6 +52,12 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 // allowed) and `port` (0 = a free port); *bound_port gets the port. The fd is the caller's.
 absl::StatusOr<int> ListenTcp(const std::string& address, int port, int* bound_port);
 
+// A server's listening socket and the pipe Stop() writes to wake its poll() calls
+// (HttpServer, TlsFront); CloseListener closes both (-1 entries are skipped).
+absl::Status OpenListener(const std::string& address, int port, int wake_pipe[2], int* listen_fd,
+                          int* bound_port);
+void CloseListener(int listen_fd, const int wake_pipe[2]);
+
 class HttpServer {
  public:
   // Listens on `address`:`port` (an IPv4 or IPv6 literal: 127.0.0.1 unless a test puts

@@ -57,22 +57,15 @@ absl::StatusOr<std::unique_ptr<TlsFront>> TlsFront::Start(const std::string& cer
       SSL_CTX_check_private_key(f->ctx_) != 1) {
     return absl::InvalidArgumentError(absl::StrCat("TLS key ", key_file, ": ", SslErrorText()));
   }
-  if (pipe2(f->wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
-    return absl::InternalError(absl::StrCat("pipe2: ", std::strerror(errno)));
-  }
-  absl::StatusOr<int> fd = ListenTcp(address, port, &f->port_);
-  if (!fd.ok()) return fd.status();
-  f->listen_fd_ = *fd;
+  absl::Status opened = OpenListener(address, port, f->wake_pipe_, &f->listen_fd_, &f->port_);
+  if (!opened.ok()) return opened;
   f->accept_thread_ = std::thread([p = f.get()] { p->AcceptLoop(); });
   return f;
 }
 
 TlsFront::~TlsFront() {
   Stop();
-  if (listen_fd_ >= 0) close(listen_fd_);
-  for (int fd : wake_pipe_) {
-    if (fd >= 0) close(fd);
-  }
+  CloseListener(listen_fd_, wake_pipe_);
   if (ctx_ != nullptr) SSL_CTX_free(ctx_);
 }
 

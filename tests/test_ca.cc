@@ -67,22 +67,15 @@ absl::Status WritePem(const std::filesystem::path& path, X509* cert, EVP_PKEY* k
   return ok == 1 ? absl::OkStatus() : Fail(absl::StrCat("PEM write ", path.string()));
 }
 
-absl::StatusOr<Pkey> ReadKey(const std::string& path) {
+// A PEM object of `path` read by `read` (PEM_read_PrivateKey, PEM_read_X509).
+template <typename Owned, typename Reader>
+absl::StatusOr<Owned> ReadPem(const std::string& path, Reader read) {
   FILE* f = std::fopen(path.c_str(), "r");
   if (f == nullptr) return Fail("cannot read " + path);
-  Pkey key(PEM_read_PrivateKey(f, nullptr, nullptr, nullptr));
+  Owned object(read(f, nullptr, nullptr, nullptr));
   std::fclose(f);
-  if (key == nullptr) return Fail("bad key " + path);
-  return key;
-}
-
-absl::StatusOr<Cert> ReadCert(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "r");
-  if (f == nullptr) return Fail("cannot read " + path);
-  Cert cert(PEM_read_X509(f, nullptr, nullptr, nullptr));
-  std::fclose(f);
-  if (cert == nullptr) return Fail("bad certificate " + path);
-  return cert;
+  if (object == nullptr) return Fail("bad PEM " + path);
+  return object;
 }
 
 }  // namespace
@@ -119,9 +112,9 @@ absl::StatusOr<CertFiles> TestCa::Issue(const std::string& name,
                                         absl::Time not_before, absl::Time not_after,
                                         bool self_signed) const {
   if (hosts.empty()) return Fail("a certificate needs a host");
-  absl::StatusOr<Pkey> ca_key = ReadKey(ca_.key);
+  absl::StatusOr<Pkey> ca_key = ReadPem<Pkey>(ca_.key, PEM_read_PrivateKey);
   if (!ca_key.ok()) return ca_key.status();
-  absl::StatusOr<Cert> ca_cert = ReadCert(ca_.cert);
+  absl::StatusOr<Cert> ca_cert = ReadPem<Cert>(ca_.cert, PEM_read_X509);
   if (!ca_cert.ok()) return ca_cert.status();
   Pkey key(EVP_EC_gen("P-256"));
   if (key == nullptr) return Fail("EVP_EC_gen");
