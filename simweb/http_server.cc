@@ -295,6 +295,15 @@ absl::Status OpenListener(const std::string& address, int port, int wake_pipe[2]
   return absl::OkStatus();
 }
 
+void WakeAndShutDown(const int wake_pipe[2], const std::set<int>& live_fds) {
+  if (wake_pipe[1] >= 0) {
+    char c = 1;
+    ssize_t ignored = write(wake_pipe[1], &c, 1);
+    (void)ignored;
+  }
+  for (int fd : live_fds) shutdown(fd, SHUT_RDWR);
+}
+
 void CloseListener(int listen_fd, const int wake_pipe[2]) {
   if (listen_fd >= 0) close(listen_fd);
   for (int i = 0; i < 2; ++i) {
@@ -328,12 +337,7 @@ void HttpServer::Stop() {
     if (stopped_) return;
     stopped_ = true;
     stopping_.store(true);
-    if (wake_pipe_[1] >= 0) {
-      char c = 1;
-      ssize_t ignored = write(wake_pipe_[1], &c, 1);
-      (void)ignored;
-    }
-    for (int fd : live_fds_) shutdown(fd, SHUT_RDWR);
+    WakeAndShutDown(wake_pipe_, live_fds_);
   }
   cv_.notify_all();
   stop_cv_.notify_all();

@@ -57,6 +57,9 @@ absl::StatusOr<int> ListenTcp(const std::string& address, int port, int* bound_p
 absl::Status OpenListener(const std::string& address, int port, int wake_pipe[2], int* listen_fd,
                           int* bound_port);
 void CloseListener(int listen_fd, const int wake_pipe[2]);
+// Stopping: wakes the poll() calls (a byte into the pipe) and shuts the live connections
+// down so that their blocking reads return.
+void WakeAndShutDown(const int wake_pipe[2], const std::set<int>& live_fds);
 
 class HttpServer {
  public:

@@ -76,12 +76,7 @@ void TlsFront::Stop() {
     if (stopped_) return;
     stopped_ = true;
     stopping_.store(true);
-    if (wake_pipe_[1] >= 0) {
-      char c = 1;
-      ssize_t ignored = write(wake_pipe_[1], &c, 1);
-      (void)ignored;
-    }
-    for (int fd : live_fds_) shutdown(fd, SHUT_RDWR);
+    WakeAndShutDown(wake_pipe_, live_fds_);
   }
   if (accept_thread_.joinable()) accept_thread_.join();
   {

@@ -103,7 +103,7 @@ struct TaskState {
 
 // The fetches of an HTTPS_CHECK, in order; the unverified look only follows a refused
 // certificate and the http:// look only an http:// site.
-enum HttpsStep { kHttpsVerified = 0, kHttpsUnverified = 1, kHttpPlain = 2 };
+enum HttpsStep { kHttpsVerified = 0, kHttpsUnverified = 1, kHttpPlain = 2, kHttpsDone = 3 };
 
 // The https:// form of a homepage URL: the scheme https and no explicit port (an
 // http://host:8080/ site's HTTPS is looked for on 443); an https:// URL is itself.
@@ -339,9 +339,8 @@ struct Worker::Impl {
     if (task.kind() == PROBE_V6 || task.kind() == HTTPS_CHECK) {
       // Reachability checks of the homepage: a probe's timeout, no body, a connection of
       // their own (one kept alive by another fetch would not show the address family or
-      // the handshake).
-      // The http:// look is not a probe: no no-cache headers (a server counting probes,
-      // as the simulated web does, must not see it as one).
+      // the handshake). The http:// look is not a probe: no no-cache headers (a server counting
+      // probes, as the simulated web does, must not see it as one).
       req.probe = !(task.kind() == HTTPS_CHECK && st.https_step == kHttpPlain);
       req.keep_body = false;
       req.timeout = options.probe_timeout;
@@ -435,8 +434,9 @@ struct Worker::Impl {
       tls->set_verify_result(r.tls.verify_result);
       tls->set_verified(r.status > 0);
       tls->set_handshake(r.status > 0 || r.tls.certificate_refused);
-      if (r.tls.certificate_refused)
+      if (r.tls.certificate_refused) {
         tls->set_cert_problem(CertificateProblem(r.tls.verify_result, r.error_detail));
+      }
       take_certificate();
       st.https_step = r.tls.certificate_refused ? kHttpsUnverified : kHttpPlain;
     } else if (st.https_step == kHttpsUnverified) {
@@ -452,7 +452,7 @@ struct Worker::Impl {
         to_https = to_https || absl::StartsWithIgnoreCase(hop, "https://");
       }
       tls->set_http_redirects_to_https(to_https);
-      st.https_step = kHttpPlain + 1;
+      st.https_step = kHttpsDone;
     }
     if (st.https_step == kHttpPlain) {
       if (absl::StartsWithIgnoreCase(task.url(), "http://")) {
