@@ -135,6 +135,8 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
   std::map<std::string, ProbeClass> probe_classes;
   std::optional<FetchRecord> homepage_fetch;  // the newest crawl fetch of the homepage
   int over_cap = 0;
+  std::vector<FetchRecord> ipv6_probes;    // PROBE_V6
+  std::optional<FetchRecord> https_check;  // the newest HTTPS_CHECK
   RETURN_IF_ERROR(store.ForEachFetch(
       info.site_id(), options.run_started_ms, options.run_finished_ms,
       [&](const FetchRecord& record) {
@@ -155,6 +157,10 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
               last_failed_probe = record;
             }
           }
+        } else if (record.kind() == PROBE_V6) {
+          ipv6_probes.push_back(record);
+        } else if (record.kind() == HTTPS_CHECK) {
+          if (!https_check || NewerOrSame(record, *https_check)) https_check = record;
         } else if (record.kind() == HOMEPAGE) {
           if (!homepage_fetch || NewerOrSame(record, *homepage_fetch)) homepage_fetch = record;
         } else if (record.kind() == COLUMN) {
@@ -196,6 +202,9 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
       f->set_first_byte_ms(c->last->has_first_byte_ms() ? c->last->first_byte_ms() : -1);
     }
   }
+
+  *site.mutable_ipv6() = JudgeIpv6(ipv6_probes);
+  *site.mutable_https() = JudgeHttps(https_check ? &*https_check : nullptr);
 
   // Observations as of the end of the run: one scan of the site's observations gives
   // each URL's newest observation and what its snapshot history says.

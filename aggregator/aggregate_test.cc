@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -249,6 +250,14 @@ class AggregateTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
 };
+
+// rubrics/province-example.textproto (a test failure when it does not load).
+Rubric ProvinceRubric() {
+  absl::StatusOr<Rubric> rubric =
+      LoadRubricFile(std::string(CENSUS_SOURCE_DIR) + "/rubrics/province-example.textproto");
+  EXPECT_TRUE(rubric.ok()) << rubric.status();
+  return rubric.ok() ? *rubric : DefaultRubric();
+}
 
 std::vector<std::string> VetoRules(const report::SiteReport& site) {
   std::vector<std::string> rules;
@@ -500,19 +509,21 @@ TEST_F(AggregateTest, WriteReportsRoundTrips) {
   EXPECT_EQ(lines[0],
             "site_id,name,url,region,level,verdict,score,probes,probe_failures,"
             "homepage_last_update,stale_columns,blank_columns,broken_links,site_unreachable,"
-            "homepage_stale,columns_stale,blank_columns_veto,probe_failure_reasons");
+            "homepage_stale,columns_stale,blank_columns_veto,probe_failure_reasons,"
+            "ipv6_aaaa,ipv6_status,ipv6_probes,ipv6_failures,https_status,https_offered,"
+            "certificate_error,certificate_days_to_expiry,tls_version");
   EXPECT_EQ(lines[1],
             "0999,省政府门户,https://www.p.gov.cn/,420000,province,fail,95.0,20,1,"
-            "2026-11-20,0,0,0,1,0,0,0,http_5xx:1");
+            "2026-11-20,0,0,0,1,0,0,0,http_5xx:1,unverified,unverified,0,0,unverified,0,,,");
   EXPECT_EQ(lines[2],
             "1001,甲市人民政府,https://a.gov.cn/,420100,city,pass,81.8,140,2,"
-            "2026-11-18,1,1,3,0,0,0,0,timeout:2");
+            "2026-11-18,1,1,3,0,0,0,0,timeout:2,unverified,unverified,0,0,unverified,0,,,");
   EXPECT_EQ(lines[3],
             "1002,乙县人民政府,https://b.gov.cn/,420101,county,unreachable,0.0,20,20,"
-            ",0,0,0,1,0,0,0,connect:20");
+            ",0,0,0,1,0,0,0,connect:20,unverified,unverified,0,0,unverified,0,,,");
   EXPECT_EQ(lines[4],
             "1003,丙局,https://c.gov.cn/,420100,county,fail,92.0,10,0,"
-            "2026-10-01,1,5,0,0,1,0,1,");
+            "2026-10-01,1,5,0,0,1,0,1,,unverified,unverified,0,0,unverified,0,,,");
 
   const std::string html = ReadFile(out / "report.html");
   EXPECT_TRUE(absl::StartsWith(html, "<!DOCTYPE html>"));
@@ -856,10 +867,7 @@ TEST_F(AggregateTest, InteractionContentLinksAndHistory) {
 
 TEST_F(AggregateTest, ProvinceRubricNamesTheCensus) {
   AggregateOptions options = Options();
-  absl::StatusOr<Rubric> rubric =
-      LoadRubricFile(std::string(CENSUS_SOURCE_DIR) + "/rubrics/province-example.textproto");
-  ASSERT_TRUE(rubric.ok()) << rubric.status();
-  options.rubric = *rubric;
+  options.rubric = ProvinceRubric();
   auto report = Aggregate(*store_, options);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->census().rubric(), "province-example");
@@ -870,6 +878,86 @@ TEST_F(AggregateTest, ProvinceRubricNamesTheCensus) {
   EXPECT_THAT(VetoRules(site), ElementsAre());
   EXPECT_DOUBLE_EQ(site.score(), 71.4);
   EXPECT_EQ(site.homepage().updates_in_window(), 1);
+}
+
+// IPv6 probes and the HTTPS check as the worker stores them, read back into the site's
+// ipv6 and https and scored by the province example (gov-2019 leaves them unscored).
+TEST_F(AggregateTest, Ipv6AndHttpsFromTheStore) {
+  ResultBatch batch;
+  *batch.mutable_site() = MakeSite("1001", "甲市人民政府", "https://a.gov.cn/", "420100", "city");
+  for (int i = 0; i < 4; ++i) {
+    FetchRecord v6 = Probe("https://a.gov.cn/", i, kStart + (i + 1) * 60000 + 1, FETCH_OK, 200);
+    v6.set_kind(PROBE_V6);
+    v6.set_remote_ip("2001:db8::a");
+    if (i == 2) {  // the site's address did not answer
+      v6.set_error(TIMEOUT);
+      v6.set_status(0);
+      v6.set_error_detail("Connection timed out after 15000 milliseconds");
+    }
+    if (i == 3) {  // the worker had no IPv6 route: not the site's doing
+      v6.set_error(CONNECT);
+      v6.set_status(0);
+      v6.set_remote_ip("");
+      v6.set_os_errno(ENETUNREACH);
+      v6.set_error_detail("Failed to connect: Network is unreachable");
+    }
+    *batch.add_fetches() = v6;
+  }
+  FetchRecord check = Fetch(HTTPS_CHECK, "https://a.gov.cn/", kStart + 90000, TLS, 0);
+  check.set_error_detail("SSL certificate problem: certificate has expired");
+  TlsCheck* tls = check.mutable_tls();
+  tls->set_https_url("https://a.gov.cn/");
+  tls->set_handshake(true);
+  tls->set_verify_result(10);
+  tls->set_cert_problem("expired");
+  tls->set_cert_subject("CN=a.gov.cn");
+  tls->set_cert_issuer("CN=CA");
+  tls->set_cert_not_after_ms(kStart + 90000 - 3 * 86400000LL - 1);  // 3 days and 1 ms ago
+  tls->set_tls_version("TLSv1.2");
+  tls->set_unverified_status(200);
+  *batch.add_fetches() = check;
+  Write(batch);
+
+  AggregateOptions options = Options();
+  options.rubric = ProvinceRubric();
+  auto report = Aggregate(*store_, options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  const report::SiteReport& site = report->sites(1);
+  ASSERT_EQ(site.site_id(), "1001");
+  EXPECT_EQ(site.ipv6().aaaa(), "yes");
+  EXPECT_EQ(site.ipv6().address(), "2001:db8::a");
+  EXPECT_EQ(site.ipv6().status(), "partial");
+  EXPECT_EQ(site.ipv6().probes(), 3);
+  EXPECT_EQ(site.ipv6().failures(), 1);
+  EXPECT_DOUBLE_EQ(site.ipv6().availability(), 2.0 / 3.0);
+  EXPECT_EQ(site.ipv6().unverified(), 1);
+  EXPECT_EQ(site.ipv6().detail(), "Failed to connect: Network is unreachable");
+  EXPECT_EQ(site.https().status(), "invalid");
+  EXPECT_TRUE(site.https().offered());
+  EXPECT_EQ(site.https().certificate_error(), "expired");
+  EXPECT_EQ(site.https().https_status(), 200);
+  EXPECT_EQ(site.https().days_to_expiry(), -4);  // rounded down
+  EXPECT_EQ(site.https().certificate_expires(),
+            FormatRfc3339(absl::FromUnixMillis(kStart + 90000 - 3 * 86400000LL - 1)));
+  EXPECT_EQ(site.https().checked_at(), FormatRfc3339(absl::FromUnixMillis(kStart + 90000)));
+  EXPECT_EQ(site.https().tls_version(), "TLSv1.2");
+  std::vector<std::string> findings;
+  for (const report::Deduction& d : site.deductions()) {
+    if (d.rule() == "certificate_invalid" || d.rule() == "ipv6_unsupported") {
+      findings.push_back(absl::StrCat(d.rule(), " ", d.points(), " ", d.detail()));
+    }
+  }
+  // A partly reachable IPv6 homepage is supported: no ipv6_unsupported.
+  EXPECT_THAT(findings, ElementsAre("certificate_invalid 3 certificate of https://a.gov.cn/ "
+                                    "refused: expired (SSL certificate problem: certificate has "
+                                    "expired)"));
+
+  auto gov = Aggregate(*store_, Options());
+  ASSERT_TRUE(gov.ok()) << gov.status();
+  for (const report::Deduction& d : gov->sites(1).deductions()) {
+    EXPECT_NE(d.rule(), "certificate_invalid");
+  }
+  EXPECT_EQ(gov->sites(1).https().status(), "invalid");
 }
 
 TEST(ReportTextTest, CsvQuotingAndHtmlEscaping) {

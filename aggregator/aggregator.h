@@ -60,9 +60,15 @@ struct Rubric {
   RubricRule homepage_availability, broken_links_homepage, broken_links_other,
       attachments_unavailable, online_systems_unavailable, homepage_update_volume,
       columns_not_updated, interaction_slow_replies;
+  // Deductions of the 2019 功能设计 items IPv6 and HTTPS (docs/REPORT.md "IPv6 and
+  // HTTPS"), once each: ipv6.status no_aaaa or unreachable; https.status not_offered;
+  // https.status invalid. An unverified check never costs points.
+  RubricRule ipv6_unsupported, https_unavailable, certificate_invalid;
   // Early warnings.
   RubricRule warn_unreachable_ratio, warn_homepage_not_updated, warn_blank_columns,
       warn_columns_not_updated;
+  // A valid certificate with fewer than `threshold` days to its notAfter.
+  RubricRule warn_certificate_expiring;
 };
 
 // The first day inside `window` counted back from as_of (as_of - days, or as_of minus

@@ -33,7 +33,9 @@ std::string CsvHead() {
   return "\xEF\xBB\xBF"
          "site_id,name,url,region,level,verdict,score,probes,probe_failures,"
          "homepage_last_update,stale_columns,blank_columns,broken_links,site_unreachable,"
-         "homepage_stale,columns_stale,blank_columns_veto,probe_failure_reasons\r\n";
+         "homepage_stale,columns_stale,blank_columns_veto,probe_failure_reasons,"
+         "ipv6_aaaa,ipv6_status,ipv6_probes,ipv6_failures,https_status,https_offered,"
+         "certificate_error,certificate_days_to_expiry,tls_version\r\n";
 }
 
 // "timeout:3;http_5xx:2": the failed probes by error class.
@@ -71,6 +73,17 @@ std::string CsvRow(const report::SiteReport& site) {
       HasVeto(site, "columns_stale") ? "1" : "0",
       HasVeto(site, "blank_columns") ? "1" : "0",
       CsvField(ProbeFailureReasons(site.reachability())),
+      CsvField(site.ipv6().aaaa()),
+      CsvField(site.ipv6().status()),
+      absl::StrCat(site.ipv6().probes()),
+      absl::StrCat(site.ipv6().failures()),
+      CsvField(site.https().status()),
+      site.https().offered() ? "1" : "0",
+      CsvField(site.https().certificate_error()),
+      // Empty when no certificate was seen (0 would read as "expires today").
+      site.https().certificate_expires().empty() ? std::string()
+                                                 : absl::StrCat(site.https().days_to_expiry()),
+      CsvField(site.https().tls_version()),
   };
   return absl::StrCat(absl::StrJoin(row, ","), "\r\n");
 }

@@ -117,6 +117,10 @@ const std::map<std::string, std::string>& RuleLabels() {
       {"hidden_link", "隐藏链接（暗链）"},
       {"forged_date", "发布日期被改动"},
       {"content", "内容问题"},
+      {"ipv6_unsupported", "不支持IPv6访问"},
+      {"https_unavailable", "未提供HTTPS访问"},
+      {"certificate_invalid", "HTTPS证书无效"},
+      {"certificate_expiring", "HTTPS证书即将过期"},
   };
   return *labels;
 }
@@ -171,6 +175,67 @@ void ProbeFailureLines(std::string* out, const report::Reachability& reach) {
 }
 
 std::string RuleLabel(const std::string& rule) { return Label(RuleLabels(), rule); }
+
+// The site's IPv6 and HTTPS findings (docs/REPORT.md "IPv6 and HTTPS"), one line each;
+// a check that could not be made says so (未能核实), it is never a failure.
+void Ipv6HttpsLines(std::string* out, const report::SiteReport& site) {
+  const report::Ipv6& v6 = site.ipv6();
+  const report::Https& tls = site.https();
+  if (v6.status().empty() && tls.status().empty()) return;  // a report from before them
+  absl::StrAppend(out, "<h4>IPv6 与 HTTPS <small>IPv6 and HTTPS</small></h4>\n",
+                  "<ul class=\"ipv6-https\">\n<li class=\"ipv6 ", Esc(v6.status()), "\">");
+  const std::string probes =
+      absl::StrCat(v6.probes() - v6.failures(), "/", v6.probes(), " 次 IPv6 探测成功");
+  if (v6.status() == "reachable" || v6.status() == "partial" || v6.status() == "unreachable") {
+    absl::StrAppend(out, "IPv6：",
+                    v6.status() == "reachable" ? "可访问"
+                    : v6.status() == "partial" ? "<span class=\"mark\">部分探测失败</span>"
+                                               : "<span class=\"mark\">无法访问</span>",
+                    " <small>", Esc(v6.status()), "</small>，地址 <code>", Esc(v6.address()),
+                    "</code>，", probes, absl::StrFormat("（%.1f%%）", v6.availability() * 100.0));
+  } else if (v6.status() == "no_aaaa") {
+    absl::StrAppend(out, "IPv6：<span class=\"mark\">域名无 IPv6 地址（AAAA 记录）</span> ",
+                    "<small>no_aaaa</small>");
+  } else {
+    absl::StrAppend(out, "IPv6：未能核实（监测节点无法进行 IPv6 探测，不扣分） ",
+                    "<small>unverified</small>");
+  }
+  if (v6.unverified() > 0) absl::StrAppend(out, "；", v6.unverified(), " 次探测未能进行");
+  if (!v6.detail().empty() && v6.status() != "reachable") {
+    absl::StrAppend(out, " <small>", Esc(v6.detail()), "</small>");
+  }
+  absl::StrAppend(out, "</li>\n<li class=\"https ", Esc(tls.status()), "\">HTTPS：");
+  if (tls.status() == "valid") {
+    absl::StrAppend(out, "证书有效 <small>valid</small>");
+  } else if (tls.status() == "invalid") {
+    static const auto* kWords = new std::map<std::string, std::string>{
+        {"expired", "证书已过期"},        {"not_yet_valid", "证书尚未生效"},
+        {"wrong_host", "证书与域名不符"}, {"self_signed", "自签名证书"},
+        {"untrusted", "证书不受信任"},    {"revoked", "证书已吊销"}};
+    auto it = kWords->find(tls.certificate_error());
+    absl::StrAppend(out, "<span class=\"mark\">",
+                    it == kWords->end() ? std::string("证书无效") : it->second, "</span> <small>",
+                    Esc(tls.certificate_error()), "</small>");
+  } else if (tls.status() == "not_offered") {
+    absl::StrAppend(out,
+                    "<span class=\"mark\">未提供 HTTPS 访问</span> <small>not_offered</small>");
+  } else {
+    absl::StrAppend(out, "未能核实（不扣分） <small>unverified</small>");
+  }
+  if (!tls.url().empty()) absl::StrAppend(out, " ", Link(tls.url(), tls.url()));
+  if (!tls.tls_version().empty()) absl::StrAppend(out, " · ", Esc(tls.tls_version()));
+  if (!tls.certificate_expires().empty()) {
+    absl::StrAppend(
+        out, " · 证书到期 <small>expires</small> <time>", Esc(tls.certificate_expires()), "</time>",
+        tls.days_to_expiry() >= 0 ? absl::StrCat("（还有 ", tls.days_to_expiry(), " 天）")
+                                  : absl::StrCat("（已过期 ", -tls.days_to_expiry(), " 天）"));
+  }
+  if (tls.http_redirects_to_https()) absl::StrAppend(out, " · http 跳转到 https");
+  if (!tls.detail().empty() && tls.status() != "valid") {
+    absl::StrAppend(out, " <small>", Esc(tls.detail()), "</small>");
+  }
+  absl::StrAppend(out, "</li>\n</ul>\n");
+}
 
 const std::map<std::string, std::string>& CategoryLabels() {
   static const auto* labels = new std::map<std::string, std::string>{
@@ -315,7 +380,7 @@ std::string NewFieldBlocks(const Message& m, int last_known) {
 
 // Last field numbers this file renders by name (proto/report.proto as of writing).
 constexpr int kSummaryKnown = 10;
-constexpr int kSiteKnown = 18;
+constexpr int kSiteKnown = 20;  // ipv6 (19) and https (20): Ipv6HttpsLines
 constexpr int kColumnKnown = 14;
 constexpr int kBrokenKnown = 9;
 constexpr int kLinksKnown = 4;
@@ -757,6 +822,8 @@ void SiteSection(std::string* out, const report::SiteReport& site, int64_t index
                         : absl::StrCat(" <small>", Esc(home.fetch_detail()), "</small>"),
                     "</p>\n");
   }
+
+  Ipv6HttpsLines(out, site);
 
   if (site.columns_size() > 0) ColumnsTable(out, site);
   BrokenLinksTable(out, site);

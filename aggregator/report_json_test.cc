@@ -220,6 +220,30 @@ report::SiteReport FullSite() {
   report::EarlyWarning* warning = site.add_early_warnings();
   warning->set_rule("columns_not_updated");
   warning->set_detail("2 columns not updated in 30 days");
+  report::Ipv6* ipv6 = site.mutable_ipv6();
+  ipv6->set_aaaa("yes");
+  ipv6->set_address("2001:db8::1");
+  ipv6->set_status("partial");
+  ipv6->set_probes(3);
+  ipv6->set_failures(1);
+  ipv6->set_availability(2.0 / 3.0);
+  ipv6->set_unverified(1);
+  ipv6->set_detail("Connection timed out after 15000 milliseconds");
+  report::Https* https = site.mutable_https();
+  https->set_status("invalid");
+  https->set_offered(true);
+  https->set_url("https://www.example.gov.cn/");
+  https->set_https_status(200);
+  https->set_http_redirects_to_https(true);
+  https->set_certificate_valid(true);  // a printing test: the values need not agree
+  https->set_certificate_error("expired");
+  https->set_certificate_subject("CN=www.example.gov.cn");
+  https->set_certificate_issuer("CN=\"某 CA\"");
+  https->set_certificate_expires("2026-11-10T08:00:00+08:00");
+  https->set_days_to_expiry(-10);
+  https->set_tls_version("TLSv1.2");
+  https->set_checked_at("2026-11-20T09:00:00+08:00");
+  https->set_detail("SSL certificate problem: certificate has expired");
   return site;
 }
 

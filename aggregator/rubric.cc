@@ -161,7 +161,10 @@ absl::StatusOr<Rubric> Resolve(const rpb::Rubric& spec, const std::string& sourc
       {"online_systems_unavailable", &rubric.online_systems_unavailable},
       {"homepage_update_volume", &rubric.homepage_update_volume},
       {"columns_not_updated", &rubric.columns_not_updated},
-      {"interaction_slow_replies", &rubric.interaction_slow_replies}};
+      {"interaction_slow_replies", &rubric.interaction_slow_replies},
+      {"ipv6_unsupported", &rubric.ipv6_unsupported},
+      {"https_unavailable", &rubric.https_unavailable},
+      {"certificate_invalid", &rubric.certificate_invalid}};
   for (const rpb::DeductionRule& rule : spec.deduction()) {
     const std::string& name = rule.rule();
     auto it = deductions.find(name);
@@ -193,7 +196,8 @@ absl::StatusOr<Rubric> Resolve(const rpb::Rubric& spec, const std::string& sourc
       {"unreachable_ratio", &rubric.warn_unreachable_ratio},
       {"homepage_not_updated", &rubric.warn_homepage_not_updated},
       {"blank_columns", &rubric.warn_blank_columns},
-      {"columns_not_updated", &rubric.warn_columns_not_updated}};
+      {"columns_not_updated", &rubric.warn_columns_not_updated},
+      {"certificate_expiring", &rubric.warn_certificate_expiring}};
   for (const rpb::WarningRule& rule : spec.warning()) {
     const std::string& name = rule.rule();
     auto it = warnings.find(name);
@@ -204,6 +208,9 @@ absl::StatusOr<Rubric> Resolve(const rpb::Rubric& spec, const std::string& sourc
                                     : rule.threshold() < 0) {
       return v.Error(absl::StrCat("warning ", name, ": threshold must be ",
                                   name == "unreachable_ratio" ? "a ratio in [0, 1)" : ">= 0"));
+    }
+    if (name == "certificate_expiring" && rule.threshold() < 1) {
+      return v.Error(absl::StrCat("warning ", name, ": threshold must be >= 1 (days)"));
     }
     out->enabled = true;
     out->threshold = rule.threshold();

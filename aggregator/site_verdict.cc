@@ -1,6 +1,7 @@
 #include "aggregator/site_verdict.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <map>
 #include <set>
@@ -32,6 +33,106 @@ bool ProbeFailed(const FetchRecord& probe) {
 std::string ProbeErrorClass(const FetchRecord& probe) {
   if (probe.error() == FETCH_OK) return "http_status";
   return FetchErrorName(probe.error());
+}
+
+Ipv6ProbeOutcome JudgeIpv6Probe(const FetchRecord& probe) {
+  // The worker's own network, not the site: it has no IPv6 route or address at all.
+  const int e = probe.os_errno();
+  if (probe.error() == BLOCKED_ADDRESS ||
+      ((probe.error() == CONNECT || probe.error() == OTHER_ERROR) &&
+       (e == ENETUNREACH || e == EAFNOSUPPORT || e == EADDRNOTAVAIL))) {
+    return Ipv6ProbeOutcome::kUnverified;
+  }
+  if (probe.error() == DNS) return Ipv6ProbeOutcome::kNoAddress;
+  return ProbeFailed(probe) ? Ipv6ProbeOutcome::kFailed : Ipv6ProbeOutcome::kOpened;
+}
+
+report::Ipv6 JudgeIpv6(const std::vector<FetchRecord>& probes) {
+  report::Ipv6 out;
+  int count[4] = {};  // by Ipv6ProbeOutcome
+  const FetchRecord* newest_address = nullptr;
+  const FetchRecord* newest_problem = nullptr;
+  auto newer = [](const FetchRecord* current, const FetchRecord& candidate) {
+    return current == nullptr || candidate.fetched_at_ms() >= current->fetched_at_ms();
+  };
+  for (const FetchRecord& probe : probes) {
+    const Ipv6ProbeOutcome outcome = JudgeIpv6Probe(probe);
+    ++count[static_cast<int>(outcome)];
+    if (absl::StrContains(probe.remote_ip(), ":") && newer(newest_address, probe)) {
+      newest_address = &probe;
+    }
+    if (outcome != Ipv6ProbeOutcome::kOpened && newer(newest_problem, probe)) {
+      newest_problem = &probe;
+    }
+  }
+  const int opened = count[static_cast<int>(Ipv6ProbeOutcome::kOpened)];
+  const int failed = count[static_cast<int>(Ipv6ProbeOutcome::kFailed)];
+  const int no_address = count[static_cast<int>(Ipv6ProbeOutcome::kNoAddress)];
+  const int unverified = count[static_cast<int>(Ipv6ProbeOutcome::kUnverified)];
+  const int made = opened + failed + no_address;
+  out.set_probes(made);
+  out.set_failures(failed + no_address);
+  out.set_availability(made > 0 ? static_cast<double>(opened) / made : 0.0);
+  out.set_unverified(unverified);
+  if (newest_address != nullptr) out.set_address(newest_address->remote_ip());
+  if (newest_problem != nullptr) out.set_detail(newest_problem->error_detail());
+  // An address is known once a probe got as far as one (opened, refused, timed out).
+  if (opened + failed > 0) {
+    out.set_aaaa("yes");
+    out.set_status(failed + no_address == 0 ? "reachable"
+                   : opened == 0            ? "unreachable"
+                                            : "partial");
+  } else if (no_address > 0) {
+    out.set_aaaa("no");
+    out.set_status("no_aaaa");
+  } else {
+    out.set_aaaa("unverified");
+    out.set_status("unverified");
+    if (probes.empty()) out.set_detail("no IPv6 probe in this census");
+  }
+  return out;
+}
+
+report::Https JudgeHttps(const FetchRecord* check) {
+  report::Https out;
+  if (check == nullptr) {
+    out.set_status("unverified");
+    out.set_detail("no HTTPS check in this census");
+    return out;
+  }
+  const TlsCheck& tls = check->tls();
+  out.set_url(tls.https_url());
+  out.set_checked_at(FormatRfc3339(absl::FromUnixMillis(check->fetched_at_ms())));
+  out.set_http_redirects_to_https(tls.http_redirects_to_https());
+  out.set_offered(tls.handshake() || tls.http_redirects_to_https());
+  out.set_tls_version(tls.tls_version());
+  out.set_certificate_subject(tls.cert_subject());
+  out.set_certificate_issuer(tls.cert_issuer());
+  if (tls.cert_not_after_ms() != 0) {
+    out.set_certificate_expires(FormatRfc3339(absl::FromUnixMillis(tls.cert_not_after_ms())));
+    const int64_t ms = tls.cert_not_after_ms() - check->fetched_at_ms();
+    constexpr int64_t kDayMs = 86400000;
+    out.set_days_to_expiry(
+        static_cast<int32_t>(ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs)));
+  }
+  if (tls.verified()) {
+    out.set_status("valid");
+    out.set_certificate_valid(true);
+    out.set_https_status(check->status());
+    return out;
+  }
+  out.set_detail(check->error_detail());
+  if (tls.handshake()) {
+    out.set_status("invalid");
+    out.set_certificate_error(tls.cert_problem());
+    out.set_https_status(tls.unverified_status());
+    return out;
+  }
+  // No handshake: refused, or the port speaks no TLS (a plain-HTTP server on 443) is the
+  // site's; a timeout, an unresolved name or anything else may be ours.
+  const bool site_said_no = check->error() == CONNECT || check->error() == TLS;
+  out.set_status(site_said_no && !tls.http_redirects_to_https() ? "not_offered" : "unverified");
+  return out;
 }
 
 std::optional<std::string> BrokenLinkError(const FetchRecord& check) {
@@ -646,6 +747,29 @@ void JudgeSite(absl::CivilDay as_of, const Rubric& rubric, report::SiteReport* s
   per_link("interaction_slow_replies", rubric.interaction_slow_replies, interaction.slow_replies(),
            absl::StrCat("replies later than ",
                         FormatNumber(rubric.interaction_slow_replies.threshold), " days"));
+  // IPv6 and HTTPS (功能设计), once each; a check that could not be made costs nothing.
+  const report::Ipv6& ipv6 = site->ipv6();
+  const report::Https& https = site->https();
+  if (rubric.ipv6_unsupported.enabled &&
+      (ipv6.status() == "no_aaaa" || ipv6.status() == "unreachable")) {
+    add_deduction(
+        "ipv6_unsupported", capped(rubric.ipv6_unsupported.points, rubric.ipv6_unsupported),
+        ipv6.status() == "no_aaaa"
+            ? "the homepage's host has no IPv6 address (AAAA)"
+            : absl::StrCat("the homepage does not open over IPv6 (", ipv6.address(),
+                           "): ", ipv6.failures(), " of ", ipv6.probes(), " IPv6 probes failed"));
+  }
+  if (rubric.https_unavailable.enabled && https.status() == "not_offered") {
+    add_deduction("https_unavailable",
+                  capped(rubric.https_unavailable.points, rubric.https_unavailable),
+                  absl::StrCat("no HTTPS: ", https.url(), " (", https.detail(), ")"));
+  }
+  if (rubric.certificate_invalid.enabled && https.status() == "invalid") {
+    add_deduction("certificate_invalid",
+                  capped(rubric.certificate_invalid.points, rubric.certificate_invalid),
+                  absl::StrCat("certificate of ", https.url(),
+                               " refused: ", https.certificate_error(), " (", https.detail(), ")"));
+  }
 
   // Early warnings: measure > threshold, unless the matching veto already fired.
   auto warn = [&](const std::string& rule, const std::string& detail) {
@@ -677,6 +801,15 @@ void JudgeSite(absl::CivilDay as_of, const Rubric& rubric, report::SiteReport* s
     warn("columns_not_updated",
          absl::StrCat(not_updated, " columns not updated (more than ",
                       FormatNumber(rubric.warn_columns_not_updated.threshold), ")"));
+  }
+  // Unlike the others this one fires below its threshold: fewer days left than it.
+  if (rubric.warn_certificate_expiring.enabled && https.certificate_valid() &&
+      !https.certificate_expires().empty() &&
+      https.days_to_expiry() < rubric.warn_certificate_expiring.threshold) {
+    warn("certificate_expiring",
+         absl::StrCat("certificate of ", https.url(), " expires ", https.certificate_expires(),
+                      ", in ", https.days_to_expiry(), " days (fewer than ",
+                      FormatNumber(rubric.warn_certificate_expiring.threshold), ")"));
   }
 
   site->set_score(std::max(0.0, RoundTo(100.0 - total, 1)));

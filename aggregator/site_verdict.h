@@ -186,9 +186,33 @@ struct DateChange {
 };
 std::vector<DateChange> FindDateChanges(const std::vector<PageObservation>& history);
 
+// IPv6 (docs/REPORT.md "IPv6 and HTTPS"): what one PROBE_V6 record says.
+enum class Ipv6ProbeOutcome {
+  kOpened = 0,  // the homepage opened over IPv6 (as a probe opens: 2xx/3xx)
+  kFailed,      // the host has an IPv6 address and the homepage did not open over it
+  kNoAddress,   // the host resolved to no IPv6 address (DNS)
+  kUnverified,  // the worker could not try: no IPv6 route of its own (ENETUNREACH,
+                // EAFNOSUPPORT, EADDRNOTAVAIL) or an address refused by policy
+};
+Ipv6ProbeOutcome JudgeIpv6Probe(const FetchRecord& probe);
+
+// The site's ipv6 report from the run's PROBE_V6 records (any order): aaaa, address (the
+// newest IPv6 address connected to), status, probes (all but the unverified), failures
+// (failed and no-address), availability, unverified, detail (the newest failed or
+// unverified probe's words).
+report::Ipv6 JudgeIpv6(const std::vector<FetchRecord>& probes);
+
+// The site's https report from the run's newest HTTPS_CHECK record (null: none, then
+// "unverified"). valid: the certificate verified; invalid: a handshake with a refused
+// certificate (certificate_error says why); not_offered: the https:// homepage refused
+// the connection or spoke no TLS and http does not redirect to https; unverified
+// otherwise (a timeout, a name that did not resolve, our own CA file unusable ...).
+// days_to_expiry counts whole days from the check to notAfter, rounded down.
+report::Https JudgeHttps(const FetchRecord* check);
+
 // Fills site->verdict, score, vetoes, deductions and early_warnings from
-// site->reachability, homepage, columns, links.broken, interaction and content (which
-// must already be filled). Clears any vetoes / deductions / warnings already there.
+// site->reachability, homepage, columns, links.broken, interaction, content, ipv6 and
+// https (which must already be filled). Clears any vetoes / deductions / warnings already there.
 void JudgeSite(absl::CivilDay as_of, const Rubric& rubric, report::SiteReport* site);
 
 // Rounds to one decimal (scores) and to two decimals (deduction points).

@@ -1,5 +1,6 @@
 #include "aggregator/site_verdict.h"
 
+#include <cerrno>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -1239,6 +1240,181 @@ TEST(OwnTextTest, TheSiteTemplateAndLinksToTheSiteCancelOut) {
   const std::vector<OwnText> alone = OwnTextOf({&blank}, {"http://a.gov.cn/col/tzgg/"});
   EXPECT_EQ(alone[0].chars, 10);
   EXPECT_EQ(alone[0].links, 0);
+}
+
+// ---------------------------------------------------------------- IPv6 and HTTPS
+
+FetchRecord V6Probe(FetchError error, int status, const std::string& ip, int os_errno = 0,
+                    int64_t at = 1000, const std::string& detail = "") {
+  FetchRecord r;
+  r.set_kind(PROBE_V6);
+  r.set_error(error);
+  r.set_status(status);
+  r.set_remote_ip(ip);
+  r.set_os_errno(os_errno);
+  r.set_fetched_at_ms(at);
+  r.set_error_detail(detail);
+  return r;
+}
+
+std::string Ipv6Text(const report::Ipv6& v6) {
+  return absl::StrCat(v6.aaaa(), " ", v6.status(), " ", v6.address(), " ", v6.probes(), "/",
+                      v6.failures(), "/", v6.unverified(), " ", v6.availability(), " ",
+                      v6.detail());
+}
+
+TEST(JudgeIpv6Test, Outcomes) {
+  EXPECT_EQ(JudgeIpv6Probe(V6Probe(FETCH_OK, 200, "::1")), Ipv6ProbeOutcome::kOpened);
+  EXPECT_EQ(JudgeIpv6Probe(V6Probe(FETCH_OK, 503, "::1")), Ipv6ProbeOutcome::kFailed);
+  EXPECT_EQ(JudgeIpv6Probe(V6Probe(TIMEOUT, 0, "2001:db8::1")), Ipv6ProbeOutcome::kFailed);
+  EXPECT_EQ(JudgeIpv6Probe(V6Probe(CONNECT, 0, "", ECONNREFUSED)), Ipv6ProbeOutcome::kFailed);
+  EXPECT_EQ(JudgeIpv6Probe(V6Probe(DNS, 0, "")), Ipv6ProbeOutcome::kNoAddress);
+  for (int e : {ENETUNREACH, EAFNOSUPPORT, EADDRNOTAVAIL}) {
+    EXPECT_EQ(JudgeIpv6Probe(V6Probe(CONNECT, 0, "", e)), Ipv6ProbeOutcome::kUnverified) << e;
+  }
+  EXPECT_EQ(JudgeIpv6Probe(V6Probe(BLOCKED_ADDRESS, 0, "")), Ipv6ProbeOutcome::kUnverified);
+}
+
+TEST(JudgeIpv6Test, SiteFigures) {
+  EXPECT_EQ(Ipv6Text(JudgeIpv6({})), "unverified unverified  0/0/0 0 no IPv6 probe in this census");
+  EXPECT_EQ(Ipv6Text(JudgeIpv6(
+                {V6Probe(FETCH_OK, 200, "::1", 0, 1), V6Probe(FETCH_OK, 301, "::1", 0, 2)})),
+            "yes reachable ::1 2/0/0 1 ");
+  EXPECT_EQ(Ipv6Text(JudgeIpv6(
+                {V6Probe(DNS, 0, "", 0, 1, "no AAAA"), V6Probe(DNS, 0, "", 0, 2, "no AAAA 2")})),
+            "no no_aaaa  2/2/0 0 no AAAA 2");
+  EXPECT_EQ(Ipv6Text(JudgeIpv6({V6Probe(CONNECT, 0, "2001:db8::1", ECONNREFUSED, 1, "refused"),
+                                V6Probe(TIMEOUT, 0, "2001:db8::2", 0, 2, "timed out")})),
+            "yes unreachable 2001:db8::2 2/2/0 0 timed out");
+  EXPECT_EQ(Ipv6Text(JudgeIpv6({V6Probe(FETCH_OK, 200, "2001:db8::1", 0, 1),
+                                V6Probe(TIMEOUT, 0, "2001:db8::1", 0, 2, "timed out"),
+                                V6Probe(CONNECT, 0, "", ENETUNREACH, 3, "unreachable net")})),
+            "yes partial 2001:db8::1 2/1/1 0.5 unreachable net");
+  // Only the worker's own network failed: nothing is known of the site.
+  EXPECT_EQ(Ipv6Text(JudgeIpv6({V6Probe(CONNECT, 0, "", ENETUNREACH, 1, "no route")})),
+            "unverified unverified  0/0/1 0 no route");
+}
+
+FetchRecord HttpsCheck(FetchError error, int status, bool handshake, const std::string& problem) {
+  FetchRecord r;
+  r.set_kind(HTTPS_CHECK);
+  r.set_url("http://a.gov.cn/");
+  r.set_error(error);
+  r.set_status(status);
+  r.set_fetched_at_ms(absl::ToUnixMillis(
+      absl::FromCivil(absl::CivilSecond(2026, 11, 20, 10, 0, 0), CensusTimeZone())));
+  r.set_error_detail(error == FETCH_OK ? "" : "words");
+  TlsCheck* tls = r.mutable_tls();
+  tls->set_https_url("https://a.gov.cn/");
+  tls->set_handshake(handshake);
+  tls->set_verified(status > 0);
+  tls->set_cert_problem(problem);
+  return r;
+}
+
+std::string HttpsText(const report::Https& h) {
+  return absl::StrCat(h.status(), " offered=", h.offered(), " valid=", h.certificate_valid(),
+                      " error=", h.certificate_error(), " status=", h.https_status(),
+                      " days=", h.days_to_expiry(), " expires=", h.certificate_expires(),
+                      " detail=", h.detail());
+}
+
+TEST(JudgeHttpsTest, Statuses) {
+  EXPECT_EQ(HttpsText(JudgeHttps(nullptr)),
+            "unverified offered=0 valid=0 error= status=0 days=0 expires= detail=no HTTPS check in "
+            "this census");
+  FetchRecord valid = HttpsCheck(FETCH_OK, 200, true, "");
+  // notAfter 30 days and 13 hours after the check: 30 whole days.
+  valid.mutable_tls()->set_cert_not_after_ms(valid.fetched_at_ms() + (30 * 24 + 13) * 3600000LL);
+  EXPECT_EQ(HttpsText(JudgeHttps(&valid)),
+            "valid offered=1 valid=1 error= status=200 days=30 "
+            "expires=2026-12-20T23:00:00+08:00 detail=");
+  FetchRecord expired = HttpsCheck(TLS, 0, true, "expired");
+  expired.mutable_tls()->set_unverified_status(200);
+  expired.mutable_tls()->set_cert_not_after_ms(expired.fetched_at_ms() - 3600000LL);  // 1 h ago
+  EXPECT_EQ(HttpsText(JudgeHttps(&expired)),
+            "invalid offered=1 valid=0 error=expired status=200 days=-1 "
+            "expires=2026-11-20T09:00:00+08:00 detail=words");
+  FetchRecord refused = HttpsCheck(CONNECT, 0, false, "");
+  EXPECT_EQ(HttpsText(JudgeHttps(&refused)),
+            "not_offered offered=0 valid=0 error= status=0 days=0 expires= detail=words");
+  FetchRecord no_tls = HttpsCheck(TLS, 0, false, "");  // 443 speaks no TLS
+  EXPECT_EQ(JudgeHttps(&no_tls).status(), "not_offered");
+  // Could not tell: a timeout, a name that did not resolve, anything else.
+  for (FetchError e : {TIMEOUT, DNS, OTHER_ERROR}) {
+    FetchRecord unknown = HttpsCheck(e, 0, false, "");
+    EXPECT_EQ(JudgeHttps(&unknown).status(), "unverified") << e;
+  }
+  // http redirects to https but https could not be opened: offered, not judged.
+  FetchRecord redirected = HttpsCheck(CONNECT, 0, false, "");
+  redirected.mutable_tls()->set_http_redirects_to_https(true);
+  EXPECT_EQ(HttpsText(JudgeHttps(&redirected)),
+            "unverified offered=1 valid=0 error= status=0 days=0 expires= detail=words");
+}
+
+TEST(JudgeSiteTest, Ipv6AndHttpsRules) {
+  absl::StatusOr<Rubric> rubric = ParseRubric(R"(
+      name: "t"
+      deduction { rule: "ipv6_unsupported" points: 5 }
+      deduction { rule: "https_unavailable" points: 3 }
+      deduction { rule: "certificate_invalid" points: 2.5 cap: 2 }
+      warning { rule: "certificate_expiring" threshold: 30 })");
+  ASSERT_TRUE(rubric.ok()) << rubric.status();
+  auto judged = [&](const std::string& v6, const std::string& https, const std::string& error,
+                    int days) {
+    report::SiteReport site = HealthySite();
+    site.mutable_ipv6()->set_status(v6);
+    site.mutable_ipv6()->set_address("2001:db8::1");
+    site.mutable_ipv6()->set_probes(3);
+    site.mutable_ipv6()->set_failures(3);
+    site.mutable_https()->set_status(https);
+    site.mutable_https()->set_url("https://a.gov.cn/");
+    site.mutable_https()->set_certificate_valid(https == "valid");
+    site.mutable_https()->set_certificate_error(error);
+    site.mutable_https()->set_certificate_expires("2026-12-01T00:00:00+08:00");
+    site.mutable_https()->set_days_to_expiry(days);
+    site.mutable_https()->set_detail("curl words");
+    JudgeSite(kAsOf, *rubric, &site);
+    std::vector<std::string> out;
+    for (const auto& d : site.deductions()) {
+      out.push_back(absl::StrCat(d.rule(), " ", d.points(), " ", d.detail()));
+    }
+    for (const auto& w : site.early_warnings())
+      out.push_back(absl::StrCat(w.rule(), " ", w.detail()));
+    out.push_back(absl::StrCat(site.score()));
+    return out;
+  };
+  EXPECT_THAT(judged("reachable", "valid", "", 30), ElementsAre("100"));
+  EXPECT_THAT(judged("partial", "valid", "", 29),
+              ElementsAre("certificate_expiring certificate of https://a.gov.cn/ expires "
+                          "2026-12-01T00:00:00+08:00, in 29 days (fewer than 30)",
+                          "100"));
+  EXPECT_THAT(judged("no_aaaa", "not_offered", "", 0),
+              ElementsAre("ipv6_unsupported 5 the homepage's host has no IPv6 address (AAAA)",
+                          "https_unavailable 3 no HTTPS: https://a.gov.cn/ (curl words)", "92"));
+  EXPECT_THAT(judged("unreachable", "invalid", "wrong_host", 90),
+              ElementsAre("ipv6_unsupported 5 the homepage does not open over IPv6 (2001:db8::1): "
+                          "3 of 3 IPv6 probes failed",
+                          "certificate_invalid 2 certificate of https://a.gov.cn/ refused: "
+                          "wrong_host (curl words)",
+                          "93"));
+  // A check that could not be made costs nothing.
+  EXPECT_THAT(judged("unverified", "unverified", "", 0), ElementsAre("100"));
+  // gov-2019 measures them and scores none.
+  report::SiteReport site = HealthySite();
+  site.mutable_ipv6()->set_status("no_aaaa");
+  site.mutable_https()->set_status("not_offered");
+  JudgeSite(kAsOf, DefaultRubric(), &site);
+  EXPECT_EQ(site.deductions_size(), 0);
+  EXPECT_EQ(site.score(), 100.0);
+}
+
+TEST(RubricTest, CertificateExpiringNeedsDays) {
+  absl::StatusOr<Rubric> rubric =
+      ParseRubric("name: \"t\" warning { rule: \"certificate_expiring\" threshold: 0 }", "r");
+  ASSERT_FALSE(rubric.ok());
+  EXPECT_EQ(rubric.status().message(),
+            "r: warning certificate_expiring: threshold must be >= 1 (days)");
 }
 
 }  // namespace

@@ -98,6 +98,7 @@ constexpr char kCoordinatorUsage[] =
     "usage: census coordinator --listen tcp://HOST:PORT --data DIR --sites FILE\n"
     "                          --stores tcp://HOST:PORT[,...] [--columns FILE]\n"
     "                          [--as-of YYYY-MM-DD|now] [--probes N] [--probe-interval D]\n"
+    "                          [--ipv6-probes N] [--https-check on|off]\n"
     "                          [--max-pages-per-site N] [--max-list-pages N] [--no-robots]\n"
     "                          [--lease-timeout D] [--host-leases N] [--rubric FILE]\n"
     "                          [--new-census] [--linger D] [--metrics HOST:PORT] [--quiet]\n"
@@ -111,7 +112,8 @@ constexpr char kCoordinatorUsage[] =
 int CoordinatorCommand(const std::vector<std::string>& args) {
   std::string listen, data_dir, sites_file, columns_file, as_of = "now", rubric_file, metrics;
   std::vector<std::string> stores;
-  int probes = 20, max_pages = 2000, max_list_pages = 3, host_leases = 2;
+  int probes = 20, max_pages = 2000, max_list_pages = 3, host_leases = 2, ipv6_probes = 3;
+  std::string https_check = "on";
   absl::Duration probe_interval = absl::Seconds(30), lease_timeout = absl::Minutes(5),
                  linger = absl::Seconds(5);
   bool no_robots = false, new_census = false, quiet = false, help = false;
@@ -125,6 +127,8 @@ int CoordinatorCommand(const std::vector<std::string>& args) {
   flags.String("--as-of", &as_of);
   flags.Int("--probes", 0, &probes);
   flags.Duration("--probe-interval", &probe_interval);
+  flags.Int("--ipv6-probes", 0, &ipv6_probes);
+  flags.String("--https-check", &https_check);
   flags.Int("--max-pages-per-site", 1, &max_pages);
   flags.Int("--max-list-pages", 1, &max_list_pages);
   flags.Bool("--no-robots", &no_robots);
@@ -138,6 +142,11 @@ int CoordinatorCommand(const std::vector<std::string>& args) {
   security.Register(flags);
   const std::string cmd = "coordinator";
   if (auto st = flags.Parse(args, &help); !st.ok()) return Usage(kCoordinatorUsage, cmd, st);
+  if (https_check != "on" && https_check != "off") {
+    return Usage(
+        kCoordinatorUsage, cmd,
+        absl::InvalidArgumentError("--https-check wants on or off, not '" + https_check + "'"));
+  }
   if (help) {
     std::fputs(kCoordinatorUsage, stdout);
     return 0;
@@ -193,6 +202,8 @@ int CoordinatorCommand(const std::vector<std::string>& args) {
   options.as_of = FormatCivilDay(day);
   options.probes = probes;
   options.probe_interval = probe_interval;
+  options.ipv6_probes = ipv6_probes;
+  options.https_check = https_check == "on";
   options.max_pages_per_site = max_pages;
   options.max_list_pages = max_list_pages;
   options.respect_robots = !no_robots;
@@ -348,7 +359,7 @@ constexpr char kWorkerUsage[] =
     "                     [--page-timeout D]\n"
     "                     [--host-delay D] [--host-connections N] [--recheck-delay D]\n"
     "                     [--connect-to HOST:PORT:CONNECT_HOST:CONNECT_PORT]...\n"
-    "                     [--allow-private] [--lexicon FILE] [--drain D] [--stay]\n"
+    "                     [--allow-private] [--ca-file PEM] [--lexicon FILE] [--drain D] [--stay]\n"
     "                     [--render auto|off] [--chromium PATH] [--render-timeout D]\n"
     "                     [--metrics HOST:PORT] SECURITY\n"
     "  Stateless: asks the coordinator for leases, fetches, writes each lease's results\n"
@@ -362,7 +373,7 @@ constexpr char kWorkerUsage[] =
     "  no renderer such a column is reported unverified-blank.\n" SECURITY_USAGE;
 
 int WorkerCommand(const std::vector<std::string>& args) {
-  std::string coordinator, id, lexicon_file, metrics, render = "auto", chromium;
+  std::string coordinator, id, lexicon_file, metrics, render = "auto", chromium, ca_file;
   std::vector<std::string> stores, connect_to;
   int max_leases = 32, host_connections = 4, threads = 1;
   absl::Duration probe_timeout = absl::Seconds(15), page_timeout = absl::Seconds(30),
@@ -384,6 +395,7 @@ int WorkerCommand(const std::vector<std::string>& args) {
   flags.Duration("--recheck-delay", &recheck_delay);
   flags.List("--connect-to", &connect_to);
   flags.Bool("--allow-private", &allow_private);
+  flags.String("--ca-file", &ca_file);
   flags.String("--lexicon", &lexicon_file);
   flags.Duration("--drain", &drain);
   flags.String("--metrics", &metrics);
@@ -416,6 +428,7 @@ int WorkerCommand(const std::vector<std::string>& args) {
   fetcher.max_host_connections = host_connections;
   fetcher.per_host_delay = host_delay;
   fetcher.allow_private_addresses = allow_private;
+  fetcher.ca_file = ca_file;
   auto scanner = LoadLexiconScanner(lexicon_file);
   if (!scanner.ok()) return Fail(cmd, scanner.status());
 

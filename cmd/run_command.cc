@@ -31,6 +31,7 @@ const char kUsage[] =
     "  census run --sites FILE [--columns FILE] [--out DIR] [--data DIR]\n"
     "             [--as-of YYYY-MM-DD|now] [--workers N]\n"
     "             [--probes N] [--probe-interval DURATION] [--probe-timeout DURATION]\n"
+    "             [--ipv6-probes N] [--https-check on|off] [--ca-file PEM]\n"
     "             [--page-timeout DURATION] [--host-delay DURATION] [--host-connections N]\n"
     "             [--connect-to HOST:PORT:CONNECT_HOST:CONNECT_PORT]...\n"
     "             [--max-pages-per-site N] [--max-list-pages N] [--recheck-delay DURATION]\n"
@@ -169,6 +170,21 @@ absl::StatusOr<RunConfig> ParseRunArgs(const std::vector<std::string>& args) {
       if ((st = take(&v)).ok()) st = ParseDurationFlag(flag, v, &c.probe_interval);
     } else if (flag == "--probe-timeout") {
       if ((st = take(&v)).ok()) st = ParseDurationFlag(flag, v, &c.probe_timeout);
+    } else if (flag == "--ipv6-probes") {
+      if ((st = take(&v)).ok()) st = ParseIntFlag(flag, v, 0, &c.ipv6_probes);
+    } else if (flag == "--https-check") {
+      if ((st = take(&v)).ok()) {
+        if (v == "on" || v == "off") {
+          c.https_check = v == "on";
+        } else {
+          st = absl::InvalidArgumentError("--https-check wants on or off, not '" + v + "'");
+        }
+      }
+    } else if (flag == "--ca-file") {
+      st = take(&c.ca_file);
+      if (st.ok() && !std::filesystem::is_regular_file(c.ca_file)) {
+        st = absl::InvalidArgumentError("--ca-file: cannot read " + c.ca_file);
+      }
     } else if (flag == "--page-timeout") {
       if ((st = take(&v)).ok()) st = ParseDurationFlag(flag, v, &c.page_timeout);
     } else if (flag == "--host-delay") {
@@ -296,6 +312,8 @@ int RunCensus(const RunConfig& config) {
   coordinator_options.as_of = FormatCivilDay(as_of);
   coordinator_options.probes = config.probes;
   coordinator_options.probe_interval = config.probe_interval;
+  coordinator_options.ipv6_probes = config.ipv6_probes;
+  coordinator_options.https_check = config.https_check;
   coordinator_options.max_pages_per_site = config.max_pages_per_site;
   coordinator_options.respect_robots = !config.no_robots;
   coordinator_options.max_list_pages = config.max_list_pages;
@@ -325,6 +343,7 @@ int RunCensus(const RunConfig& config) {
   fetcher_options.max_host_connections = config.host_connections;
   fetcher_options.per_host_delay = config.host_delay;
   fetcher_options.allow_private_addresses = config.allow_private;
+  fetcher_options.ca_file = config.ca_file;
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<absl::Status> worker_status(config.workers);
   std::vector<std::thread> worker_threads;

@@ -22,6 +22,9 @@ struct RunConfig {
   int workers = 2;
   int probes = 20;
   absl::Duration probe_interval = absl::Seconds(30);
+  int ipv6_probes = 3;      // of the probes, how many also probe over IPv6 (--ipv6-probes)
+  bool https_check = true;  // the site's HTTPS, once (--https-check on|off)
+  std::string ca_file;      // CAs https is verified against (--ca-file); "" = system store
   absl::Duration probe_timeout = absl::Seconds(15);
   absl::Duration page_timeout = absl::Seconds(30);
   absl::Duration host_delay = absl::Milliseconds(50);

@@ -70,8 +70,9 @@ std::string PrefixEnd(std::string prefix) {
   return prefix;
 }
 
+// A probe lease: a PROBE first, maybe a PROBE_V6 and an HTTPS_CHECK after it.
 bool IsProbeLease(const Lease& lease) {
-  return lease.tasks_size() == 1 && lease.tasks(0).kind() == PROBE;
+  return lease.tasks_size() >= 1 && lease.tasks(0).kind() == PROBE;
 }
 
 }  // namespace
@@ -422,6 +423,18 @@ bool Coordinator::NextProbe(Lease* lease) {
     task->set_kind(PROBE);
     task->set_url(w.state.site().url());
     task->set_probe_index(due.index);
+    // Built from the probe index alone, so an expired probe lease is rebuilt the same.
+    if (due.index < options_.ipv6_probes) {
+      FetchTask* v6 = lease->add_tasks();
+      v6->set_kind(PROBE_V6);
+      v6->set_url(w.state.site().url());
+      v6->set_probe_index(due.index);
+    }
+    if (due.index == 0 && options_.https_check) {
+      FetchTask* https = lease->add_tasks();
+      https->set_kind(HTTPS_CHECK);
+      https->set_url(w.state.site().url());
+    }
     *lease->mutable_site() = w.state.site();
     return true;
   }

@@ -13,7 +13,8 @@
 //
 // Per site the work comes in phases: homepage (+ the declared columns), then the
 // discovered columns, then link checks of every distinct link found. Probes of the
-// homepage are separate one-request leases, due every probe_interval from the start.
+// homepage are separate small leases, due every probe_interval from the start (the first
+// few with an IPv6 probe beside the probe, the first with the site's HTTPS check).
 // A site has at most one crawl lease out at a time (politeness is the worker's job
 // within a lease); probes may overlap it. Link targets are checked once per census:
 // a URL seen on any site is not leased again.
@@ -73,6 +74,12 @@ struct CoordinatorOptions {
   std::string as_of;     // YYYY-MM-DD, passed to workers in leases
   int probes = 20;
   absl::Duration probe_interval = absl::Minutes(1);
+  // The first `ipv6_probes` probe leases of a site also carry a PROBE_V6 of the homepage
+  // (same probe_index), and probe 0's lease an HTTPS_CHECK when `https_check`: the IPv6
+  // and HTTPS findings ride on the probes' schedule and leases (docs/REPORT.md "IPv6 and
+  // HTTPS"). With probes = 0 neither is made.
+  int ipv6_probes = 3;
+  bool https_check = true;
   int max_pages_per_site = 2000;  // pages + link checks per site
   int links_per_lease = 64;
   absl::Duration lease_timeout = absl::Minutes(10);

@@ -1,12 +1,15 @@
 #include "coordinator/coordinator.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <thread>
 
+#include "absl/strings/str_join.h"
 #include "common/wire.h"
 
 namespace census {
@@ -32,6 +35,9 @@ class CoordinatorTest : public ::testing::Test {
     options.as_of = "2026-11-20";
     options.probes = probes;
     options.probe_interval = absl::Minutes(10);
+    // One-task probe leases (ProbeLeasesCarryIpv6ProbesAndTheHttpsCheck tests the rest).
+    options.ipv6_probes = 0;
+    options.https_check = false;
     options.lease_timeout = absl::Minutes(5);
     options.sites_digest = "digest-1";
     options.clock = &clock_;
@@ -219,6 +225,65 @@ TEST_F(CoordinatorTest, PhasesProbesDedupAndShutdown) {
   EXPECT_EQ(progress.sites_done, 2);
   EXPECT_EQ(progress.pages_fetched, 2 + 2 + 3 + 1 + 2);
   EXPECT_TRUE(Ask().has_shutdown());
+}
+
+// The first ipv6_probes probe leases of a site carry a PROBE_V6 (same index), probe 0's
+// the site's HTTPS_CHECK; an expired probe lease is handed out again the same.
+TEST_F(CoordinatorTest, ProbeLeasesCarryIpv6ProbesAndTheHttpsCheck) {
+  using ::testing::ElementsAre;
+  CoordinatorOptions options = BaseOptions(/*probes=*/3);
+  options.ipv6_probes = 2;
+  options.https_check = true;
+  StartCoordinatorWith(options);
+  auto kinds = [](const Lease& lease) {
+    std::vector<std::string> out;
+    for (const FetchTask& t : lease.tasks()) {
+      out.push_back(absl::StrCat(TaskKind_Name(t.kind()), " ", t.probe_index(), " ", t.url()));
+    }
+    return out;
+  };
+  // Probe 0 of A and of B, then their homepages.
+  FromCoordinator a0 = Ask();
+  ASSERT_TRUE(a0.has_lease());
+  EXPECT_THAT(kinds(a0.lease()),
+              ElementsAre("PROBE 0 http://a.gov.cn/", "PROBE_V6 0 http://a.gov.cn/",
+                          "HTTPS_CHECK 0 http://a.gov.cn/"));
+  FromCoordinator b0 = Ask();
+  ASSERT_TRUE(b0.has_lease());
+  EXPECT_THAT(kinds(b0.lease()),
+              ElementsAre("PROBE 0 http://b.gov.cn/", "PROBE_V6 0 http://b.gov.cn/",
+                          "HTTPS_CHECK 0 http://b.gov.cn/"));
+  Done(b0.lease());
+  // A's probe lease expires: the same three tasks again.
+  clock_.Advance(absl::Minutes(6));
+  FromCoordinator again;
+  for (int i = 0; i < 5 && !(again.has_lease() && again.lease().tasks(0).kind() == PROBE); ++i) {
+    again = Ask();
+  }
+  ASSERT_TRUE(again.has_lease());
+  EXPECT_EQ(again.lease().site().site_id(), "A");
+  EXPECT_THAT(kinds(again.lease()),
+              ElementsAre("PROBE 0 http://a.gov.cn/", "PROBE_V6 0 http://a.gov.cn/",
+                          "HTTPS_CHECK 0 http://a.gov.cn/"));
+  Done(again.lease());
+  // Probe 1 of each site: an IPv6 probe, no HTTPS check; probe 2: the probe alone.
+  for (int index : {1, 2}) {
+    clock_.Advance(absl::Minutes(10));
+    std::vector<std::string> got;
+    for (int i = 0; i < 8 && got.size() < 2; ++i) {
+      FromCoordinator probe = Ask();
+      if (!probe.has_lease() || probe.lease().tasks(0).kind() != PROBE) continue;
+      got.push_back(absl::StrJoin(kinds(probe.lease()), "; "));
+      Done(probe.lease());
+    }
+    std::sort(got.begin(), got.end());
+    if (index == 1) {
+      EXPECT_THAT(got, ElementsAre("PROBE 1 http://a.gov.cn/; PROBE_V6 1 http://a.gov.cn/",
+                                   "PROBE 1 http://b.gov.cn/; PROBE_V6 1 http://b.gov.cn/"));
+    } else {
+      EXPECT_THAT(got, ElementsAre("PROBE 2 http://a.gov.cn/", "PROBE 2 http://b.gov.cn/"));
+    }
+  }
 }
 
 TEST_F(CoordinatorTest, ExpiredLeaseIsHandedOutAgain) {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -12,6 +13,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <memory>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -243,6 +246,71 @@ ParseResult ParseHead(absl::string_view head, HttpRequest* req, int* minor_versi
 
 }  // namespace
 
+absl::StatusOr<int> ListenTcp(const std::string& address, int port, int* bound_port) {
+  std::string literal = address;
+  if (literal.size() > 2 && literal.front() == '[' && literal.back() == ']') {
+    literal = literal.substr(1, literal.size() - 2);
+  }
+  addrinfo hints{};
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(literal.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 ||
+      found == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("not an IP address: ", address));
+  }
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> info(found, &freeaddrinfo);
+  int fd = socket(info->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("socket: ", std::strerror(errno)));
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (info->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  sockaddr_storage bound{};
+  socklen_t len = sizeof(bound);
+  const char* failed = bind(fd, info->ai_addr, info->ai_addrlen) != 0 ? "bind"
+                       : listen(fd, 1024) != 0                        ? "listen"
+                       : getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) != 0
+                           ? "getsockname"
+                           : nullptr;
+  if (failed != nullptr) {
+    const int e = errno;
+    close(fd);
+    return absl::UnavailableError(
+        absl::StrCat(failed, " ", address, ":", port, ": ", std::strerror(e)));
+  }
+  *bound_port =
+      ntohs(info->ai_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                        : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  return fd;
+}
+
+absl::Status OpenListener(const std::string& address, int port, int wake_pipe[2], int* listen_fd,
+                          int* bound_port) {
+  if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    return absl::InternalError(absl::StrCat("pipe2: ", std::strerror(errno)));
+  }
+  absl::StatusOr<int> fd = ListenTcp(address, port, bound_port);
+  if (!fd.ok()) return fd.status();
+  *listen_fd = *fd;
+  return absl::OkStatus();
+}
+
+void WakeAndShutDown(const int wake_pipe[2], const std::set<int>& live_fds) {
+  if (wake_pipe[1] >= 0) {
+    char c = 1;
+    ssize_t ignored = write(wake_pipe[1], &c, 1);
+    (void)ignored;
+  }
+  for (int fd : live_fds) shutdown(fd, SHUT_RDWR);
+}
+
+void CloseListener(int listen_fd, const int wake_pipe[2]) {
+  if (listen_fd >= 0) close(listen_fd);
+  for (int i = 0; i < 2; ++i) {
+    if (wake_pipe[i] >= 0) close(wake_pipe[i]);
+  }
+}
+
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpHandler handler, int port,
                                                               int max_connections,
                                                               const std::string& address) {
@@ -251,43 +319,15 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpHandler handle
   std::unique_ptr<HttpServer> s(new HttpServer());
   s->handler_ = std::move(handler);
   s->max_connections_ = max_connections > 0 ? max_connections : 1;
-  if (pipe2(s->wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
-    return absl::InternalError(absl::StrCat("pipe2: ", std::strerror(errno)));
-  }
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
-  s->listen_fd_ = fd;
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  struct sockaddr_in addr;
-  std::memset(&addr, 0, sizeof(addr));
-  addr.sin_family = AF_INET;
-  if (inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) {
-    return absl::InvalidArgumentError(absl::StrCat("not an IPv4 address: ", address));
-  }
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (bind(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof(addr)) != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("bind ", address, ":", port, ": ", std::strerror(errno)));
-  }
-  if (listen(fd, 1024) != 0) {
-    return absl::InternalError(absl::StrCat("listen: ", std::strerror(errno)));
-  }
-  socklen_t len = sizeof(addr);
-  if (getsockname(fd, reinterpret_cast<struct sockaddr*>(&addr), &len) != 0) {
-    return absl::InternalError(absl::StrCat("getsockname: ", std::strerror(errno)));
-  }
-  s->port_ = ntohs(addr.sin_port);
+  absl::Status opened = OpenListener(address, port, s->wake_pipe_, &s->listen_fd_, &s->port_);
+  if (!opened.ok()) return opened;
   s->accept_thread_ = std::thread([p = s.get()] { p->AcceptLoop(); });
   return s;
 }
 
 HttpServer::~HttpServer() {
   Stop();
-  if (listen_fd_ >= 0) close(listen_fd_);
-  for (int fd : wake_pipe_) {
-    if (fd >= 0) close(fd);
-  }
+  CloseListener(listen_fd_, wake_pipe_);
 }
 
 void HttpServer::Stop() {
@@ -297,12 +337,7 @@ void HttpServer::Stop() {
     if (stopped_) return;
     stopped_ = true;
     stopping_.store(true);
-    if (wake_pipe_[1] >= 0) {
-      char c = 1;
-      ssize_t ignored = write(wake_pipe_[1], &c, 1);
-      (void)ignored;
-    }
-    for (int fd : live_fds_) shutdown(fd, SHUT_RDWR);
+    WakeAndShutDown(wake_pipe_, live_fds_);
   }
   cv_.notify_all();
   stop_cv_.notify_all();

@@ -28,7 +28,10 @@
 namespace census::simweb {
 
 struct HttpRequest {
-  std::string method;                          // GET, HEAD, ...
+  std::string method;  // GET, HEAD, ...
+  // The request came through a TlsFront (https); set by the handler the fronts' backend
+  // server wraps, not by HttpServer.
+  bool tls = false;
   std::string target;                          // path + query as sent
   std::string host;                            // Host header without port, lower-case
   std::map<std::string, std::string> headers;  // lower-case names
@@ -45,10 +48,24 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// A listening TCP socket on `address` (an IPv4 literal, or IPv6 such as ::1, brackets
+// allowed) and `port` (0 = a free port); *bound_port gets the port. The fd is the caller's.
+absl::StatusOr<int> ListenTcp(const std::string& address, int port, int* bound_port);
+
+// A server's listening socket and the pipe Stop() writes to wake its poll() calls
+// (HttpServer, TlsFront); CloseListener closes both (-1 entries are skipped).
+absl::Status OpenListener(const std::string& address, int port, int wake_pipe[2], int* listen_fd,
+                          int* bound_port);
+void CloseListener(int listen_fd, const int wake_pipe[2]);
+// Stopping: wakes the poll() calls (a byte into the pipe) and shuts the live connections
+// down so that their blocking reads return.
+void WakeAndShutDown(const int wake_pipe[2], const std::set<int>& live_fds);
+
 class HttpServer {
  public:
-  // Listens on `address`:`port` (an IPv4 literal, 127.0.0.1 unless a test puts the
-  // web in a network namespace of its own; port 0 = a free port chosen by the kernel).
+  // Listens on `address`:`port` (an IPv4 or IPv6 literal: 127.0.0.1 unless a test puts
+  // the web in a network namespace of its own, ::1 for the IPv6 checks; port 0 = a free
+  // port chosen by the kernel).
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       HttpHandler handler, int port = 0, int max_connections = 256,
       const std::string& address = "127.0.0.1");

@@ -14,6 +14,13 @@
 // serve prints exactly one line "listening 127.0.0.1:PORT" on stdout once the
 // truth files are written, then serves until SIGTERM or SIGINT (exit 0).
 //
+// IPv6 and HTTPS (docs/SIMWEB.md): --bind6 ::1 serves the same web on an IPv6 address too
+// ("listening6 [::1]:PORT"); --tls CERT:KEY[,CERT:KEY...] starts a TLS front per
+// certificate (PEM chain and key files), each relaying to the web, on the --bind address
+// and on --bind6 when given ("tls I 127.0.0.1:PORT", "tls6 I [::1]:PORT", I from 0 in
+// the flag's order), printed before the "listening" line; --https-redirect HOST[,HOST...]
+// answers plain-http requests for those hosts with a 301 to the same URL over https.
+//
 // --sites 12 is the original demo (one site per scenario 0-11); --sites 18 adds the
 // interaction and content scenarios (unanswered mailbox, serious typo, sensitive word,
 // hidden spam links, forged date) and an abandoned site (10 should-update columns with
@@ -36,6 +43,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -44,12 +52,14 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "simweb/http_server.h"
 #include "simweb/score.h"
 #include "simweb/sim_web.h"
 #include "simweb/site_model.h"
+#include "simweb/tls_front.h"
 #include "simweb/truth.h"
 
 namespace census::simweb {
@@ -65,6 +75,7 @@ int Usage(const std::string& error) {
       "         [--probes N] [--port N] [--bind IPV4] [--truth-dir DIR] [--pages-dir DIR]\n"
       "         [--probe-fail-delay 3s] [--hang-delay 8s] [--slow-page-delay 1.2s]\n"
       "         [--pages-per-column N] [--article-bytes N] [--day N]\n"
+      "         [--bind6 IPV6] [--tls CERT:KEY[,CERT:KEY...]] [--https-redirect HOST[,HOST]]\n"
       "         [--families all|LIST]  (site i imitates LIST[i %% n]; all = the six CMS\n"
       "                                 families: hanweb, hanweb_datastore, trs, dedecms,\n"
       "                                 govcms and kaipu (these two held out); scripts =\n"
@@ -125,6 +136,9 @@ int Main(int argc, char** argv) {
   std::string bind_address = "127.0.0.1";
   std::string truth_dir;
   std::string pages_dir;
+  std::string bind6;
+  std::vector<std::pair<std::string, std::string>> tls_certs;  // (cert, key)
+  std::vector<std::string> https_redirect;
   for (const auto& [key, value] : flags) {
     bool ok = true;
     if (key == "seed") {
@@ -139,6 +153,16 @@ int Main(int argc, char** argv) {
       ok = absl::SimpleAtoi(value, &port) && port >= 0 && port < 65536;
     } else if (key == "bind") {
       bind_address = value;
+    } else if (key == "bind6") {
+      bind6 = value;
+    } else if (key == "tls") {
+      for (absl::string_view pair : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+        std::vector<std::string> parts = absl::StrSplit(pair, ':');
+        ok = ok && parts.size() == 2 && !parts[0].empty() && !parts[1].empty();
+        if (ok) tls_certs.emplace_back(parts[0], parts[1]);
+      }
+    } else if (key == "https-redirect") {
+      https_redirect = absl::StrSplit(value, ',', absl::SkipEmpty());
     } else if (key == "truth-dir") {
       truth_dir = value;
     } else if (key == "pages-dir") {
@@ -202,12 +226,68 @@ int Main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto server = HttpServer::Start([web](const HttpRequest& req) { return web->Handle(req); }, port,
-                                  1024, bind_address);
+  // Plain requests for the --https-redirect hosts go to https; the rest to the web.
+  HttpHandler handler = [web, https_redirect](const HttpRequest& req) {
+    if (!req.tls &&
+        std::find(https_redirect.begin(), https_redirect.end(), req.host) != https_redirect.end()) {
+      HttpResponse r;
+      r.status = 301;
+      r.headers.emplace_back("Location", absl::StrCat("https://", req.host, req.target));
+      r.body = "moved to https\n";
+      return r;
+    }
+    return web->Handle(req);
+  };
+  auto server = HttpServer::Start(handler, port, 1024, bind_address);
   if (!server.ok()) {
     std::fprintf(stderr, "simweb: cannot listen: %s\n",
                  std::string(server.status().message()).c_str());
     return 1;
+  }
+  std::vector<std::unique_ptr<HttpServer>> more_servers;
+  std::vector<std::unique_ptr<TlsFront>> fronts;
+  if (!bind6.empty()) {
+    auto v6 = HttpServer::Start(handler, 0, 1024, bind6);
+    if (!v6.ok()) {
+      std::fprintf(stderr, "simweb: cannot listen on %s: %s\n", bind6.c_str(),
+                   std::string(v6.status().message()).c_str());
+      return 1;
+    }
+    std::printf("listening6 [%s]:%d\n", bind6.c_str(), (*v6)->port());
+    more_servers.push_back(*std::move(v6));
+  }
+  if (!tls_certs.empty()) {
+    // The fronts' backend: the same web, its requests marked as having come over TLS.
+    auto backend = HttpServer::Start(
+        [handler](const HttpRequest& req) {
+          HttpRequest over_tls = req;
+          over_tls.tls = true;
+          return handler(over_tls);
+        },
+        0, 1024, "127.0.0.1");
+    if (!backend.ok()) {
+      std::fprintf(stderr, "simweb: cannot listen: %s\n",
+                   std::string(backend.status().message()).c_str());
+      return 1;
+    }
+    const int backend_port = (*backend)->port();
+    more_servers.push_back(*std::move(backend));
+    for (size_t i = 0; i < tls_certs.size(); ++i) {
+      for (const std::string& address : {bind_address, bind6}) {
+        if (address.empty()) continue;
+        auto front =
+            TlsFront::Start(tls_certs[i].first, tls_certs[i].second, address, 0, backend_port);
+        if (!front.ok()) {
+          std::fprintf(stderr, "simweb: --tls %s: %s\n", tls_certs[i].first.c_str(),
+                       std::string(front.status().message()).c_str());
+          return 1;
+        }
+        std::printf("%s %zu %s:%d\n", address == bind6 ? "tls6" : "tls", i,
+                    address == bind6 ? absl::StrCat("[", address, "]").c_str() : address.c_str(),
+                    (*front)->port());
+        fronts.push_back(*std::move(front));
+      }
+    }
   }
   const int dead_port = ClosedPort();
   if (!truth_dir.empty()) {
@@ -232,6 +312,8 @@ int Main(int argc, char** argv) {
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop, &sig);
+  for (auto& front : fronts) front->Stop();
+  for (auto& more : more_servers) more->Stop();
   (*server)->Stop();
   return 0;
 }

@@ -616,9 +616,10 @@ TEST(SimWebPagesTest, BrokenLinkEndpoints) {
   EXPECT_EQ(sim.Handle(Get(sim.web().sites[0].host, "/zwgk/moved.html")).status, 404);
 
   const auto ct = ConnectTo(sim.web(), 8080, 4444);
-  EXPECT_EQ(ct.size(), 12u + 2u + 1u);
+  EXPECT_EQ(ct.size(), 12u + 2u + 12u + 1u);  // sites, external hosts, sites' 443, dead host
   EXPECT_EQ(ct.back(), "www.deadhost-11.gov.cn:80:127.0.0.1:4444");
   EXPECT_EQ(ct[0], sim.web().sites[0].host + ":80:127.0.0.1:8080");
+  EXPECT_EQ(ct[14], sim.web().sites[0].host + ":443:127.0.0.1:4444");  // no site serves https
 }
 
 TEST(SimWebPagesTest, MiscEndpoints) {
@@ -1122,9 +1123,9 @@ TEST(SimWebExtendedTest, HiddenSpamLinksOnTheHomepage) {
   // ... and are routed only when some site links to them.
   const auto ct = ConnectTo(sim.web(), 8080, 9);
   EXPECT_THAT(ct, ::testing::Contains("www.lottery-spam.example:80:127.0.0.1:8080"));
-  EXPECT_EQ(ct.size(), 18u + 2u + 1u + 3u);
+  EXPECT_EQ(ct.size(), 18u + 2u + 18u + 1u + 3u);
   SimWeb demo(BuildWeb(Demo()));
-  EXPECT_EQ(ConnectTo(demo.web(), 8080, 9).size(), 12u + 2u + 1u);
+  EXPECT_EQ(ConnectTo(demo.web(), 8080, 9).size(), 12u + 2u + 12u + 1u);
   EXPECT_EQ(demo.Handle(Get("www.no-such-spam.example", "/")).status, 404);
 }
 

@@ -371,6 +371,9 @@ std::vector<std::string> ConnectTo(const Web& web, int port, int dead_port) {
   for (const std::string& h : ExternalHosts()) {
     out.push_back(absl::StrCat(h, ":80:127.0.0.1:", port));
   }
+  // No site of the classic web serves https: its port 443 is a closed one (the census's
+  // HTTPS check gets a refused connection and never looks the name up).
+  for (const Site& s : web.sites) out.push_back(absl::StrCat(s.host, ":443:127.0.0.1:", dead_port));
   for (const Site& s : web.sites) {
     for (const BrokenLink& l : s.broken_links) {
       if (l.error != "connect") continue;

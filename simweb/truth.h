@@ -167,9 +167,10 @@ bool IsLongUnupdated(Category c, absl::CivilDay newest, absl::CivilDay as_of);
 
 SiteTruth ComputeSiteTruth(const Web& web, const Site& site);
 
-// --connect-to entries: every site host and external host -> 127.0.0.1:port,
-// every dead host of the broken-link sites -> 127.0.0.1:dead_port, and the spam hosts
-// hidden links point to (only when some site has hidden links) -> 127.0.0.1:port.
+// --connect-to entries: every site host and external host -> 127.0.0.1:port, every
+// site host's port 443 -> 127.0.0.1:dead_port (no site serves https), every dead host of the
+// broken-link sites -> 127.0.0.1:dead_port, and the spam hosts hidden links point to (only when
+// some site has hidden links) -> 127.0.0.1:port.
 std::vector<std::string> ConnectTo(const Web& web, int port, int dead_port);
 
 std::string TruthJson(const Web& web, const std::vector<std::string>& connect_to);

@@ -256,29 +256,13 @@ TEST(ProbeReasonsEndToEnd, EveryMisbehavingHomepageGetsItsReason) {
       {"chunked.test.gov.cn", "fail", "", 2, "超过抓取上限"},
   };
   std::string csv = "site_id,name,url\n";
-  std::vector<std::string> argv = {CENSUS_BIN,
-                                   "run",
-                                   "--sites",
-                                   (dir / "sites.csv").string(),
-                                   "--out",
-                                   (dir / "out").string(),
-                                   "--data",
-                                   (dir / "data").string(),
-                                   "--as-of",
-                                   "2026-11-20",
-                                   "--probes",
-                                   "2",
-                                   "--probe-interval",
-                                   "100ms",
-                                   "--probe-timeout",
-                                   "2s",
-                                   "--page-timeout",
-                                   "3s",
-                                   "--recheck-delay",
-                                   "100ms",
-                                   "--workers",
-                                   "2",
-                                   "--quiet"};
+  std::vector<std::string> argv = {
+      CENSUS_BIN, "run", "--sites", (dir / "sites.csv").string(), "--out", (dir / "out").string(),
+      "--data", (dir / "data").string(), "--as-of", "2026-11-20", "--probes", "2",
+      // Only port 80 is routed: no IPv6 probe or HTTPS check
+      // (they would look the names up; e2e_tls_test has them).
+      "--ipv6-probes", "0", "--https-check", "off", "--probe-interval", "100ms", "--probe-timeout",
+      "2s", "--page-timeout", "3s", "--recheck-delay", "100ms", "--workers", "2", "--quiet"};
   // A port nobody listens on for the closed site.
   int closed_port = 0;
   {
@@ -327,7 +311,9 @@ TEST(ProbeReasonsEndToEnd, EveryMisbehavingHomepageGetsItsReason) {
       ASSERT_EQ(r.failures_by_error_size(), 1);
       EXPECT_EQ(r.failures_by_error(0).error(), e.probe_reason);
       EXPECT_EQ(r.failures_by_error(0).count(), 2);
-      EXPECT_TRUE(absl::StrContains(csv_out, absl::StrCat(",", e.probe_reason, ":2\r\n")));
+      EXPECT_TRUE(absl::StrContains(
+          csv_out,
+          absl::StrCat(",", e.probe_reason, ":2,unverified,unverified,0,0,unverified,0,,,\r\n")));
     }
     EXPECT_EQ(r.over_cap(), e.over_cap);
     // The crawl's own fetch of the homepage fails the same way, and says so.

@@ -1,6 +1,11 @@
 #include "worker/fetcher.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -8,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <deque>
 #include <mutex>
 #include <utility>
@@ -215,6 +221,18 @@ class CurlFetcher : public Fetcher {
       FailNow(std::move(request), BLOCKED_ADDRESS,
               absl::StrCat("private address refused: ", parts.host));
       return;
+    }
+    if (request.ip_family == IpFamily::kV6) {
+      // A --connect-to mapping stands in for the host's DNS: to an IPv4 literal it is an
+      // answer without AAAA (curl itself would only say it could not connect).
+      const ConnectTo* rule = internal::MatchConnectTo(options_.connect_to, parts.host, parts.port);
+      in_addr v4;
+      if (rule != nullptr && inet_pton(AF_INET, rule->connect_host.c_str(), &v4) == 1) {
+        FailNow(std::move(request), DNS,
+                absl::StrCat("Could not resolve host: ", parts.host, " has no IPv6 address (",
+                             "--connect-to maps it to ", rule->connect_host, ")"));
+        return;
+      }
     }
     auto& slot = hosts_[parts.host];
     if (slot == nullptr) slot = std::make_unique<HostState>();
@@ -427,6 +445,15 @@ size_t CurlFetcher::OnBody(Transfer* t, const char* data, size_t len) {
 
 size_t CurlFetcher::OnHeader(Transfer* t, const char* data, size_t len) {
   try {
+    if (t->request.tls_details && t->result.tls.version.empty()) {
+      // The SSL handle is only valid while the transfer uses its connection: read the
+      // negotiated protocol now, on the first header line.
+      const curl_tlssessioninfo* info = nullptr;
+      if (curl_easy_getinfo(t->easy, CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info != nullptr &&
+          info->backend == CURLSSLBACKEND_OPENSSL && info->internals != nullptr) {
+        t->result.tls.version = SSL_get_version(static_cast<SSL*>(info->internals));
+      }
+    }
     absl::string_view line(data, len);
     absl::string_view trimmed = absl::StripTrailingAsciiWhitespace(line);
     if (absl::StartsWith(line, "HTTP/")) {
@@ -547,6 +574,20 @@ void CurlFetcher::Start(const std::string& host_key, FetchRequest req) {
   const int64_t timeout_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(r.timeout));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
   if (r.head_only) curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  if (!options_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (r.ip_family != IpFamily::kAny) {
+    curl_easy_setopt(e, CURLOPT_IPRESOLVE,
+                     r.ip_family == IpFamily::kV6 ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4);
+  }
+  if (r.fresh_connection || r.tls_details) {
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+  }
+  if (r.tls_details) curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
+  if (!r.verify_tls) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
   if (connect_to_ != nullptr) curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &BodyTrampoline);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
@@ -617,6 +658,27 @@ void CurlFetcher::Finish(Transfer* t, CURLcode code) {
         first_byte_us > 0) {
       res.time_to_first_byte = absl::Microseconds(first_byte_us);
     }
+    char* ip = nullptr;
+    if (curl_easy_getinfo(t->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr) {
+      res.remote_ip = ip;
+    }
+    long os_errno = 0;
+    if (curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK) {
+      res.os_errno = static_cast<int>(os_errno);
+    }
+    if (t->request.tls_details) {
+      long verify = 0;
+      if (curl_easy_getinfo(t->easy, CURLINFO_SSL_VERIFYRESULT, &verify) == CURLE_OK) {
+        res.tls.verify_result = verify;
+      }
+      curl_certinfo* certs = nullptr;
+      if (curl_easy_getinfo(t->easy, CURLINFO_CERTINFO, &certs) == CURLE_OK && certs != nullptr &&
+          certs->num_of_certs > 0) {
+        for (curl_slist* f = certs->certinfo[0]; f != nullptr; f = f->next) {
+          if (absl::StartsWith(f->data, "Cert:")) ReadCertInfoPem(f->data + 5, &res.tls);
+        }
+      }
+    }
   }
   if (res.final_url.empty()) res.final_url = t->request.url;
   res.etag = t->block_etag;
@@ -654,6 +716,8 @@ void CurlFetcher::Finish(Transfer* t, CURLcode code) {
       res.error = CONNECT;
     } else if (IsTlsError(code)) {
       res.error = TLS;
+      res.tls.certificate_refused = code == CURLE_PEER_FAILED_VERIFICATION;
+      res.tls.ca_file_unusable = code == CURLE_SSL_CACERT_BADFILE;
     } else {
       res.error = OTHER_ERROR;
     }
@@ -683,7 +747,67 @@ void CurlFetcher::Finish(Transfer* t, CURLcode code) {
   Release(t);
 }
 
+// An ASN1_TIME as an absl::Time (InfinitePast when it does not convert).
+absl::Time Asn1Time(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return absl::InfinitePast();
+  return absl::FromTimeT(timegm(&tm));
+}
+
+std::string NameText(const X509_NAME* name) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio == nullptr) return "";
+  X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253);
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio, &data);
+  std::string out(data != nullptr && n > 0 ? std::string(data, static_cast<size_t>(n)) : "");
+  BIO_free(bio);
+  return out;
+}
+
 }  // namespace
+
+std::string CertificateProblem(long verify_result, absl::string_view curl_detail) {
+  switch (verify_result) {
+    case X509_V_OK:
+    case X509_V_ERR_UNSPECIFIED:
+      return absl::StrContains(curl_detail, "target host name") ? "wrong_host" : "other";
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+      return "wrong_host";
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return "expired";
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return "not_yet_valid";
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      return "self_signed";
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_UNTRUSTED:
+    case X509_V_ERR_INVALID_CA:
+      return "untrusted";
+    case X509_V_ERR_CERT_REVOKED:
+      return "revoked";
+    default:
+      return "other";
+  }
+}
+
+bool ReadCertInfoPem(const std::string& pem, TlsDetails* tls) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (bio == nullptr) return false;
+  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (cert == nullptr) return false;
+  tls->subject = NameText(X509_get_subject_name(cert));
+  tls->issuer = NameText(X509_get_issuer_name(cert));
+  tls->not_before = Asn1Time(X509_get0_notBefore(cert));
+  tls->not_after = Asn1Time(X509_get0_notAfter(cert));
+  X509_free(cert);
+  return true;
+}
 
 absl::StatusOr<ConnectTo> ConnectTo::Parse(absl::string_view spec) {
   // Split on ':' outside of [...] (IPv6 literals).

@@ -49,8 +49,15 @@ struct FetcherOptions {
   // private, loopback or link-local address fails with BLOCKED_ADDRESS. Hosts routed
   // by a connect_to rule are always allowed.
   bool allow_private_addresses = false;
+  // PEM bundle of the certificate authorities https is verified against
+  // (CURLOPT_CAINFO; `census run --ca-file`); "" = the system store. Tests point it at a
+  // CA they generate.
+  std::string ca_file;
   Clock* clock = Clock::Real();
 };
+
+// The address family a request may connect over (CURLOPT_IPRESOLVE).
+enum class IpFamily { kAny, kV4, kV6 };
 
 struct FetchRequest {
   uint64_t tag = 0;  // caller's id, echoed in the result
@@ -63,7 +70,40 @@ struct FetchRequest {
   bool probe = false;
   std::string etag;  // conditional request validators, may be empty
   std::string last_modified;
+  // IpFamily::kV6: IPv6 only. A host that a --connect-to rule maps to an IPv4 literal
+  // has no IPv6 address then (DNS, at once): the mapping stands in for the host's DNS.
+  IpFamily ip_family = IpFamily::kAny;
+  bool fresh_connection = false;  // never reuse a kept-alive connection (it may be v4)
+  // https: collect the peer certificate (CURLOPT_CERTINFO) and the negotiated TLS
+  // version into FetchResult::tls; implies fresh_connection (a reused connection has no
+  // handshake to report).
+  bool tls_details = false;
+  // false: the certificate and host name are not verified (the HTTPS check's second
+  // look at a certificate that was refused, for its details).
+  bool verify_tls = true;
 };
+
+// What a TLS handshake showed (FetchRequest::tls_details).
+struct TlsDetails {
+  std::string version;  // OpenSSL's name of the protocol: TLSv1.3, TLSv1.2 ...
+  std::string subject;  // the leaf certificate's subject and issuer (RFC 2253)
+  std::string issuer;
+  absl::Time not_before = absl::InfinitePast();  // InfinitePast: no certificate seen
+  absl::Time not_after = absl::InfinitePast();
+  // CURLINFO_SSL_VERIFYRESULT: OpenSSL's X509_V_* code of the chain verification.
+  long verify_result = 0;
+  // The handshake failed because the certificate or the host name was refused
+  // (CURLE_PEER_FAILED_VERIFICATION), not for want of TLS.
+  bool certificate_refused = false;
+  bool ca_file_unusable = false;  // our CA bundle could not be read: says nothing of the site
+};
+
+// Why a refused certificate was refused, from CURLINFO_SSL_VERIFYRESULT and libcurl's
+// words: expired, not_yet_valid, self_signed, untrusted (no chain to a trusted CA),
+// revoked, wrong_host, other. libcurl checks the host name itself after OpenSSL verified
+// the chain and then leaves X509_V_OK or X509_V_ERR_UNSPECIFIED (1) with "... target
+// host name ..." in its message; X509_V_ERR_HOSTNAME_MISMATCH is wrong_host too.
+std::string CertificateProblem(long verify_result, absl::string_view curl_detail);
 
 struct FetchResult {
   uint64_t tag = 0;
@@ -85,7 +125,14 @@ struct FetchResult {
   absl::Duration time_to_first_byte = absl::InfiniteDuration();
   bool not_modified = false;  // 304
   int new_connections = 0;    // connections opened for it (0: a kept-alive one reused)
+  std::string remote_ip;      // the address connected to, "" when none
+  int os_errno = 0;           // errno of the last failed connect (CURLINFO_OS_ERRNO)
+  TlsDetails tls;             // with FetchRequest::tls_details
 };
+
+// Reads the leaf certificate of a libcurl CURLINFO_CERTINFO entry ("Cert:" PEM) into
+// `tls` (subject, issuer, validity); false when there is none or it does not parse.
+bool ReadCertInfoPem(const std::string& pem, TlsDetails* tls);
 
 class Fetcher {
  public:

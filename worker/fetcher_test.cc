@@ -574,5 +574,64 @@ TEST_F(FetcherTest, PollWithNothingPendingReturnsEmpty) {
   EXPECT_EQ(fetcher_->pending(), 0u);
 }
 
+// IPv6 only: a host routed to an IPv4 literal has no IPv6 address (the mapping stands in
+// for DNS), one routed to [::1] is reached over IPv6 and says so (remote_ip).
+TEST(FetcherIpv6Test, ConnectToDecidesTheAaaaAnswer) {
+  auto v6 = HttpServer::Start(
+      [](const HttpRequest&) {
+        HttpResponse r;
+        r.body = "over v6";
+        return r;
+      },
+      0, 8, "::1");
+  if (!v6.ok()) GTEST_SKIP() << "no ::1 on this machine: " << v6.status();
+  FetcherOptions o;
+  o.connect_to.push_back({"v6.example.gov.cn", "", "[::1]", absl::StrCat((*v6)->port())});
+  o.connect_to.push_back({"v4.example.gov.cn", "", "127.0.0.1", "1"});
+  auto f = Fetcher::Create(o);
+  ASSERT_TRUE(f.ok()) << f.status();
+  FetchRequest over_v6 = Req(1, "http://v6.example.gov.cn/");
+  over_v6.ip_family = IpFamily::kV6;
+  over_v6.fresh_connection = true;
+  FetchRequest no_aaaa = Req(2, "http://v4.example.gov.cn/");
+  no_aaaa.ip_family = IpFamily::kV6;
+  auto m = RunAll(f->get(), {over_v6, no_aaaa});
+  EXPECT_EQ(m[1].error, FETCH_OK) << m[1].error_detail;
+  EXPECT_EQ(m[1].status, 200);
+  EXPECT_EQ(m[1].remote_ip, "::1");
+  EXPECT_EQ(m[1].body, "over v6");
+  EXPECT_EQ(m[2].error, DNS);
+  EXPECT_EQ(m[2].error_detail,
+            "Could not resolve host: v4.example.gov.cn has no IPv6 address (--connect-to maps it "
+            "to 127.0.0.1)");
+}
+
+TEST(FetcherTlsTest, CertificateProblemNames) {
+  EXPECT_EQ(CertificateProblem(10, ""), "expired");       // X509_V_ERR_CERT_HAS_EXPIRED
+  EXPECT_EQ(CertificateProblem(9, ""), "not_yet_valid");  // X509_V_ERR_CERT_NOT_YET_VALID
+  EXPECT_EQ(CertificateProblem(18, ""), "self_signed");   // ..._DEPTH_ZERO_SELF_SIGNED_CERT
+  EXPECT_EQ(CertificateProblem(19, ""), "self_signed");   // ..._SELF_SIGNED_CERT_IN_CHAIN
+  EXPECT_EQ(CertificateProblem(20, ""), "untrusted");     // ..._UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+  EXPECT_EQ(CertificateProblem(21, ""), "untrusted");     // ..._UNABLE_TO_VERIFY_LEAF_SIGNATURE
+  EXPECT_EQ(CertificateProblem(23, ""), "revoked");       // X509_V_ERR_CERT_REVOKED
+  EXPECT_EQ(CertificateProblem(62, ""), "wrong_host");    // X509_V_ERR_HOSTNAME_MISMATCH
+  // libcurl's own host check after a verified chain: X509_V_OK or X509_V_ERR_UNSPECIFIED.
+  const char kMismatch[] =
+      "SSL: no alternative certificate subject name matches target host name 'a.gov.cn'";
+  EXPECT_EQ(CertificateProblem(0, kMismatch), "wrong_host");
+  EXPECT_EQ(CertificateProblem(1, kMismatch), "wrong_host");
+  EXPECT_EQ(CertificateProblem(1, "something else"), "other");
+  EXPECT_EQ(CertificateProblem(79, ""), "untrusted");  // X509_V_ERR_INVALID_CA
+  EXPECT_EQ(CertificateProblem(26, ""), "other");      // X509_V_ERR_INVALID_PURPOSE
+}
+
+TEST(FetcherTlsTest, ReadCertInfoPemRejectsWhatIsNotACertificate) {
+  TlsDetails tls;
+  EXPECT_FALSE(ReadCertInfoPem("", &tls));
+  EXPECT_FALSE(
+      ReadCertInfoPem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", &tls));
+  EXPECT_EQ(tls.not_after, absl::InfinitePast());
+}
+
 }  // namespace
 }  // namespace census

@@ -116,15 +116,20 @@ bool ParseUrl(const std::string& url, UrlParts* out, std::string* error) {
   return ok;
 }
 
-bool RoutedByConnectTo(const std::vector<ConnectTo>& rules, absl::string_view host,
-                       absl::string_view port) {
+const ConnectTo* MatchConnectTo(const std::vector<ConnectTo>& rules, absl::string_view host,
+                                absl::string_view port) {
   for (const ConnectTo& c : rules) {
     if ((c.host.empty() || absl::EqualsIgnoreCase(c.host, host)) &&
         (c.port.empty() || c.port == port)) {
-      return true;
+      return &c;
     }
   }
-  return false;
+  return nullptr;
+}
+
+bool RoutedByConnectTo(const std::vector<ConnectTo>& rules, absl::string_view host,
+                       absl::string_view port) {
+  return MatchConnectTo(rules, host, port) != nullptr;
 }
 
 void CurlGlobalInit() {

@@ -74,8 +74,7 @@ bool LooksLikeNotFoundPage(absl::string_view title, absl::string_view text) {
 bool LooksLikeNotFoundBody(absl::string_view body, absl::string_view content_type,
                            std::string* title) {
   title->clear();
-  if (!content_type.empty() &&
-      FindNoCase(content_type, "html") == absl::string_view::npos) {
+  if (!content_type.empty() && FindNoCase(content_type, "html") == absl::string_view::npos) {
     return false;
   }
   DecodedText decoded = DecodeToUtf8(body.substr(0, kHeadBytes), content_type);

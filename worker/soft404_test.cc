@@ -23,8 +23,8 @@ TEST(Soft404Test, BodyTable) {
       {"<html><head><title>通知公告</title><script>var m='页面不存在';</script></head>"
        "<body><!-- 页面不存在 --><p>关于开展普查的通知</p></body></html>",
        "text/html", false, "通知公告"},
-      {"<html><head><TITLE>工作动态</TITLE></head><BODY><p>正常页面</p></BODY></html>",
-       "text/html", false, "工作动态"},
+      {"<html><head><TITLE>工作动态</TITLE></head><BODY><p>正常页面</p></BODY></html>", "text/html",
+       false, "工作动态"},
       // Not HTML: never a soft 404, whatever the bytes say.
       {"%PDF-1.4 页面不存在", "application/pdf", false, ""},
   };
@@ -37,7 +37,8 @@ TEST(Soft404Test, BodyTable) {
 
 TEST(Soft404Test, GbkBodyWithHeaderCharset) {
   // <title>页面不存在</title> in GBK.
-  std::string body = "<html><head><title>\xd2\xb3\xc3\xe6\xb2\xbb\xb4\xe6\xd4\xda</title></head></html>";
+  std::string body =
+      "<html><head><title>\xd2\xb3\xc3\xe6\xb2\xbb\xb4\xe6\xd4\xda</title></head></html>";
   std::string title;
   EXPECT_TRUE(LooksLikeNotFoundBody(body, "text/html; charset=gbk", &title));
   EXPECT_EQ(title, "页面不存在");

@@ -96,7 +96,26 @@ struct TaskState {
   bool render_wanted = false;
   std::string render_body;
   std::string render_content_type;
+  // HTTPS_CHECK: the fetch in flight (HttpsStep) and the record its fetches fill.
+  int https_step = 0;
+  FetchRecord https_record;
 };
+
+// The fetches of an HTTPS_CHECK, in order; the unverified look only follows a refused
+// certificate and the http:// look only an http:// site.
+enum HttpsStep { kHttpsVerified = 0, kHttpsUnverified = 1, kHttpPlain = 2, kHttpsDone = 3 };
+
+// The https:// form of a homepage URL: the scheme https and no explicit port (an
+// http://host:8080/ site's HTTPS is looked for on 443); an https:// URL is itself.
+std::string HttpsUrlOf(const std::string& url) {
+  std::string origin, path;
+  if (!SplitOriginAndPath(url, &origin, &path)) return url;
+  if (absl::StartsWithIgnoreCase(origin, "https://")) return url;
+  absl::string_view host = absl::string_view(origin).substr(origin.find("://") + 3);
+  if (const size_t at = host.rfind('@'); at != absl::string_view::npos) host.remove_prefix(at + 1);
+  const size_t end = absl::StartsWith(host, "[") ? host.find(']') + 1 : host.find(':');
+  return absl::StrCat("https://", absl::AsciiStrToLower(host.substr(0, end)), path);
+}
 
 struct LeaseWork {
   Lease lease;
@@ -216,7 +235,7 @@ struct Worker::Impl {
     for (int i = 0; i < work.lease.tasks_size(); ++i) {
       const FetchTask& task = work.lease.tasks(i);
       TaskState& st = work.tasks[static_cast<size_t>(i)];
-      st.url = task.url();
+      st.url = task.kind() == HTTPS_CHECK ? HttpsUrlOf(task.url()) : task.url();
       st.head = task.kind() == LINK_CHECK && LooksLikeNonHtml(task.url());
       st.pages_seen.insert(task.url());
       Dispatch(work, i);
@@ -317,6 +336,19 @@ struct Worker::Impl {
     req.head_only = st.head;
     req.keep_body = task.kind() != PROBE && !st.head;
     req.timeout = task.kind() == PROBE ? options.probe_timeout : options.page_timeout;
+    if (task.kind() == PROBE_V6 || task.kind() == HTTPS_CHECK) {
+      // Reachability checks of the homepage: a probe's timeout, no body, a connection of
+      // their own (one kept alive by another fetch would not show the address family or
+      // the handshake). The http:// look is not a probe: no no-cache headers (a server counting
+      // probes, as the simulated web does, must not see it as one).
+      req.probe = !(task.kind() == HTTPS_CHECK && st.https_step == kHttpPlain);
+      req.keep_body = false;
+      req.timeout = options.probe_timeout;
+      req.fresh_connection = true;
+      req.ip_family = task.kind() == PROBE_V6 ? IpFamily::kV6 : IpFamily::kAny;
+      req.tls_details = task.kind() == HTTPS_CHECK && st.https_step != kHttpPlain;
+      req.verify_tls = !(task.kind() == HTTPS_CHECK && st.https_step == kHttpsUnverified);
+    }
     if ((task.kind() == HOMEPAGE || task.kind() == COLUMN) && st.list_pages == 0) {
       req.etag = task.validators().etag();
       req.last_modified = task.validators().last_modified();
@@ -369,7 +401,71 @@ struct Worker::Impl {
     rec.set_lease_id(work.lease.lease_id());
     rec.set_attempts(st.attempt);
     rec.set_method(st.head ? "HEAD" : "GET");
+    if (task.kind() == PROBE_V6 || task.kind() == HTTPS_CHECK) {
+      rec.set_remote_ip(r.remote_ip);
+      rec.set_os_errno(r.os_errno);
+    }
     return rec;
+  }
+
+  // HTTPS_CHECK (docs/REPORT.md "IPv6 and HTTPS"): the https:// homepage with verification
+  // on; when the certificate is refused, the same again without verification for its
+  // details (expiry, subject, TLS version); for an http:// site, its homepage, to see
+  // whether it redirects to https. One record, written when the last fetch is in.
+  void OnHttpsCheck(LeaseWork& work, int i, const FetchResult& r) {
+    const FetchTask& task = work.lease.tasks(i);
+    TaskState& st = work.tasks[static_cast<size_t>(i)];
+    FetchRecord& rec = st.https_record;
+    TlsCheck* tls = rec.mutable_tls();
+    auto take_certificate = [&] {
+      if (!r.tls.version.empty()) tls->set_tls_version(r.tls.version);
+      if (r.tls.not_after == absl::InfinitePast()) return;
+      tls->set_cert_subject(r.tls.subject);
+      tls->set_cert_issuer(r.tls.issuer);
+      tls->set_cert_not_before_ms(absl::ToUnixMillis(r.tls.not_before));
+      tls->set_cert_not_after_ms(absl::ToUnixMillis(r.tls.not_after));
+    };
+    if (st.https_step == kHttpsVerified) {
+      rec = MakeRecord(work, task, r, st);
+      tls = rec.mutable_tls();
+      tls->set_https_url(st.url);
+      // Our CA bundle could not be read: nothing is known of the site's certificate.
+      if (r.tls.ca_file_unusable) rec.set_error(OTHER_ERROR);
+      tls->set_verify_result(r.tls.verify_result);
+      tls->set_verified(r.status > 0);
+      tls->set_handshake(r.status > 0 || r.tls.certificate_refused);
+      if (r.tls.certificate_refused) {
+        tls->set_cert_problem(CertificateProblem(r.tls.verify_result, r.error_detail));
+      }
+      take_certificate();
+      st.https_step = r.tls.certificate_refused ? kHttpsUnverified : kHttpPlain;
+    } else if (st.https_step == kHttpsUnverified) {
+      tls->set_unverified_status(r.status);
+      take_certificate();
+      st.https_step = kHttpPlain;
+    } else {
+      tls->set_http_checked(true);
+      tls->set_http_error(r.error);
+      tls->set_http_final_url(r.final_url);
+      bool to_https = absl::StartsWithIgnoreCase(r.final_url, "https://");
+      for (const std::string& hop : r.redirects) {
+        to_https = to_https || absl::StartsWithIgnoreCase(hop, "https://");
+      }
+      tls->set_http_redirects_to_https(to_https);
+      st.https_step = kHttpsDone;
+    }
+    if (st.https_step == kHttpPlain) {
+      if (absl::StartsWithIgnoreCase(task.url(), "http://")) {
+        st.url = task.url();
+        Submit(work, i);
+        return;
+      }
+    } else if (st.https_step == kHttpsUnverified) {
+      Submit(work, i);
+      return;
+    }
+    Record(work, std::move(rec));
+    TaskDone(work);
   }
 
   void OnResult(FetchResult r) {
@@ -392,6 +488,8 @@ struct Worker::Impl {
     work.done.set_pages_fetched(work.done.pages_fetched() + 1);
     if (task.kind() == LINK_CHECK) {
       OnLinkCheck(work, i, std::move(r));
+    } else if (task.kind() == HTTPS_CHECK) {
+      OnHttpsCheck(work, i, r);
     } else if (st.reading_data_url) {
       OnDataUrl(work, i, r);
     } else if (st.list_pages > 0) {

@@ -40,6 +40,11 @@ struct UrlParts {
 // Parses an http(s) URL with curl's URL API; false with *error set otherwise.
 bool ParseUrl(const std::string& url, UrlParts* out, std::string* error);
 
+// The first --connect-to rule that routes `host`:`port` (curl applies the first match),
+// or null.
+const ConnectTo* MatchConnectTo(const std::vector<ConnectTo>& rules, absl::string_view host,
+                                absl::string_view port);
+
 // True when a --connect-to rule routes `host`:`port` (such hosts may be private).
 bool RoutedByConnectTo(const std::vector<ConnectTo>& rules, absl::string_view host,
                        absl::string_view port);
