@@ -137,7 +137,8 @@ enum class Fault { kNone, kKillWorker, kKillCoordinator, kKillStore, kCutOffWork
 // report.json without the fields that say when the census was made: its start and
 // end, fetch times, and how long fetches took.
 std::string Normalize(std::string json) {
-  static const std::regex times(R"re("(started|finished|fetched_at|first_at|last_at)": "[^"]*")re");
+  static const std::regex times(
+      R"re("(started|finished|fetched_at|first_at|last_at|checked_at)": "[^"]*")re");
   static const std::regex durations(R"re("(elapsed_ms|first_byte_ms)": "?[0-9]+"?)re");
   json = std::regex_replace(json, times, "\"$1\": \"T\"");
   return std::regex_replace(json, durations, "\"$1\": 0");

@@ -278,7 +278,7 @@ class Cluster:
 
 
 def normalize(text):
-    text = re.sub(r'"(started|finished|fetched_at|first_at|last_at)": "[^"]*"', r'"\1": "T"', text)
+    text = re.sub(r'"(started|finished|fetched_at|first_at|last_at|checked_at)": "[^"]*"', r'"\1": "T"', text)
     return re.sub(r'"(elapsed_ms|first_byte_ms)": "?[0-9]+"?', r'"\1": 0', text)
 
 
