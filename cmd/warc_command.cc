@@ -17,6 +17,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -68,6 +69,11 @@ constexpr char kImportUsage[] =
 constexpr char kSiteIdField[] = "Census-Site-Id";
 constexpr char kTaskField[] = "Census-Task";
 constexpr char kProbeIndexField[] = "Census-Probe-Index";
+// The IPv6 probe's and the HTTPS check's own facts (docs/WARC.md): the address connected
+// to, the OS error number, and the HTTPS check's TlsCheck (a protobuf, base64).
+constexpr char kRemoteIpField[] = "Census-Remote-IP";
+constexpr char kOsErrnoField[] = "Census-Os-Errno";
+constexpr char kTlsCheckField[] = "Census-Tls-Check";
 constexpr char kErrorField[] = "Census-Fetch-Error";
 constexpr char kErrorDetailField[] = "Census-Error-Detail";
 constexpr char kElapsedField[] = "Census-Elapsed-Ms";
@@ -302,8 +308,14 @@ class Exporter {
   void AddCensusFields(const FetchRecord& f, const std::string& method, WarcRecord* record) {
     record->Add(kSiteIdField, f.site_id());
     record->Add(kTaskField, TaskKind_Name(f.kind()));
-    if (f.kind() == PROBE) record->Add(kProbeIndexField, absl::StrCat(f.probe_index()));
+    // Probes of every kind (PROBE, PROBE_V6, HTTPS_CHECK) are told apart by their index.
+    if (f.kind() != HOMEPAGE && f.kind() != COLUMN && f.kind() != LINK_CHECK) {
+      record->Add(kProbeIndexField, absl::StrCat(f.probe_index()));
+    }
     record->Add(kMethodField, method);
+    if (!f.remote_ip().empty()) record->Add(kRemoteIpField, f.remote_ip());
+    if (f.os_errno() != 0) record->Add(kOsErrnoField, absl::StrCat(f.os_errno()));
+    if (f.has_tls()) record->Add(kTlsCheckField, absl::Base64Escape(f.tls().SerializeAsString()));
     if (f.error() != FETCH_OK) record->Add(kErrorField, FetchError_Name(f.error()));
     if (!f.error_detail().empty()) record->Add(kErrorDetailField, OneLine(f.error_detail()));
     record->Add(kElapsedField, absl::StrCat(f.elapsed_ms()));
@@ -746,6 +758,16 @@ class Importer {
     }
     const std::string method = record.Field(kMethodField);
     f.set_method(method.empty() ? "GET" : method);
+    f.set_remote_ip(record.Field(kRemoteIpField));
+    if (int os_errno = 0; absl::SimpleAtoi(record.Field(kOsErrnoField), &os_errno)) {
+      f.set_os_errno(os_errno);
+    }
+    if (!record.Fields(kTlsCheckField).empty()) {  // present, even when empty
+      std::string tls;
+      if (absl::Base64Unescape(record.Field(kTlsCheckField), &tls)) {
+        (void)f.mutable_tls()->ParseFromString(tls);
+      }
+    }
     int64_t number = 0;
     if (absl::SimpleAtoi(record.Field(kElapsedField), &number)) f.set_elapsed_ms(number);
     f.set_final_url(record.Field(kFinalUriField));
