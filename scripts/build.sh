@@ -5,9 +5,10 @@
 # needs the binary and the simulated web, not the tests, benchmarks and fuzz harnesses).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-bash "$root/scripts/install-deps.sh"
+# CENSUS_DEPS=run installs only what the census needs (scripts/census.sh), not the tests'.
+bash "$root/scripts/install-deps.sh" --for "${CENSUS_DEPS:-all}"
 jobs=${CENSUS_JOBS:-$(nproc)}
-cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE="${CENSUS_BUILD_TYPE:-Release}" "$@" >/dev/null
 targets=()
 for t in ${CENSUS_TARGETS:-}; do targets+=(--target "$t"); done
 cmake --build "$root/build" -j"$jobs" "${targets[@]}"

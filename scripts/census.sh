@@ -7,9 +7,9 @@
 #                                         `census run` (see `build/census --help`)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-# Only what a census needs: the census binary and the simulated web (scripts/test.sh builds
-# the rest).
-CENSUS_TARGETS="census simweb" bash "$root/scripts/build.sh" >&2
+# Only what a census needs: its packages, the census binary and the simulated web
+# (scripts/test.sh installs and builds the rest).
+CENSUS_DEPS=run CENSUS_TARGETS="census simweb" bash "$root/scripts/build.sh" >&2
 census="$root/build/cmd/census"
 
 if [ $# -gt 0 ]; then

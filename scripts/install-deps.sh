@@ -3,8 +3,9 @@
 # that already has them skips apt entirely. Needs root (or sudo) the first time.
 set -euo pipefail
 
+# What building and running the census and the simulated web needs (scripts/census.sh).
 packages=(
-  cmake g++ pkg-config ninja-build
+  cmake g++ pkg-config
   libzmq3-dev cppzmq-dev
   libprotobuf-dev protobuf-compiler
   librocksdb-dev
@@ -14,21 +15,38 @@ packages=(
   # worker/: RapidJSON (header-only) reads list data that scripts carry and speaks the
   # DevTools protocol to the renderer.
   rapidjson-dev
+  # ops/: libmicrohttpd serves /metrics.
+  libmicrohttpd-dev
+  # scripts/simweb-serve.sh reads the simulated web's truth.json.
+  python3
+)
+# What the tests, benchmarks and tools add (every run but `--for run`).
+test_packages=(
+  ninja-build
   libgtest-dev libgmock-dev libbenchmark-dev
-  # ops/: libmicrohttpd serves /metrics; promtool (ops_test) ships only in "prometheus",
-  # which on a systemd host also starts a Prometheus server on :9090.
-  libmicrohttpd-dev prometheus
-  python3 python3-yaml
+  # promtool (ops_test) ships only in "prometheus", which on a systemd host also starts a
+  # Prometheus server on :9090.
+  prometheus
+  python3-yaml
   # tests/e2e_warc_test.cc: wget writes the WARC that census import-warc reads.
   wget
 )
+for_what=all
 # Optional extras (e.g. `--with nginx`) for benchmarks.
 while [ $# -gt 0 ]; do
   case "$1" in
     --with) packages+=("$2"); shift 2 ;;
+    --for)
+      case "$2" in
+        run | all) for_what=$2 ;;
+        *) echo "install-deps: --for run|all, not '$2'" >&2; exit 2 ;;
+      esac
+      shift 2 ;;
     *) echo "install-deps: unknown argument $1" >&2; exit 2 ;;
   esac
 done
+
+if [ "$for_what" = all ]; then packages+=("${test_packages[@]}"); fi
 
 missing=()
 for p in "${packages[@]}"; do
