@@ -17,7 +17,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 fresh=/var/tmp/census-fresh-root
 tests=0
 keep=0
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) fresh=$2; shift 2 ;;
