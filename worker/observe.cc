@@ -13,6 +13,21 @@ std::string ItemKey(const ListItem& item) {
   return absl::StrCat(item.href(), "\x1f", item.title(), "\x1f", item.date());
 }
 
+void MergeList(const PageExtract& page, absl::flat_hash_set<std::string>* items_seen,
+               PageObservation* obs) {
+  for (const ExtractedItem& item : page.items) {
+    ListItem li;
+    li.set_title(item.title);
+    li.set_href(item.href);
+    li.set_date(item.date);
+    li.set_date_raw(item.date_raw);
+    if (!items_seen->insert(ItemKey(li)).second) continue;  // repeated on an earlier page
+    *obs->add_items() = std::move(li);
+  }
+  for (const MailboxMessage& m : page.messages) *obs->add_messages() = m;
+  if (page.latest_date > obs->latest_date()) obs->set_latest_date(page.latest_date);
+}
+
 bool HasDatedItem(const std::vector<ExtractedItem>& items) {
   for (const ExtractedItem& item : items) {
     if (!item.date.empty()) return true;
@@ -79,17 +94,7 @@ ObservedPage ObservePage(const std::string& site_id, TaskKind kind, const std::s
   obs->set_page_kind(page.kind);
   obs->set_title(page.title);
   absl::flat_hash_set<std::string> items_seen;
-  for (const ExtractedItem& item : page.items) {
-    ListItem li;
-    li.set_title(item.title);
-    li.set_href(item.href);
-    li.set_date(item.date);
-    li.set_date_raw(item.date_raw);
-    if (!items_seen.insert(ItemKey(li)).second) continue;  // repeated on the page
-    *obs->add_items() = std::move(li);
-  }
-  for (const MailboxMessage& m : page.messages) *obs->add_messages() = m;
-  if (page.latest_date > obs->latest_date()) obs->set_latest_date(page.latest_date);
+  MergeList(page, &items_seen, obs);
   obs->set_publication_date(page.publication_date);
   obs->set_blank_placeholder(page.blank_placeholder);
   obs->set_fetched_at_ms(fetched_at_ms);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "proto/census.pb.h"
 #include "worker/content_scan.h"
@@ -59,6 +60,12 @@ std::vector<ExtractedLink> AddScriptRows(const LexiconScanner* scanner, absl::st
 
 // The identity of a list item across a list's pages: href, title and date.
 std::string ItemKey(const ListItem& item);
+
+// Adds a list page's items to obs->items(), each once across the calls sharing
+// `items_seen` (ItemKey: a list's pages repeat items), and its mailbox messages, and
+// raises obs->latest_date() to the page's.
+void MergeList(const PageExtract& page, absl::flat_hash_set<std::string>* items_seen,
+               PageObservation* obs);
 
 // Whether any item has a date.
 bool HasDatedItem(const std::vector<ExtractedItem>& items);

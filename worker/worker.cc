@@ -860,17 +860,7 @@ struct Worker::Impl {
 
   // Adds a list page's items and mailbox messages to the column's observation.
   void MergeList(TaskState& st, const PageExtract& page, PageObservation* obs) {
-    for (const ExtractedItem& item : page.items) {
-      ListItem li;
-      li.set_title(item.title);
-      li.set_href(item.href);
-      li.set_date(item.date);
-      li.set_date_raw(item.date_raw);
-      if (!st.items_seen.insert(ItemKey(li)).second) continue;  // repeated on a later page
-      *obs->add_items() = std::move(li);
-    }
-    for (const MailboxMessage& m : page.messages) *obs->add_messages() = m;
-    if (page.latest_date > obs->latest_date()) obs->set_latest_date(page.latest_date);
+    census::MergeList(page, &st.items_seen, obs);
   }
 
   // ------------------------------------------------------------------ pagination
