@@ -256,9 +256,10 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
   }
   const std::string homepage_url = homepage_obs != nullptr ? homepage_obs->url() : info.url();
 
-  // Columns, in their order; without a stored list, those the observations name.
+  // Columns as they stood at the end of the run, in their order; without a stored list,
+  // those the observations name.
   ASSIGN_OR_RETURN(const google::protobuf::RepeatedPtrField<Column>* stored_columns,
-                   store.Columns(info.site_id()));
+                   store.Columns(info.site_id(), options.run_finished_ms));
   std::vector<const Column*> columns(stored_columns->pointer_begin(),
                                      stored_columns->pointer_end());
   std::map<std::string, Column> seen;

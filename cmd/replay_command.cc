@@ -5,12 +5,16 @@
 #include <fstream>
 #include <optional>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "cmd/reextract.h"
 #include "common/clock.h"
 #include "common/status_macros.h"
+#include "coordinator/site_list.h"
+#include "worker/observe.h"
 
 namespace census {
 
@@ -36,13 +40,13 @@ void PrintReportPaths(const std::filesystem::path& out) {
               (out / "report.html").c_str(), (out / "regions/").c_str());
 }
 
-absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRecord& run,
-                                                      const Rubric& rubric,
-                                                      const std::string& out_dir, bool quiet) {
-  ASSIGN_OR_RETURN(AggregateOptions options, AggregateOptionsForRun(run, rubric));
+absl::StatusOr<report::CensusSummary> WriteCensusReports(Store& store,
+                                                         const AggregateOptions& options,
+                                                         const std::string& out_dir, bool quiet) {
   // Sites stream from the aggregator into the report files: a national census is too
   // big to hold as one report.
-  ASSIGN_OR_RETURN(std::unique_ptr<ReportWriter> writer, ReportWriter::Open(out_dir, run.as_of()));
+  ASSIGN_OR_RETURN(std::unique_ptr<ReportWriter> writer,
+                   ReportWriter::Open(out_dir, FormatCivilDay(options.as_of)));
   const absl::Time started = absl::Now();
   absl::Time last_print = started;
   int written = 0;
@@ -51,8 +55,8 @@ absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRec
     ++written;
     if (!quiet && written % 256 == 0 && absl::Now() - last_print >= absl::Seconds(2)) {
       last_print = absl::Now();
-      std::fprintf(stderr, "census: report: %d of %d sites written, %.1fs\n", written,
-                   run.site_ids_size(), absl::ToDoubleSeconds(last_print - started));
+      std::fprintf(stderr, "census: report: %d of %zu sites written, %.1fs\n", written,
+                   options.site_ids.size(), absl::ToDoubleSeconds(last_print - started));
     }
     return absl::OkStatus();
   };
@@ -65,13 +69,91 @@ absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRec
   return summary;
 }
 
+absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRecord& run,
+                                                      const Rubric& rubric,
+                                                      const std::string& out_dir, bool quiet) {
+  ASSIGN_OR_RETURN(AggregateOptions options, AggregateOptionsForRun(run, rubric));
+  return WriteCensusReports(store, options, out_dir, quiet);
+}
+
+int64_t EndOfCensusDay(absl::CivilDay day) {
+  return absl::ToUnixMillis(absl::FromCivil(absl::CivilSecond(day + 1), CensusTimeZone())) - 1;
+}
+
+absl::StatusOr<AsOfCensus> AsOfOptions(Store& store, absl::CivilDay as_of, int64_t until_ms,
+                                       const std::vector<Site>* sites, const Rubric* rubric) {
+  AsOfCensus census;
+  std::optional<RunRecord> newest;
+  RETURN_IF_ERROR(store.ForEachRun([&](const RunRecord& run) {
+    if (!newest || run.started_ms() >= newest->started_ms()) newest = run;
+    if (run.started_ms() <= until_ms &&
+        (!census.window_run || run.started_ms() >= census.window_run->started_ms())) {
+      census.window_run = run;
+    }
+  }));
+  AggregateOptions& options = census.options;
+  options.as_of = as_of;
+  options.run_started_ms = census.window_run ? census.window_run->started_ms() : 0;
+  options.run_finished_ms = until_ms;
+  // The window run's pages when the run was over by then (a figure of the summary only).
+  if (census.window_run && census.window_run->finished_ms() <= until_ms) {
+    options.pages_fetched = static_cast<int>(census.window_run->pages_fetched());
+  }
+  const RunRecord* rubric_run = census.window_run ? &*census.window_run
+                                : newest          ? &*newest
+                                                  : nullptr;
+  if (rubric != nullptr) {
+    options.rubric = *rubric;
+  } else if (rubric_run != nullptr) {  // as `census replay --run` reads a run's rubric
+    ASSIGN_OR_RETURN(options.rubric,
+                     ParseRubric(rubric_run->rubric_text(),
+                                 absl::StrCat("the rubric of run ", rubric_run->run_id())));
+  }
+  if (sites != nullptr) {
+    for (const Site& site : *sites) options.site_ids.push_back(site.site_id());
+    return census;
+  }
+  // Every site of the store that the window saw fetched: a site only earlier censuses
+  // took in is not in this one.
+  std::vector<std::string> all;
+  RETURN_IF_ERROR(store.ForEachSite([&](const Site& site) { all.push_back(site.site_id()); }));
+  std::unique_ptr<Store::Reader> reader = store.NewReader();
+  for (const std::string& site_id : all) {
+    bool fetched = false;
+    RETURN_IF_ERROR(reader->ForEachFetch(site_id, options.run_started_ms, options.run_finished_ms,
+                                         [&](const FetchRecord&) { fetched = true; }));
+    if (fetched) options.site_ids.push_back(site_id);
+  }
+  if (options.site_ids.empty()) {  // (an empty list would mean every site)
+    return absl::NotFoundError(
+        absl::StrCat("the store holds no fetch between ",
+                     FormatRfc3339(absl::FromUnixMillis(options.run_started_ms)), " and ",
+                     FormatRfc3339(absl::FromUnixMillis(until_ms)), ": no census of that day"));
+  }
+  return census;
+}
+
 namespace {
 
 constexpr char kReplayUsage[] =
     "usage:\n"
-    "  census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR]\n"
+    "  census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR] [--reextracted]\n"
     "      recomputes a past census's report.json/.csv/.html from the store (default: the\n"
-    "      newest run; --rubric scores it under another rubric, else the run's own)\n"
+    "      newest run; --rubric scores it under another rubric, else the run's own), with\n"
+    "      each site's columns as they stood at that run; --reextracted reads the pages as\n"
+    "      today's extractor re-read them (--reextract), else as the run stored them\n"
+    "  census replay --data DIR --as-of YYYY-MM-DD [--until TIME] [--sites FILE]\n"
+    "                [--rubric FILE] [--out DIR]\n"
+    "      the census of that day from what the store held at its end (UTC+8), or at\n"
+    "      --until TIME (RFC 3339, e.g. 2026-11-20T18:00:00+08:00); the sites of --sites (a\n"
+    "      sites.csv) or every site fetched since the newest run started by then; the\n"
+    "      rubric of --rubric or of that run\n"
+    "  census replay --data DIR [--run RUN_ID] --reextract [--lexicon FILE] [--rubric FILE]\n"
+    "                [--out DIR]\n"
+    "      runs today's extractor over the run's stored pages without fetching, stores the\n"
+    "      observations that come out different (the old ones stay), writes the report as\n"
+    "      re-extracted into --out and prints what changed in the verdicts (also\n"
+    "      --out/reextract-diff.json); progress on stderr; an interrupted one resumes\n"
     "  census replay --data DIR --list\n"
     "      the runs the store holds\n"
     "  census replay --data DIR --snapshot HASH [--out FILE]\n"
@@ -89,6 +171,13 @@ struct ReplayArgs {
   std::string out;
   std::string snapshot;
   bool list = false;
+  std::string as_of;  // --as-of: a census of that day, not of a run
+  std::string until;
+  std::string sites_file;
+  bool reextract = false;
+  bool reextracted = false;
+  std::string lexicon_file;
+  int reextract_limit = 0;  // test flag: stop after this many sites (0: all)
 };
 
 int ParseReplayArgs(const std::vector<std::string>& args, ReplayArgs* r) {
@@ -112,6 +201,21 @@ int ParseReplayArgs(const std::vector<std::string>& args, ReplayArgs* r) {
       ok = take(&r->snapshot);
     } else if (flag == "--list") {
       r->list = true;
+    } else if (flag == "--as-of") {
+      ok = take(&r->as_of);
+    } else if (flag == "--until") {
+      ok = take(&r->until);
+    } else if (flag == "--sites") {
+      ok = take(&r->sites_file);
+    } else if (flag == "--reextract") {
+      r->reextract = true;
+    } else if (flag == "--reextracted") {
+      r->reextracted = true;
+    } else if (flag == "--lexicon") {
+      ok = take(&r->lexicon_file);
+    } else if (flag == "--reextract-limit") {
+      std::string value;
+      ok = take(&value) && absl::SimpleAtoi(value, &r->reextract_limit) && r->reextract_limit > 0;
     } else if (flag == "--help" || flag == "-h") {
       std::fputs(kReplayUsage, stdout);
       return 0;
@@ -124,7 +228,72 @@ int ParseReplayArgs(const std::vector<std::string>& args, ReplayArgs* r) {
       return 2;
     }
   }
+  auto misuse = [](const char* message) {
+    std::fprintf(stderr, "census replay: %s\n\n%s", message, kReplayUsage);
+    return 2;
+  };
+  if (!r->as_of.empty() && (!r->run_id.empty() || r->reextract || r->reextracted)) {
+    return misuse("--as-of makes a census of a day, not of a run: no --run, --reextract(ed)");
+  }
+  if ((!r->until.empty() || !r->sites_file.empty()) && r->as_of.empty()) {
+    return misuse("--until and --sites go with --as-of");
+  }
+  if (r->reextract && r->reextracted) return misuse("--reextract or --reextracted, not both");
+  if ((!r->lexicon_file.empty() || r->reextract_limit > 0) && !r->reextract) {
+    return misuse("--lexicon and --reextract-limit go with --reextract");
+  }
   return -1;  // go on
+}
+
+// census replay --as-of DATE: the census of that day from what the store held then.
+int ReplayAsOf(Store& store, const ReplayArgs& r) {
+  absl::CivilDay day;
+  if (!ParseCivilDay(r.as_of, &day)) {
+    return Fail(absl::StrCat("--as-of wants YYYY-MM-DD, not '", r.as_of, "'"), 2);
+  }
+  int64_t until_ms = EndOfCensusDay(day);
+  if (!r.until.empty()) {
+    absl::Time until;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, r.until, &until, &error)) {
+      return Fail(absl::StrCat("--until wants an RFC 3339 time such as 2026-11-20T18:00:00+08:00, "
+                               "not '",
+                               r.until, "'"),
+                  2);
+    }
+    until_ms = absl::ToUnixMillis(until);
+  }
+  std::optional<SiteList> sites;
+  if (!r.sites_file.empty()) {
+    absl::StatusOr<SiteList> read = ReadSitesCsv(r.sites_file);
+    if (!read.ok()) return Fail(std::string(read.status().message()));
+    for (const report::InputError& e : read->errors) {
+      std::fprintf(stderr, "%s:%d: %s (row skipped)\n", e.file().c_str(), e.line(),
+                   e.reason().c_str());
+    }
+    sites = *std::move(read);
+  }
+  std::optional<Rubric> rubric;
+  if (!r.rubric_file.empty()) {
+    absl::StatusOr<Rubric> loaded = LoadRubricFile(r.rubric_file);
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()), 2);
+    rubric = *std::move(loaded);
+  }
+  absl::StatusOr<AsOfCensus> census = AsOfOptions(
+      store, day, until_ms, sites ? &sites->sites : nullptr, rubric ? &*rubric : nullptr);
+  if (!census.ok()) return Fail(std::string(census.status().message()));
+  if (sites) census->options.input_errors = sites->errors;
+  const std::string out_dir = r.out.empty() ? "census-replay" : r.out;
+  auto summary = WriteCensusReports(store, census->options, out_dir);
+  if (!summary.ok()) return Fail(std::string(summary.status().message()));
+  PrintReportPaths(std::filesystem::path(out_dir));
+  std::printf(
+      "census %s as stored at %s (%s, rubric %s): %d sites, %d failed (%d unreachable)\n",
+      summary->as_of().c_str(), FormatRfc3339(absl::FromUnixMillis(until_ms)).c_str(),
+      census->window_run ? absl::StrCat("fetches since run ", census->window_run->run_id()).c_str()
+                         : "every fetch stored",
+      summary->rubric().c_str(), summary->sites(), summary->failed(), summary->unreachable());
+  return 0;
 }
 
 int ShowSnapshot(Store& store, const ReplayArgs& r) {
@@ -145,7 +314,8 @@ int ShowSnapshot(Store& store, const ReplayArgs& r) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Store>> OpenRunStore(const std::string& data_dir) {
+absl::StatusOr<std::unique_ptr<Store>> OpenRunStore(const std::string& data_dir, bool writable,
+                                                    int32_t extractor_version) {
   const std::filesystem::path store_path = std::filesystem::path(data_dir) / "store-0";
   if (!std::filesystem::is_directory(store_path)) {
     return absl::NotFoundError(absl::StrCat("no census data in ", data_dir, " (",
@@ -153,7 +323,9 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRunStore(const std::string& data_dir)
                                             " is missing): give the --data of a `census run`"));
   }
   StoreOptions store_options;
-  store_options.read_only = true;
+  store_options.read_only = !writable;
+  store_options.create_if_missing = false;
+  store_options.extractor_version = extractor_version;
   return Store::Open(store_path.string(), store_options);
 }
 
@@ -176,10 +348,15 @@ absl::StatusOr<RunRecord> FindRun(Store& store, const std::string& data_dir,
 int RunReplay(const std::vector<std::string>& args) {
   ReplayArgs r;
   if (int status = ParseReplayArgs(args, &r); status >= 0) return status;
-  auto store = OpenRunStore(r.data_dir);
+  if (r.reextract) {
+    return Reextract(r.data_dir, r.run_id, r.rubric_file, r.lexicon_file,
+                     r.out.empty() ? "census-replay" : r.out, r.reextract_limit);
+  }
+  auto store = OpenRunStore(r.data_dir, /*writable=*/false, r.reextracted ? kExtractorVersion : 0);
   if (!store.ok()) return Fail(std::string(store.status().message()));
 
   if (!r.snapshot.empty()) return ShowSnapshot(**store, r);
+  if (!r.as_of.empty()) return ReplayAsOf(**store, r);
 
   if (r.list) {
     std::vector<RunRecord> runs;

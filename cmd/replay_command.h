@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,33 @@ namespace census {
 // part of `census aggregate`, so that all three make the same report.
 absl::StatusOr<AggregateOptions> AggregateOptionsForRun(const RunRecord& run, const Rubric& rubric);
 
+// The census of day `as_of` recomputed from what the store held at `until_ms` (the end
+// of that day in census time, EndOfCensusDay, unless the caller says otherwise), not
+// from a run record (docs/REPORT.md "A census as of a day"). The window of fetch
+// records (probes, page fetches, link checks) starts where the newest run started at
+// or before until_ms started (`window_run`; every record up to until_ms when there is
+// none); observations and columns are those stored at until_ms. The sites are `sites`
+// when given, else every site of the store with a fetch record in the window (NotFound
+// when there is none: no census of that day); the
+// rubric is `rubric` when given, else the window run's, else the newest run's, else the
+// built-in one.
+struct AsOfCensus {
+  AggregateOptions options;
+  std::optional<RunRecord> window_run;
+};
+absl::StatusOr<AsOfCensus> AsOfOptions(Store& store, absl::CivilDay as_of, int64_t until_ms,
+                                       const std::vector<Site>* sites, const Rubric* rubric);
+
+// The last millisecond of `day` in census time (UTC+8).
+int64_t EndOfCensusDay(absl::CivilDay day);
+
+// Aggregates the census `options` describe from `store` and writes report.json / .csv /
+// .html into `out_dir`, site by site (WriteRunReports for any census, a run's or not).
+absl::StatusOr<report::CensusSummary> WriteCensusReports(Store& store,
+                                                         const AggregateOptions& options,
+                                                         const std::string& out_dir,
+                                                         bool quiet = false);
+
 // Aggregates the census `run` describes (its sites, window, pages and input errors) from
 // `store` under `rubric` and writes report.json / .csv / .html into `out_dir`, site by
 // site, printing how far it got to stderr every few seconds unless `quiet`. Returns the
@@ -32,9 +60,12 @@ absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRec
                                                       const std::string& out_dir,
                                                       bool quiet = false);
 
-// The store a `census run --data DIR` keeps (DIR/store-0), opened read-only; NotFound
-// naming DIR when it holds no census data.
-absl::StatusOr<std::unique_ptr<Store>> OpenRunStore(const std::string& data_dir);
+// The store a `census run --data DIR` keeps (DIR/store-0), opened read-only unless
+// `writable` (never created), its observations read as StoreOptions::extractor_version
+// says; NotFound naming DIR when it holds no census data.
+absl::StatusOr<std::unique_ptr<Store>> OpenRunStore(const std::string& data_dir,
+                                                    bool writable = false,
+                                                    int32_t extractor_version = 0);
 
 // The run `run_id` of `store` (the newest when empty); NotFound naming the runs it holds
 // (`data_dir` names the store in the message).
@@ -44,7 +75,9 @@ absl::StatusOr<RunRecord> FindRun(Store& store, const std::string& data_dir,
 // Prints where the reports written into `out` are (census run, replay and aggregate).
 void PrintReportPaths(const std::filesystem::path& out);
 
-// census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR]
+// census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR] [--reextracted]
+// census replay --data DIR --as-of DATE [--until TIME] [--sites FILE] [--rubric FILE] [--out DIR]
+// census replay --data DIR [--run RUN_ID] --reextract [--lexicon FILE] [--rubric FILE] [--out DIR]
 // census replay --data DIR --list
 // census replay --data DIR --snapshot HASH [--out FILE]
 int RunReplay(const std::vector<std::string>& args);

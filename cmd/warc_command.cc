@@ -142,9 +142,10 @@ class Exporter {
     return Write(info);
   }
 
-  // The site's registry row and columns: what an import into an empty store needs to
-  // know the site by (application/warc-fields, one census-* field a line).
-  absl::Status WriteSite(const Site& site) {
+  // The site's registry row and columns (as they stood at `columns_until_ms`: the end of
+  // the run exported): what an import into an empty store needs to know the site by
+  // (application/warc-fields, one census-* field a line).
+  absl::Status WriteSite(const Site& site, int64_t columns_until_ms) {
     WarcRecord meta;
     meta.Add("WARC-Type", "metadata");
     meta.Add("WARC-Target-URI", site.url());
@@ -163,7 +164,7 @@ class Exporter {
       absl::StrAppend(&b, "census-site-level: ", OneLine(site.level()), "\r\n");
     if (!site.kind().empty())
       absl::StrAppend(&b, "census-site-kind: ", OneLine(site.kind()), "\r\n");
-    absl::StatusOr<std::vector<Column>> columns = store_.Columns(site.site_id());
+    absl::StatusOr<std::vector<Column>> columns = store_.Columns(site.site_id(), columns_until_ms);
     if (!columns.ok()) return columns.status();
     for (const Column& c : *columns) {
       // category, declared, URL, name: tab-separated (a name may hold spaces).
@@ -402,7 +403,7 @@ int RunExportWarc(const std::vector<std::string>& args) {
     } else {
       site.set_site_id(id);  // a run's site that never got a record: id alone
     }
-    if (auto st = exporter.WriteSite(site); !st.ok()) return fail(st);
+    if (auto st = exporter.WriteSite(site, until_ms); !st.ok()) return fail(st);
     absl::Status write_status;
     auto st = (*store)->ForEachFetch(id, from_ms, until_ms, [&](const FetchRecord& f) {
       if (write_status.ok()) write_status = exporter.WriteFetch(f);

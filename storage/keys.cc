@@ -61,7 +61,19 @@ std::string PrefixEnd(absl::string_view prefix) {
 
 std::string Site(absl::string_view site_id) { return absl::StrCat(kSitePrefix, site_id); }
 
-std::string Columns(absl::string_view site_id) { return absl::StrCat("col/", site_id); }
+std::string LegacyColumns(absl::string_view site_id) { return absl::StrCat("col/", site_id); }
+
+std::string ColumnsPrefix(absl::string_view site_id) {
+  std::string k = LegacyColumns(site_id);
+  k.push_back(kSep);
+  return k;
+}
+
+std::string Columns(absl::string_view site_id, int64_t at_ms) {
+  std::string k = ColumnsPrefix(site_id);
+  AppendTime(&k, at_ms);
+  return k;
+}
 
 std::string Run(absl::string_view run_id) { return absl::StrCat(kRunPrefix, run_id); }
 
@@ -143,5 +155,30 @@ std::string Version(absl::string_view site_id, absl::string_view url) {
 }
 
 std::string Body(absl::string_view content_hash) { return std::string(content_hash); }
+
+std::string ReextractedPrefix(int32_t version, absl::string_view site_id) {
+  std::string k = "xobs/";
+  AppendU32(&k, static_cast<uint32_t>(version));
+  absl::StrAppend(&k, site_id);
+  k.push_back(kSep);
+  return k;
+}
+
+std::string Reextracted(int32_t version, absl::string_view site_id, absl::string_view url,
+                        int64_t fetched_at_ms) {
+  std::string k = ReextractedPrefix(version, site_id);
+  absl::StrAppend(&k, url);
+  k.push_back(kSep);
+  AppendTime(&k, fetched_at_ms);
+  return k;
+}
+
+std::string ReextractDone(absl::string_view run_id, int32_t version, absl::string_view site_id) {
+  std::string k = absl::StrCat("xdone/", run_id);
+  k.push_back(kSep);
+  AppendU32(&k, static_cast<uint32_t>(version));
+  absl::StrAppend(&k, site_id);
+  return k;
+}
 
 }  // namespace census::keys

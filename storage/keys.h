@@ -27,7 +27,13 @@ std::string PrefixEnd(absl::string_view prefix);
 std::string Site(absl::string_view site_id);
 inline constexpr absl::string_view kSitePrefix = "site/";
 inline constexpr absl::string_view kRunPrefix = "run/";
-std::string Columns(absl::string_view site_id);
+// col/<site>\0<t>: the site's column set written by a batch whose newest record was
+// fetched at <t>. ColumnsPrefix is "col/<site>\0".
+std::string ColumnsPrefix(absl::string_view site_id);
+std::string Columns(absl::string_view site_id, int64_t at_ms);
+// col/<site>: the one unversioned set of a store written before sets were versioned
+// (read, never written). It sorts just before the site's versioned sets.
+std::string LegacyColumns(absl::string_view site_id);
 std::string Run(absl::string_view run_id);
 
 // fetch/<site>\0<kind:02d>\0<url>\0<time:8><probe_index:4>
@@ -56,6 +62,15 @@ std::string Body(absl::string_view content_hash);
 // run is stored (value: the lease id, 8 bytes). A second result is dropped.
 std::string Task(absl::string_view run_id, absl::string_view site_id, int kind,
                  absl::string_view url, int32_t probe_index);
+
+// xobs/<version:4><site>\0<url>\0<time:8>: the observation obs/<site>\0<url>\0<time>
+// made again from its stored body by extractor `version` (census replay --reextract).
+std::string ReextractedPrefix(int32_t version, absl::string_view site_id);
+std::string Reextracted(int32_t version, absl::string_view site_id, absl::string_view url,
+                        int64_t fetched_at_ms);
+// xdone/<run_id>\0<version:4><site>: the site's observations of that run are
+// re-extracted by that version (empty value).
+std::string ReextractDone(absl::string_view run_id, int32_t version, absl::string_view site_id);
 
 inline constexpr absl::string_view kBodyStats = "meta/body_stats";
 

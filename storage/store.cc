@@ -17,6 +17,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -125,6 +126,14 @@ absl::Status ParseValue(const rocksdb::Slice& value, Message* msg, absl::string_
   return absl::OkStatus();
 }
 
+// A key of one of the site's column sets: col/<site>\0<t>, or the unversioned
+// col/<site> of a store written before sets were versioned.
+bool IsColumnSetKey(absl::string_view key, absl::string_view site_id) {
+  const std::string legacy = keys::LegacyColumns(site_id);
+  return key == legacy || (key.size() == legacy.size() + 9 && absl::StartsWith(key, legacy) &&
+                           key[legacy.size()] == '\0');
+}
+
 // Validators carried forward from a fetch record (see docs/STORAGE.md, val/).
 bool CarriesValidators(const FetchRecord& r) {
   return r.error() == FETCH_OK && (!r.content_hash().empty() || r.not_modified());
@@ -152,7 +161,9 @@ class RocksStore : public Store {
   absl::Status ForEachValue(absl::string_view prefix, absl::string_view what,
                             const std::function<void(const T&)>& fn);
   absl::Status ForEachSite(const std::function<void(const Site&)>& fn) override;
-  absl::StatusOr<std::vector<Column>> Columns(const std::string& site_id) override;
+  using Store::Columns;
+  absl::StatusOr<std::vector<Column>> Columns(const std::string& site_id,
+                                              int64_t until_ms) override;
   absl::Status ForEachFetch(const std::string& site_id, int64_t from_ms, int64_t until_ms,
                             const std::function<void(const FetchRecord&)>& fn) override;
   absl::StatusOr<std::vector<PageObservation>> LatestObservations(const std::string& site_id,
@@ -168,6 +179,11 @@ class RocksStore : public Store {
                                                              int64_t from_ms,
                                                              int64_t until_ms) override;
   std::unique_ptr<Reader> NewReader() override;
+  absl::Status PutReextracted(const std::string& run_id, int32_t version,
+                              const std::string& site_id,
+                              const std::vector<PageObservation>& observations) override;
+  absl::StatusOr<bool> ReextractDone(const std::string& run_id, int32_t version,
+                                     const std::string& site_id) override;
   absl::Status CompactRecords() override;
   absl::StatusOr<std::string> GetBody(const std::string& content_hash) override;
   absl::StatusOr<std::optional<Validators>> LastValidators(const std::string& site_id,
@@ -199,6 +215,10 @@ class RocksStore : public Store {
   absl::StatusOr<std::optional<std::string>> GetRaw(rocksdb::ColumnFamilyHandle* cf,
                                                     const std::string& key);
   absl::StatusOr<std::optional<StoredBody>> GetStored(const std::string& hash);
+  // With StoreOptions::extractor_version: replaces `obs` (stored at `key`, an obs/ key
+  // of `site_id`) by its re-extraction by that version, when there is one.
+  absl::Status UseReextracted(const std::string& site_id, absl::string_view key,
+                              PageObservation* obs);
   // Number of deltas between the stored body `hash` and its keyframe.
   absl::StatusOr<uint32_t> DepthOf(const std::string& hash);
 
@@ -416,13 +436,26 @@ absl::Status RocksStore::Write(const ResultBatch& batch) {
     RETURN_IF_ERROR(put(meta(), keys::Site(batch_site), b.site().SerializeAsString()));
   }
 
-  // Columns: the batch's columns replace each named site's column set.
+  // Columns: the batch's columns replace each named site's column set from the time of
+  // the batch's newest record on (0 for a batch without one). Earlier sets stay, so a
+  // replay of an earlier run reads that run's columns. The time is the whole batch's,
+  // duplicates included: a redone lease's set replaces the first one's, as it did when
+  // sets were not versioned.
   std::map<std::string, ResultBatch> column_sets;
   for (const Column& c : b.columns()) {
     *column_sets[site_of(c.site_id())].add_columns() = c;
   }
-  for (const auto& [site, set] : column_sets) {
-    RETURN_IF_ERROR(put(meta(), keys::Columns(site), set.SerializeAsString()));
+  if (!column_sets.empty()) {
+    int64_t columns_at = 0;
+    for (const FetchRecord& r : batch.fetches()) {
+      columns_at = std::max(columns_at, r.fetched_at_ms());
+    }
+    for (const PageObservation& o : batch.observations()) {
+      columns_at = std::max(columns_at, o.fetched_at_ms());
+    }
+    for (const auto& [site, set] : column_sets) {
+      RETURN_IF_ERROR(put(meta(), keys::Columns(site, columns_at), set.SerializeAsString()));
+    }
   }
 
   // Fetch records, link-check index, validators.
@@ -675,13 +708,18 @@ absl::Status RocksStore::ForEachSite(const std::function<void(const Site&)>& fn)
   return ForEachValue<Site>(keys::kSitePrefix, "sites", fn);
 }
 
-absl::StatusOr<std::vector<Column>> RocksStore::Columns(const std::string& site_id) {
-  const std::string key = keys::Columns(site_id);
-  ASSIGN_OR_RETURN(std::optional<std::string> raw, GetRaw(meta(), key));
+absl::StatusOr<std::vector<Column>> RocksStore::Columns(const std::string& site_id,
+                                                        int64_t until_ms) {
+  // The unversioned set of an older store sorts just before the versioned ones, so
+  // one SeekForPrev finds the newest versioned set <= until_ms, else that one.
+  PrefixScan it(db_.get(), meta(), keys::LegacyColumns(site_id));
+  it->SeekForPrev(keys::Columns(site_id, until_ms));
   std::vector<Column> out;
-  if (!raw.has_value()) return out;
   ResultBatch set;
-  RETURN_IF_ERROR(ParseValue(rocksdb::Slice(*raw), &set, key));
+  if (it->Valid() && IsColumnSetKey(View(it->key()), site_id)) {
+    RETURN_IF_ERROR(ParseValue(it->value(), &set, View(it->key())));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "read columns", path_));
   out.assign(set.columns().begin(), set.columns().end());
   return out;
 }
@@ -721,6 +759,7 @@ absl::StatusOr<std::vector<PageObservation>> RocksStore::LatestObservations(
     if (it->Valid() && it->key().starts_with(url_prefix)) {
       PageObservation obs;
       RETURN_IF_ERROR(ParseValue(it->value(), &obs, View(it->key())));
+      RETURN_IF_ERROR(UseReextracted(site_id, View(it->key()), &obs));
       out.push_back(std::move(obs));
     }
     if (!it->status().ok()) break;
@@ -756,10 +795,50 @@ absl::StatusOr<std::vector<PageObservation>> RocksStore::ObservationHistory(
     if (keys::TimeAt(View(it->key())) > until_ms) break;
     PageObservation obs;
     RETURN_IF_ERROR(ParseValue(it->value(), &obs, View(it->key())));
+    RETURN_IF_ERROR(UseReextracted(site_id, View(it->key()), &obs));
     out.push_back(std::move(obs));
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "scan observation history", path_));
   return out;
+}
+
+absl::Status RocksStore::UseReextracted(const std::string& site_id, absl::string_view key,
+                                        PageObservation* obs) {
+  if (options_.extractor_version == 0) return absl::OkStatus();
+  // obs/<site>\0<url>\0<t> → xobs/<version><site>\0<url>\0<t>
+  const std::string prefix = keys::ObsPrefix(site_id);
+  std::string xkey = keys::ReextractedPrefix(options_.extractor_version, site_id);
+  absl::StrAppend(&xkey, key.substr(prefix.size()));
+  ASSIGN_OR_RETURN(std::optional<std::string> raw, GetRaw(meta(), xkey));
+  if (raw.has_value()) RETURN_IF_ERROR(ParseValue(rocksdb::Slice(*raw), obs, xkey));
+  return absl::OkStatus();
+}
+
+absl::Status RocksStore::PutReextracted(const std::string& run_id, int32_t version,
+                                        const std::string& site_id,
+                                        const std::vector<PageObservation>& observations) {
+  RETURN_IF_ERROR(CheckWritable());
+  if (HasNul(run_id) || HasNul(site_id)) {
+    return absl::InvalidArgumentError("store: run_id or site_id contains NUL");
+  }
+  rocksdb::WriteBatch wb;
+  for (const PageObservation& o : observations) {
+    if (HasNul(o.url())) return absl::InvalidArgumentError("store: observation url contains NUL");
+    RETURN_IF_ERROR(
+        FromRocks(wb.Put(meta(), keys::Reextracted(version, site_id, o.url(), o.fetched_at_ms()),
+                         o.SerializeAsString()),
+                  "batch put", path_));
+  }
+  RETURN_IF_ERROR(FromRocks(wb.Put(meta(), keys::ReextractDone(run_id, version, site_id), ""),
+                            "batch put", path_));
+  return FromRocks(db_->Write(WriteOpts(), &wb), "write re-extracted observations", path_);
+}
+
+absl::StatusOr<bool> RocksStore::ReextractDone(const std::string& run_id, int32_t version,
+                                               const std::string& site_id) {
+  ASSIGN_OR_RETURN(std::optional<std::string> raw,
+                   GetRaw(meta(), keys::ReextractDone(run_id, version, site_id)));
+  return raw.has_value();
 }
 
 absl::StatusOr<std::optional<FetchRecord>> RocksStore::LatestLinkCheck(const std::string& url,
@@ -784,14 +863,14 @@ class RocksReader : public Store::Reader {
  public:
   explicit RocksReader(RocksStore* store) : store_(store) {}
 
+  using Store::Reader::Columns;
   absl::StatusOr<const google::protobuf::RepeatedPtrField<Column>*> Columns(
-      const std::string& site_id) override {
-    const std::string key = keys::Columns(site_id);
+      const std::string& site_id, int64_t until_ms) override {
     rocksdb::Iterator* it = Iter();
-    it->Seek(key);
+    it->SeekForPrev(keys::Columns(site_id, until_ms));  // as RocksStore::Columns
     columns_.Clear();
-    if (it->Valid() && View(it->key()) == key) {
-      RETURN_IF_ERROR(ParseValue(it->value(), &columns_, key));
+    if (it->Valid() && IsColumnSetKey(View(it->key()), site_id)) {
+      RETURN_IF_ERROR(ParseValue(it->value(), &columns_, View(it->key())));
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "read columns", store_->path_));
     return &columns_.columns();
@@ -818,6 +897,7 @@ class RocksReader : public Store::Reader {
     // pool's first `kept` objects are the newest observations of the URLs done so far;
     // [kept, used) is the current URL's history.
     const std::string prefix = keys::ObsPrefix(site_id);
+    RETURN_IF_ERROR(LoadReextracted(site_id));
     url_.clear();
     size_t kept = 0;
     size_t used = 0;
@@ -845,6 +925,13 @@ class RocksReader : public Store::Reader {
       if (keys::TimeAt(key) > until_ms) continue;  // newer than T: not in the history
       if (used == obs_pool_.size()) obs_pool_.push_back(std::make_unique<PageObservation>());
       RETURN_IF_ERROR(ParseValue(it->value(), obs_pool_[used].get(), key));
+      if (!reextracted_.empty()) {
+        // StoreOptions::extractor_version: the re-extraction of this one, if any.
+        auto x = reextracted_.find(key.substr(prefix.size()));
+        if (x != reextracted_.end()) {
+          RETURN_IF_ERROR(ParseValue(rocksdb::Slice(x->second), obs_pool_[used].get(), key));
+        }
+      }
       ++used;
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "scan observation histories", store_->path_));
@@ -900,11 +987,27 @@ class RocksReader : public Store::Reader {
     return it_.get();
   }
 
+  // StoreOptions::extractor_version: the site's re-extracted observations by
+  // "<url>\0<t>" (one scan of xobs/<version><site>\0), else none.
+  absl::Status LoadReextracted(const std::string& site_id) {
+    reextracted_.clear();
+    const int32_t version = store_->options_.extractor_version;
+    if (version == 0) return absl::OkStatus();
+    const std::string prefix = keys::ReextractedPrefix(version, site_id);
+    rocksdb::Iterator* it = Iter();
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      reextracted_.emplace(std::string(View(it->key()).substr(prefix.size())),
+                           it->value().ToString());
+    }
+    return FromRocks(it->status(), "scan re-extracted observations", store_->path_);
+  }
+
   RocksStore* store_;
   std::unique_ptr<rocksdb::Iterator> it_;
   ResultBatch columns_;
   FetchRecord fetch_;
   std::vector<std::unique_ptr<PageObservation>> obs_pool_;
+  absl::flat_hash_map<std::string, std::string> reextracted_;  // "<url>\0<t>" → value
   std::vector<const PageObservation*> history_;
   std::string url_;
   std::vector<std::unique_ptr<FetchRecord>> link_pool_;
@@ -985,9 +1088,10 @@ class LookupReader : public Store::Reader {
  public:
   explicit LookupReader(Store* store) : store_(store) {}
 
+  using Store::Reader::Columns;
   absl::StatusOr<const google::protobuf::RepeatedPtrField<Column>*> Columns(
-      const std::string& site_id) override {
-    ASSIGN_OR_RETURN(std::vector<Column> columns, store_->Columns(site_id));
+      const std::string& site_id, int64_t until_ms) override {
+    ASSIGN_OR_RETURN(std::vector<Column> columns, store_->Columns(site_id, until_ms));
     columns_.Clear();
     for (Column& column : columns) *columns_.Add() = std::move(column);
     return &columns_;

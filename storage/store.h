@@ -12,6 +12,7 @@
 //
 // Thread-safety: all methods may be called from any thread (RocksDB is thread-safe).
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -34,6 +35,11 @@ struct StoreOptions {
   // fsync the WAL on every Write/PutRun, so an acked batch survives a machine crash.
   // Tests and bulk imports may turn it off (a process crash still loses nothing).
   bool sync_writes = true;
+  // Reads only: every observation that extractor version N made again from its stored
+  // body (`census replay --reextract`, PutReextracted) is read in place of the stored one
+  // (LatestObservations, ObservationHistory, Reader::ForEachObservationHistory); the
+  // others as stored. 0: every observation as stored.
+  int32_t extractor_version = 0;
 };
 
 // ContentHash (common/content_hash.h) is the snapshot id: lower-case hex SHA-256, 64
@@ -59,8 +65,17 @@ class Store {
 
   // Reads. `until_ms` bounds fetched_at (inclusive): "as of T". Use INT64_MAX for all.
   virtual absl::Status ForEachSite(const std::function<void(const Site&)>& fn) = 0;
+  // The site's columns as they stood at until_ms: the set of the newest batch carrying
+  // columns whose newest record was fetched at or before until_ms (a batch's set
+  // replaces the site's set from that time on; docs/STORAGE.md "col/"). A store written
+  // before sets were versioned holds one unversioned set: it is the answer whenever no
+  // versioned set is old enough. Empty when the site has none.
+  virtual absl::StatusOr<std::vector<Column>> Columns(const std::string& site_id,
+                                                      int64_t until_ms) = 0;
   // The site's columns as last written.
-  virtual absl::StatusOr<std::vector<Column>> Columns(const std::string& site_id) = 0;
+  absl::StatusOr<std::vector<Column>> Columns(const std::string& site_id) {
+    return Columns(site_id, INT64_MAX);
+  }
   // Fetch records of a site with fetched_at in [from_ms, until_ms], in key order
   // (by kind, url, then time).
   virtual absl::Status ForEachFetch(const std::string& site_id, int64_t from_ms, int64_t until_ms,
@@ -84,9 +99,14 @@ class Store {
   class Reader {
    public:
     virtual ~Reader() = default;
-    // Store::Columns.
+    // Store::Columns(site_id, until_ms).
     virtual absl::StatusOr<const google::protobuf::RepeatedPtrField<Column>*> Columns(
-        const std::string& site_id) = 0;
+        const std::string& site_id, int64_t until_ms) = 0;
+    // Store::Columns(site_id): the set last written.
+    absl::StatusOr<const google::protobuf::RepeatedPtrField<Column>*> Columns(
+        const std::string& site_id) {
+      return Columns(site_id, INT64_MAX);
+    }
     // Store::ForEachFetch.
     virtual absl::Status ForEachFetch(const std::string& site_id, int64_t from_ms, int64_t until_ms,
                                       const std::function<void(const FetchRecord&)>& fn) = 0;
@@ -108,6 +128,19 @@ class Store {
   };
   // The base class's Reader calls the single-lookup methods above.
   virtual std::unique_ptr<Reader> NewReader();
+
+  // Re-extraction (`census replay --reextract`, docs/STORAGE.md "Re-extraction"). Writes
+  // `observations` of `site_id`, each made again by extractor `version` from the body of
+  // the stored observation with the same URL and fetch time, beside the stored ones
+  // (which stay, so a past census replays as it was), and marks the site done for
+  // (run_id, version), in one atomic write: an interrupted re-extraction resumes at the
+  // first site not marked.
+  virtual absl::Status PutReextracted(const std::string& run_id, int32_t version,
+                                      const std::string& site_id,
+                                      const std::vector<PageObservation>& observations) = 0;
+  // Whether PutReextracted marked the site done for (run_id, version).
+  virtual absl::StatusOr<bool> ReextractDone(const std::string& run_id, int32_t version,
+                                             const std::string& site_id) = 0;
 
   // Compacts the records (everything but bodies) into one sorted run. A store written in
   // bulk and closed keeps overlapping level-0 files that every seek must visit; after

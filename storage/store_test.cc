@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
 
 namespace census {
 namespace {
@@ -822,6 +823,146 @@ TEST(StoreTest, ConcurrentWritersAndReaders) {
     auto history = store->ObservationHistory(site, "https://" + site + "/list", kAll);
     ASSERT_TRUE(history.ok());
     EXPECT_EQ(history->size(), 10u);
+  }
+}
+
+// Column names of a set, in order.
+std::vector<std::string> Names(const std::vector<Column>& columns) {
+  std::vector<std::string> names;
+  for (const Column& c : columns) names.push_back(c.name());
+  return names;
+}
+
+std::vector<std::string> Names(const google::protobuf::RepeatedPtrField<Column>& columns) {
+  return Names(std::vector<Column>(columns.begin(), columns.end()));
+}
+
+// Issue 13: a replay of an earlier run reads the site's columns as they stood then.
+TEST(StoreTest, ColumnSetsAreVersionedByTheirBatchTime) {
+  TempDir dir;
+  auto store = MustOpen(dir.path());
+  ResultBatch first;
+  *first.mutable_site() = MakeSite("s1");
+  first.add_columns()->set_name("a");
+  first.add_columns()->set_name("b");
+  *first.add_fetches() = Fetch("s1", HOMEPAGE, "https://s1/", 90);
+  *first.add_observations() = Obs("s1", "https://s1/a", 100, "a");  // the newest record: 100
+  ASSERT_TRUE(store->Write(first).ok());
+  ResultBatch second;
+  *second.mutable_site() = MakeSite("s1");
+  second.add_columns()->set_name("c");
+  *second.add_fetches() = Fetch("s1", HOMEPAGE, "https://s1/", 200);
+  ASSERT_TRUE(store->Write(second).ok());
+  ResultBatch other;  // a site whose id extends s1's: its sets are its own
+  *other.mutable_site() = MakeSite("s10");
+  other.add_columns()->set_name("x");
+  *other.add_fetches() = Fetch("s10", HOMEPAGE, "https://s10/", 50);
+  ASSERT_TRUE(store->Write(other).ok());
+
+  EXPECT_THAT(Names(*store->Columns("s1", 99)), IsEmpty());
+  EXPECT_THAT(Names(*store->Columns("s1", 100)), ElementsAre("a", "b"));
+  EXPECT_THAT(Names(*store->Columns("s1", 199)), ElementsAre("a", "b"));
+  EXPECT_THAT(Names(*store->Columns("s1", 200)), ElementsAre("c"));
+  EXPECT_THAT(Names(*store->Columns("s1")), ElementsAre("c"));
+  EXPECT_THAT(Names(*store->Columns("s10", 60)), ElementsAre("x"));
+  EXPECT_THAT(Names(*store->Columns("s10", 49)), IsEmpty());
+  for (auto& reader : BothReaders(*store)) {
+    EXPECT_THAT(Names(**reader->Columns("s1", 99)), IsEmpty());
+    EXPECT_THAT(Names(**reader->Columns("s1", 150)), ElementsAre("a", "b"));
+    EXPECT_THAT(Names(**reader->Columns("s1", 250)), ElementsAre("c"));
+    EXPECT_THAT(Names(**reader->Columns("s1")), ElementsAre("c"));
+    EXPECT_THAT(Names(**reader->Columns("s10", 49)), IsEmpty());
+    EXPECT_THAT(Names(**reader->Columns("s10", kAll)), ElementsAre("x"));
+  }
+}
+
+// A store written before column sets were versioned holds col/<site> only: read as the
+// set until a versioned one is old enough.
+TEST(StoreTest, UnversionedColumnSetOfAnOlderStoreIsStillRead) {
+  TempDir dir;
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+        {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+        {"bodies", rocksdb::ColumnFamilyOptions()}};
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, dir.path(), families, &handles, &raw).ok());
+    ResultBatch set;
+    set.add_columns()->set_name("old");
+    ASSERT_TRUE(
+        raw->Put(rocksdb::WriteOptions(), handles[0], "col/s1", set.SerializeAsString()).ok());
+    for (auto* h : handles) ASSERT_TRUE(raw->DestroyColumnFamilyHandle(h).ok());
+    delete raw;
+  }
+  auto store = MustOpen(dir.path());
+  EXPECT_THAT(Names(*store->Columns("s1")), ElementsAre("old"));
+  EXPECT_THAT(Names(*store->Columns("s1", 0)), ElementsAre("old"));
+  ResultBatch batch;
+  *batch.mutable_site() = MakeSite("s1");
+  batch.add_columns()->set_name("new");
+  *batch.add_fetches() = Fetch("s1", HOMEPAGE, "https://s1/", 500);
+  ASSERT_TRUE(store->Write(batch).ok());
+  EXPECT_THAT(Names(*store->Columns("s1", 499)), ElementsAre("old"));
+  EXPECT_THAT(Names(*store->Columns("s1")), ElementsAre("new"));
+  for (auto& reader : BothReaders(*store)) {
+    EXPECT_THAT(Names(**reader->Columns("s1", 499)), ElementsAre("old"));
+    EXPECT_THAT(Names(**reader->Columns("s1", 500)), ElementsAre("new"));
+    EXPECT_THAT(Names(**reader->Columns("s2")), IsEmpty());
+  }
+}
+
+// Re-extracted observations stay beside the stored ones; a store opened with their
+// extractor version reads them in their place, any other as stored.
+TEST(StoreTest, ReextractedObservationsAreReadInPlaceOnlyWithTheirVersion) {
+  TempDir dir;
+  {
+    auto store = MustOpen(dir.path());
+    ResultBatch batch;
+    *batch.mutable_site() = MakeSite("s1");
+    *batch.add_observations() = Obs("s1", "https://s1/a", 100, "a@100");
+    *batch.add_observations() = Obs("s1", "https://s1/a", 200, "a@200");
+    *batch.add_observations() = Obs("s1", "https://s1/b", 150, "b@150");
+    ASSERT_TRUE(store->Write(batch).ok());
+    EXPECT_FALSE(*store->ReextractDone("run1", 7, "s1"));
+    ASSERT_TRUE(store
+                    ->PutReextracted("run1", 7, "s1",
+                                     {Obs("s1", "https://s1/a", 100, "A@100"),
+                                      Obs("s1", "https://s1/b", 150, "B@150")})
+                    .ok());
+    EXPECT_TRUE(*store->ReextractDone("run1", 7, "s1"));
+    EXPECT_FALSE(*store->ReextractDone("run1", 7, "s2"));
+    EXPECT_FALSE(*store->ReextractDone("run1", 8, "s1"));
+    EXPECT_FALSE(*store->ReextractDone("run2", 7, "s1"));
+    EXPECT_EQ((*store->LatestObservations("s1", 150))[0].title(), "a@100");
+    for (auto& reader : BothReaders(*store)) {
+      EXPECT_THAT(Histories(*reader, "s1", kAll),
+                  ElementsAre("https://s1/a: a@100 a@200", "https://s1/b: b@150"));
+    }
+  }
+  for (int32_t version : {7, 8}) {
+    StoreOptions options = Fast();
+    options.read_only = true;
+    options.extractor_version = version;
+    auto store = MustOpen(dir.path(), options);
+    const bool seven = version == 7;
+    auto latest = store->LatestObservations("s1", 150);
+    ASSERT_TRUE(latest.ok());
+    ASSERT_EQ(latest->size(), 2u);
+    EXPECT_EQ((*latest)[0].title(), seven ? "A@100" : "a@100");
+    EXPECT_EQ((*latest)[1].title(), seven ? "B@150" : "b@150");
+    auto history = store->ObservationHistory("s1", "https://s1/a", kAll);
+    ASSERT_TRUE(history.ok());
+    ASSERT_EQ(history->size(), 2u);
+    EXPECT_EQ((*history)[0].title(), seven ? "A@100" : "a@100");
+    EXPECT_EQ((*history)[1].title(), "a@200");
+    for (auto& reader : BothReaders(*store)) {
+      EXPECT_THAT(Histories(*reader, "s1", kAll),
+                  ElementsAre(seven ? "https://s1/a: A@100 a@200" : "https://s1/a: a@100 a@200",
+                              seven ? "https://s1/b: B@150" : "https://s1/b: b@150"));
+    }
   }
 }
 

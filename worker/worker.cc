@@ -20,6 +20,7 @@
 #include "common/wire.h"
 #include "worker/content_scan.h"
 #include "worker/extract.h"
+#include "worker/observe.h"
 #include "worker/robots.h"
 #include "worker/soft404.h"
 
@@ -74,10 +75,6 @@ bool LinkFailed(FetchError e) { return e != FETCH_OK && e != TOO_LARGE; }
 bool TransientPageError(FetchError e) {
   return e == OTHER_ERROR || e == TIMEOUT || e == CONNECT || e == HTTP_5XX;
 }
-
-// A column page with less text than this outside the chrome (before the site's template
-// is subtracted) is rendered when it has a script, whatever the script does.
-constexpr int kRenderBelowOwnChars = 10;
 
 struct TaskState {
   int attempt = 1;     // link checks and column pages: 2 once the recheck was sent
@@ -180,10 +177,6 @@ bool SameSite(const std::string& url, const std::string& page) {
                     !absl::EndsWith(parent, ".gov.cn") && !absl::EndsWith(parent, ".com.cn") &&
                     !absl::EndsWith(parent, ".org.cn") && !absl::EndsWith(parent, ".edu.cn"));
   return own && absl::EndsWith(host, parent);
-}
-
-std::string ItemKey(const ListItem& item) {
-  return absl::StrCat(item.href(), "\x1f", item.title(), "\x1f", item.date());
 }
 
 }  // namespace
@@ -668,69 +661,25 @@ struct Worker::Impl {
     st.obs_index = work.batch.observations_size();
     st.list_pages = 1;
     PageObservation* obs = work.batch.add_observations();
-    obs->set_site_id(rec.site_id());
-    obs->set_kind(task.kind());
-    obs->set_url(task.url());
-    if (task.has_column()) *obs->mutable_column() = task.column();
-    if (task.kind() == HOMEPAGE || task.kind() == COLUMN) FillOwnText(*page, obs);
-    if (task.kind() == COLUMN) {
-      // A discovered column's breadcrumb (当前位置 ▸ 专题专栏 ▸ 森林防火) names its
-      // section even when the homepage link stood alone.
-      if (!task.column().declared() && page->breadcrumb.size() >= 2) {
-        std::vector<std::string> parents(page->breadcrumb.begin(), page->breadcrumb.end() - 1);
-        if (!task.column().parent().empty())
-          parents.insert(parents.begin(), task.column().parent());
-        obs->mutable_column()->set_category(ClassifyColumn(task.column().name(), parents));
-      }
-    }
-    obs->set_page_kind(page->kind);
-    obs->set_title(page->title);
-    MergeList(st, *page, obs);
-    obs->set_publication_date(page->publication_date);
-    obs->set_blank_placeholder(page->blank_placeholder);
-    obs->set_fetched_at_ms(rec.fetched_at_ms());
-    obs->set_content_hash(rec.content_hash());
-    obs->set_charset(page->charset);
-    obs->set_list_pages(1);
-    for (const ExtractedLink& link : page->links) {
-      obs->add_links(link.url);
-      PageLink* out = obs->add_outlinks();
-      out->set_url(link.url);
-      out->set_text(link.text);
-      out->set_attachment(link.attachment);
-      out->set_hidden(link.hidden);
-      out->set_hidden_how(link.hidden_how);
-    }
+    const ObservedPage observed = ObservePage(
+        rec.site_id(), task.kind(), task.url(), task.has_column() ? &task.column() : nullptr, *page,
+        rec.fetched_at_ms(), rec.content_hash(), options.scanner, obs);
+    for (const ListItem& item : obs->items()) st.items_seen.insert(ItemKey(item));
     bool on_homepage = task.kind() == HOMEPAGE;
     ReportLinks(work, task.url(), on_homepage, page->links);
-    NoteScriptRows(work, task.url(), on_homepage, page->text, page->links, page->items, obs);
+    ReportLinks(work, task.url(), on_homepage, observed.item_links);
     if (task.kind() == COLUMN) {
-      obs->set_list_source(page->list_source);
-      obs->set_scripted(page->scripted);
       st.page_url = eo.base_url;
-      if (!HasDatedItem(page->items)) {
+      if (observed.list_undated) {
         // Only what the page's own site serves is read as its list.
         for (const std::string& url : page->list_data_urls) {
           if (SameSite(url, eo.base_url)) st.data_urls.push_back(url);
         }
-        if (page->scripted && page->kind != "article" && page->messages.empty()) {
-          // Rendered when a script may build its list (an empty list element, list data,
-          // a loader) or the page has next to no text. A page of text with a script that
-          // writes no list (a date in the header) is not: a static page such as 机构概况
-          // costs no render, and the aggregator, should it find the page empty after all,
-          // says unverified-blank.
-          int own_chars = 0;
-          for (const ContentLine& line : page->content_lines) own_chars += std::abs(line.chars);
-          if (page->script_list || page->empty_list_container || own_chars < kRenderBelowOwnChars) {
-            st.render_wanted = true;
-            st.render_body = std::string(r.body);
-            st.render_content_type = r.content_type;
-          } else {
-            obs->set_render("skipped");
-            obs->set_render_detail(absl::StrCat("not rendered: text of its own (", own_chars,
-                                                " characters) and no script that builds a list"));
-          }
-        }
+      }
+      if (observed.render_wanted) {
+        st.render_wanted = true;
+        st.render_body = std::string(r.body);
+        st.render_content_type = r.content_type;
       }
     }
     if (on_homepage && work.lease.discover_columns()) {
@@ -773,35 +722,8 @@ struct Worker::Impl {
   // page's items) are not in the page's markup: readers see their titles (scanned for
   // lexicon terms) and they link articles (links of the page all the same).
   void NoteScriptRows(LeaseWork& work, const std::string& page_url, bool on_homepage,
-                      absl::string_view page_text, const std::vector<ExtractedLink>& page_links,
                       const std::vector<ExtractedItem>& items, PageObservation* obs) {
-    if (options.scanner != nullptr) {
-      std::string text(page_text);
-      for (const ExtractedItem& item : items) {
-        if (!absl::StrContains(page_text, item.title)) absl::StrAppend(&text, " ", item.title);
-      }
-      for (ContentHit& hit : options.scanner->Scan(text)) *obs->add_content_hits() = std::move(hit);
-    }
-    std::vector<ExtractedLink> item_links;
-    absl::flat_hash_set<absl::string_view> linked;
-    for (const ExtractedLink& link : page_links) linked.insert(link.url);
-    for (const std::string& link : obs->links()) linked.insert(link);
-    for (const ExtractedItem& item : items) {
-      if (!absl::StartsWith(item.href, "http") || !linked.insert(item.href).second) continue;
-      obs->add_links(item.href);
-      ExtractedLink link;
-      link.url = item.href;
-      link.text = item.title;
-      item_links.push_back(std::move(link));
-    }
-    ReportLinks(work, page_url, on_homepage, item_links);
-  }
-
-  static bool HasDatedItem(const std::vector<ExtractedItem>& items) {
-    for (const ExtractedItem& item : items) {
-      if (!item.date.empty()) return true;
-    }
-    return false;
+    ReportLinks(work, page_url, on_homepage, AddScriptRows(options.scanner, "", {}, items, obs));
   }
 
   // ------------------------------------------------------------------ script-built lists
@@ -848,7 +770,7 @@ struct Worker::Impl {
         if (obs->items_size() > before) {
           obs->set_list_source("data_url");
           obs->set_list_data_url(st.url);
-          NoteScriptRows(work, work.lease.tasks(i).url(), false, "", {}, list->items, obs);
+          NoteScriptRows(work, work.lease.tasks(i).url(), false, list->items, obs);
         }
       }
     }
@@ -928,7 +850,7 @@ struct Worker::Impl {
       MergeList(st, *page, obs);
       if (obs->items_size() > before) {
         obs->set_list_source("rendered");
-        NoteScriptRows(work, task.url(), false, "", {}, page->items, obs);
+        NoteScriptRows(work, task.url(), false, page->items, obs);
       }
     } else if (page.ok() && page->blank_placeholder) {
       obs->set_blank_placeholder(true);  // the browser shows 暂无信息
@@ -936,29 +858,9 @@ struct Worker::Impl {
     TaskDone(work);
   }
 
-  static void FillOwnText(const PageExtract& page, PageObservation* obs) {
-    obs->set_own_text_measured(true);
-    for (const ContentLine& line : page.content_lines) {
-      obs->add_own_line_hashes(line.hash);
-      obs->add_own_line_chars(line.chars);
-    }
-    obs->set_script_list(page.script_list);
-    for (const std::string& name : page.breadcrumb) obs->add_breadcrumb(name);
-  }
-
   // Adds a list page's items and mailbox messages to the column's observation.
   void MergeList(TaskState& st, const PageExtract& page, PageObservation* obs) {
-    for (const ExtractedItem& item : page.items) {
-      ListItem li;
-      li.set_title(item.title);
-      li.set_href(item.href);
-      li.set_date(item.date);
-      li.set_date_raw(item.date_raw);
-      if (!st.items_seen.insert(ItemKey(li)).second) continue;  // repeated on a later page
-      *obs->add_items() = std::move(li);
-    }
-    for (const MailboxMessage& m : page.messages) *obs->add_messages() = m;
-    if (page.latest_date > obs->latest_date()) obs->set_latest_date(page.latest_date);
+    census::MergeList(page, &st.items_seen, obs);
   }
 
   // ------------------------------------------------------------------ pagination
