@@ -386,7 +386,7 @@ constexpr int kBrokenKnown = 9;
 constexpr int kLinksKnown = 4;
 constexpr int kInteractionKnown = 5;
 constexpr int kContentKnown = 3;
-constexpr int kEvidenceKnown = 4;
+constexpr int kEvidenceKnown = 5;
 constexpr int kWarningKnown = 2;
 
 // ------------------------------------------------------------ style
@@ -883,8 +883,12 @@ void SiteSection(std::string* out, const report::SiteReport& site, int64_t index
       absl::StrAppend(
           out, "<tr><td>", RuleLabel(e.finding()), "</td>", UrlCell(e.url()), "<td>",
           e.fetched_at().empty() ? "—" : absl::StrCat("<time>", Esc(e.fetched_at()), "</time>"),
-          "</td><td class=\"hash\">", e.snapshot().empty() ? "—" : Esc(e.snapshot()), "</td>",
-          NewFieldCells(e, extra), "</tr>\n");
+          "</td><td class=\"hash\">",
+          e.snapshot().empty() ? "—"
+          : e.has_link() ? absl::StrCat("<a class=\"evidence-link\" href=\"", Esc(e.link()), "\">",
+                                        Esc(e.snapshot()), "</a>")
+                         : Esc(e.snapshot()),
+          "</td>", NewFieldCells(e, extra), "</tr>\n");
     }
     absl::StrAppend(out, "</tbody></table>\n");
   }

@@ -38,8 +38,10 @@ void PrintReportPaths(const std::filesystem::path& out) {
 
 absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRecord& run,
                                                       const Rubric& rubric,
-                                                      const std::string& out_dir, bool quiet) {
+                                                      const std::string& out_dir, bool quiet,
+                                                      const std::string& evidence_base) {
   ASSIGN_OR_RETURN(AggregateOptions options, AggregateOptionsForRun(run, rubric));
+  options.evidence_base = evidence_base;
   // Sites stream from the aggregator into the report files: a national census is too
   // big to hold as one report.
   ASSIGN_OR_RETURN(std::unique_ptr<ReportWriter> writer, ReportWriter::Open(out_dir, run.as_of()));
@@ -70,8 +72,10 @@ namespace {
 constexpr char kReplayUsage[] =
     "usage:\n"
     "  census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR]\n"
+    "                [--evidence-base URL]\n"
     "      recomputes a past census's report.json/.csv/.html from the store (default: the\n"
-    "      newest run; --rubric scores it under another rubric, else the run's own)\n"
+    "      newest run; --rubric scores it under another rubric, else the run's own;\n"
+    "      --evidence-base links each evidence to `census serve` at URL)\n"
     "  census replay --data DIR --list\n"
     "      the runs the store holds\n"
     "  census replay --data DIR --snapshot HASH [--out FILE]\n"
@@ -88,6 +92,7 @@ struct ReplayArgs {
   std::string rubric_file;
   std::string out;
   std::string snapshot;
+  std::string evidence_base;
   bool list = false;
 };
 
@@ -108,6 +113,8 @@ int ParseReplayArgs(const std::vector<std::string>& args, ReplayArgs* r) {
       ok = take(&r->rubric_file);
     } else if (flag == "--out") {
       ok = take(&r->out);
+    } else if (flag == "--evidence-base") {
+      ok = take(&r->evidence_base);
     } else if (flag == "--snapshot") {
       ok = take(&r->snapshot);
     } else if (flag == "--list") {
@@ -204,7 +211,7 @@ int RunReplay(const std::vector<std::string>& args) {
                                       : LoadRubricFile(r.rubric_file);
   if (!rubric.ok()) return Fail(std::string(rubric.status().message()), 2);
   const std::string out_dir = r.out.empty() ? "census-replay" : r.out;
-  auto summary = WriteRunReports(**store, *run, *rubric, out_dir);
+  auto summary = WriteRunReports(**store, *run, *rubric, out_dir, /*quiet=*/false, r.evidence_base);
   if (!summary.ok()) return Fail(std::string(summary.status().message()));
   const std::filesystem::path out(out_dir);
   PrintReportPaths(out);

@@ -26,11 +26,13 @@ absl::StatusOr<AggregateOptions> AggregateOptionsForRun(const RunRecord& run, co
 // Aggregates the census `run` describes (its sites, window, pages and input errors) from
 // `store` under `rubric` and writes report.json / .csv / .html into `out_dir`, site by
 // site, printing how far it got to stderr every few seconds unless `quiet`. Returns the
-// census summary.
+// census summary. A non-empty `evidence_base` links each evidence to `census serve`
+// there (AggregateOptions::evidence_base).
 absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRecord& run,
                                                       const Rubric& rubric,
                                                       const std::string& out_dir,
-                                                      bool quiet = false);
+                                                      bool quiet = false,
+                                                      const std::string& evidence_base = "");
 
 // The store a `census run --data DIR` keeps (DIR/store-0), opened read-only; NotFound
 // naming DIR when it holds no census data.
@@ -44,7 +46,7 @@ absl::StatusOr<RunRecord> FindRun(Store& store, const std::string& data_dir,
 // Prints where the reports written into `out` are (census run, replay and aggregate).
 void PrintReportPaths(const std::filesystem::path& out);
 
-// census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR]
+// census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR] [--evidence-base URL]
 // census replay --data DIR --list
 // census replay --data DIR --snapshot HASH [--out FILE]
 int RunReplay(const std::vector<std::string>& args);
