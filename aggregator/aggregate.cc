@@ -15,10 +15,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "aggregator/aggregator.h"
@@ -26,6 +24,7 @@
 #include "common/clock.h"
 #include "common/status_macros.h"
 #include "common/string_order.h"
+#include "common/web_text.h"
 
 namespace census {
 namespace {
@@ -58,27 +57,14 @@ std::string Timestamp14(const std::string& rfc3339) {
   return absl::FormatTime("%Y%m%d%H%M%S", t, absl::UTCTimeZone());
 }
 
-// A path segment percent-encoded: every byte but RFC 3986's unreserved ones.
-std::string PathSegment(absl::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      absl::StrAppendFormat(&out, "%%%02X", c);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string EvidenceLink(absl::string_view base, absl::string_view site_id,
                          const report::Evidence& evidence) {
   if (base.empty() || evidence.snapshot().empty()) return "";
   while (absl::EndsWith(base, "/")) base.remove_suffix(1);
-  std::string link =
-      absl::StrCat(base, "/evidence/", PathSegment(site_id), "/", PathSegment(evidence.snapshot()));
+  std::string link = absl::StrCat(base, "/evidence/", PercentEncode(site_id), "/",
+                                  PercentEncode(evidence.snapshot()));
   const std::string at = Timestamp14(evidence.fetched_at());
   if (!at.empty()) absl::StrAppend(&link, "?at=", at);
   return link;

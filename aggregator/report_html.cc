@@ -21,6 +21,7 @@
 #include "aggregator/internal/report_parts.h"
 #include "common/clock.h"
 #include "common/content_hash.h"
+#include "common/web_text.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
@@ -32,32 +33,7 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-std::string Esc(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Esc(absl::string_view text) { return HtmlEscape(text); }
 
 // An id attribute value: HTML5 ids must be non-empty and have no whitespace.
 std::string AnchorId(const std::string& site_id) {

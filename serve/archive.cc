@@ -58,45 +58,6 @@ std::string UrlHost(absl::string_view url) {
   return absl::AsciiStrToLower(rest);
 }
 
-std::string HtmlEscape(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
-std::string PercentEncode(absl::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      absl::StrAppendFormat(&out, "%%%02X", c);
-    }
-  }
-  return out;
-}
-
 namespace {
 
 int HexValue(char c) {
@@ -293,8 +254,7 @@ std::string RewriteLinks(absl::string_view html, absl::string_view page_url,
           if (resolved.empty()) return;  // javascript:, mailto:, data: ...
           // The value is inside quotes (or unquoted without spaces): what a URL holds that
           // would end the attribute is escaped.
-          absl::StrAppend(&out, html.substr(copied, begin - copied), prefix,
-                          HtmlEscape(resolved));
+          absl::StrAppend(&out, html.substr(copied, begin - copied), prefix, HtmlEscape(resolved));
           copied = value_end;
         });
     i = end;

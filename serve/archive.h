@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/web_text.h"
 #include "proto/census.pb.h"
 
 namespace census::serve {
@@ -24,10 +25,9 @@ bool ParseTimestamp14(absl::string_view ts, int64_t* start_ms);
 // "host[:port]" of an http(s) URL, lower-cased; "" for anything else.
 std::string UrlHost(absl::string_view url);
 
-// HTML text escaped for an element or a quoted attribute (& < > " ').
-std::string HtmlEscape(absl::string_view text);
-// Percent-encodes every byte but RFC 3986's unreserved ones (a path segment, a query value).
-std::string PercentEncode(absl::string_view text);
+// HtmlEscape and PercentEncode: common/web_text.h.
+using census::HtmlEscape;
+using census::PercentEncode;
 // Undoes PercentEncode ('+' stays '+'); a malformed escape is kept as it is.
 std::string PercentDecode(absl::string_view text);
 // The value of `name` in a query string ("a=1&b=2"), percent-decoded; "" when absent.

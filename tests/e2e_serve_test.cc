@@ -21,6 +21,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "common/content_hash.h"
+#include "common/web_text.h"
 #include "curl/curl.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -81,17 +82,7 @@ HttpResult Get(int port, const std::string& path, const std::string& method = "G
   return result;
 }
 
-std::string Pct(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      absl::StrAppendFormat(&out, "%%%02X", c);
-    }
-  }
-  return out;
-}
+std::string Pct(const std::string& text) { return PercentEncode(text); }
 
 std::string Ts14(const std::string& rfc3339) {
   absl::Time t;
