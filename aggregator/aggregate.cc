@@ -18,11 +18,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "aggregator/aggregator.h"
 #include "aggregator/site_verdict.h"
 #include "common/clock.h"
 #include "common/status_macros.h"
 #include "common/string_order.h"
+#include "common/web_text.h"
 
 namespace census {
 namespace {
@@ -46,6 +48,40 @@ template <typename T>
 bool NewerOrSame(const T& candidate, const T& current) {
   return candidate.fetched_at_ms() >= current.fetched_at_ms();
 }
+
+// An RFC 3339 time (Evidence.fetched_at) as the 14 digits YYYYMMDDhhmmss (UTC).
+std::string Timestamp14(const std::string& rfc3339) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &error)) return "";
+  return absl::FormatTime("%Y%m%d%H%M%S", t, absl::UTCTimeZone());
+}
+
+}  // namespace
+
+std::string EvidenceLink(absl::string_view base, absl::string_view site_id,
+                         const report::Evidence& evidence) {
+  if (base.empty() || evidence.snapshot().empty()) return "";
+  while (absl::EndsWith(base, "/")) base.remove_suffix(1);
+  std::string link = absl::StrCat(base, "/evidence/", PercentEncode(site_id), "/",
+                                  PercentEncode(evidence.snapshot()));
+  const std::string at = Timestamp14(evidence.fetched_at());
+  if (!at.empty()) absl::StrAppend(&link, "?at=", at);
+  return link;
+}
+
+void SetEvidenceLinks(absl::string_view base, report::SiteReport* site) {
+  for (report::Evidence& evidence : *site->mutable_evidence()) {
+    std::string link = EvidenceLink(base, site->site_id(), evidence);
+    if (link.empty()) {
+      evidence.clear_link();
+    } else {
+      evidence.set_link(std::move(link));
+    }
+  }
+}
+
+namespace {
 
 bool IsWebLink(const std::string& url) {
   return absl::StartsWithIgnoreCase(url, "http://") || absl::StartsWithIgnoreCase(url, "https://");
@@ -686,6 +722,7 @@ absl::Status AggregateSite(Store::Reader& store, const Site& info, const Aggrega
   for (const Content& c : content) {
     AddEvidence(&site, c.finding.kind(), c.finding.url(), c.fetched_at_ms, c.snapshot);
   }
+  if (!options.evidence_base.empty()) SetEvidenceLinks(options.evidence_base, &site);
   return absl::OkStatus();
 }
 

@@ -99,7 +99,19 @@ struct AggregateOptions {
   // The census's sites. The store keeps the sites of every run on the same data; only
   // these are reported. Empty: every site in the store.
   std::vector<std::string> site_ids;
+  // `census serve`'s address as the report's readers reach it (--evidence-base, e.g.
+  // "http://127.0.0.1:8080"): each evidence with a snapshot gets its link there
+  // (SetEvidenceLinks). "": no links (Evidence.link unset, report.json as before).
+  std::string evidence_base;
 };
+
+// Where `census serve` at `base` shows an evidence's snapshot: base +
+// "/evidence/<site_id>/<snapshot>?at=<YYYYMMDDhhmmss of fetched_at, UTC>" (site id and
+// hash percent-encoded; no "?at" without fetched_at). "" when base or the snapshot is.
+std::string EvidenceLink(absl::string_view base, absl::string_view site_id,
+                         const report::Evidence& evidence);
+// Sets (or clears, where EvidenceLink is "") every evidence's link of `site`.
+void SetEvidenceLinks(absl::string_view base, report::SiteReport* site);
 
 absl::StatusOr<report::CensusReport> Aggregate(Store& store, const AggregateOptions& options);
 

@@ -21,6 +21,7 @@
 #include "aggregator/internal/report_parts.h"
 #include "common/clock.h"
 #include "common/content_hash.h"
+#include "common/web_text.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
@@ -32,32 +33,7 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-std::string Esc(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Esc(absl::string_view text) { return HtmlEscape(text); }
 
 // An id attribute value: HTML5 ids must be non-empty and have no whitespace.
 std::string AnchorId(const std::string& site_id) {
@@ -386,7 +362,7 @@ constexpr int kBrokenKnown = 9;
 constexpr int kLinksKnown = 4;
 constexpr int kInteractionKnown = 5;
 constexpr int kContentKnown = 3;
-constexpr int kEvidenceKnown = 4;
+constexpr int kEvidenceKnown = 5;
 constexpr int kWarningKnown = 2;
 
 // ------------------------------------------------------------ style
@@ -883,8 +859,12 @@ void SiteSection(std::string* out, const report::SiteReport& site, int64_t index
       absl::StrAppend(
           out, "<tr><td>", RuleLabel(e.finding()), "</td>", UrlCell(e.url()), "<td>",
           e.fetched_at().empty() ? "—" : absl::StrCat("<time>", Esc(e.fetched_at()), "</time>"),
-          "</td><td class=\"hash\">", e.snapshot().empty() ? "—" : Esc(e.snapshot()), "</td>",
-          NewFieldCells(e, extra), "</tr>\n");
+          "</td><td class=\"hash\">",
+          e.snapshot().empty() ? "—"
+          : e.has_link() ? absl::StrCat("<a class=\"evidence-link\" href=\"", Esc(e.link()), "\">",
+                                        Esc(e.snapshot()), "</a>")
+                         : Esc(e.snapshot()),
+          "</td>", NewFieldCells(e, extra), "</tr>\n");
     }
     absl::StrAppend(out, "</tbody></table>\n");
   }

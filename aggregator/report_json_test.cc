@@ -214,6 +214,7 @@ report::SiteReport FullSite() {
   evidence->set_url("https://www.example.gov.cn/");
   evidence->set_fetched_at("2026-11-20T09:00:00+08:00");
   evidence->set_snapshot("snapshots/4201000001/home.html");
+  evidence->set_link("http://127.0.0.1:8080/evidence/4201000001/home?at=20261120010000");
   site.set_region("420100");
   site.set_level("city");
   site.set_org("模拟市人民政府办公厅");

@@ -9,6 +9,7 @@
 #include "cmd/replay_command.h"
 #include "cmd/report_command.h"
 #include "cmd/run_command.h"
+#include "cmd/serve_command.h"
 #include "cmd/warc_command.h"
 
 int main(int argc, char** argv) {
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   if (command == "diff") return census::RunDiff(args);
   if (command == "replay") return census::RunReplay(args);
   if (command == "report") return census::RunReportCommand(args);
+  if (command == "serve") return census::RunServe(args);
   if (command == "export-warc") return census::RunExportWarc(args);
   if (command == "import-warc") return census::RunImportWarc(args);
   if (command == "keygen") return census::RunKeygen(args);

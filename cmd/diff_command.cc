@@ -78,22 +78,37 @@ int RunDiff(const std::vector<std::string>& args) {
 }
 
 int RunRenderReport(const std::vector<std::string>& args) {
-  if (args.size() != 2) {
-    std::fputs("usage: census render-report REPORT_JSON OUT_DIR\n", stderr);
+  // REPORT_JSON OUT_DIR [--evidence-base URL]
+  std::vector<std::string> operands;
+  std::string evidence_base;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--evidence-base" && i + 1 < args.size()) {
+      evidence_base = args[++i];
+    } else {
+      operands.push_back(args[i]);
+    }
+  }
+  if (operands.size() != 2) {
+    std::fputs("usage: census render-report REPORT_JSON OUT_DIR [--evidence-base URL]\n", stderr);
     return 2;
   }
-  auto report = ReadReport(args[0]);
+  auto report = ReadReport(operands[0]);
   if (!report.ok()) {
     std::fprintf(stderr, "census render-report: %s\n",
                  std::string(report.status().message()).c_str());
     return 2;
   }
+  if (!evidence_base.empty()) {
+    for (report::SiteReport& site : *report->mutable_sites()) {
+      SetEvidenceLinks(evidence_base, &site);
+    }
+  }
   // Every report file, the region pages too, through the writer census run uses.
-  if (absl::Status status = WriteReports(*report, args[1]); !status.ok()) {
+  if (absl::Status status = WriteReports(*report, operands[1]); !status.ok()) {
     std::fprintf(stderr, "census render-report: %s\n", std::string(status.message()).c_str());
     return 1;
   }
-  const std::string path = (std::filesystem::path(args[1]) / "report.html").string();
+  const std::string path = (std::filesystem::path(operands[1]) / "report.html").string();
   std::printf("%s\n", path.c_str());
   return 0;
 }

@@ -71,8 +71,10 @@ absl::StatusOr<report::CensusSummary> WriteCensusReports(Store& store,
 
 absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRecord& run,
                                                       const Rubric& rubric,
-                                                      const std::string& out_dir, bool quiet) {
+                                                      const std::string& out_dir, bool quiet,
+                                                      const std::string& evidence_base) {
   ASSIGN_OR_RETURN(AggregateOptions options, AggregateOptionsForRun(run, rubric));
+  options.evidence_base = evidence_base;
   return WriteCensusReports(store, options, out_dir, quiet);
 }
 
@@ -141,7 +143,8 @@ constexpr char kReplayUsage[] =
     "      recomputes a past census's report.json/.csv/.html from the store (default: the\n"
     "      newest run; --rubric scores it under another rubric, else the run's own), with\n"
     "      each site's columns as they stood at that run; --reextracted reads the pages as\n"
-    "      today's extractor re-read them (--reextract), else as the run stored them\n"
+    "      today's extractor re-read them (--reextract), else as the run stored them;\n"
+    "      --evidence-base URL links each evidence to `census serve` at URL (a run's or a day's)\n"
     "  census replay --data DIR --as-of YYYY-MM-DD [--until TIME] [--sites FILE]\n"
     "                [--rubric FILE] [--out DIR]\n"
     "      the census of that day from what the store held at its end (UTC+8), or at\n"
@@ -170,6 +173,7 @@ struct ReplayArgs {
   std::string rubric_file;
   std::string out;
   std::string snapshot;
+  std::string evidence_base;
   bool list = false;
   std::string as_of;  // --as-of: a census of that day, not of a run
   std::string until;
@@ -197,6 +201,8 @@ int ParseReplayArgs(const std::vector<std::string>& args, ReplayArgs* r) {
       ok = take(&r->rubric_file);
     } else if (flag == "--out") {
       ok = take(&r->out);
+    } else if (flag == "--evidence-base") {
+      ok = take(&r->evidence_base);
     } else if (flag == "--snapshot") {
       ok = take(&r->snapshot);
     } else if (flag == "--list") {
@@ -283,6 +289,7 @@ int ReplayAsOf(Store& store, const ReplayArgs& r) {
       store, day, until_ms, sites ? &sites->sites : nullptr, rubric ? &*rubric : nullptr);
   if (!census.ok()) return Fail(std::string(census.status().message()));
   if (sites) census->options.input_errors = sites->errors;
+  census->options.evidence_base = r.evidence_base;
   const std::string out_dir = r.out.empty() ? "census-replay" : r.out;
   auto summary = WriteCensusReports(store, census->options, out_dir);
   if (!summary.ok()) return Fail(std::string(summary.status().message()));
@@ -381,7 +388,7 @@ int RunReplay(const std::vector<std::string>& args) {
                                       : LoadRubricFile(r.rubric_file);
   if (!rubric.ok()) return Fail(std::string(rubric.status().message()), 2);
   const std::string out_dir = r.out.empty() ? "census-replay" : r.out;
-  auto summary = WriteRunReports(**store, *run, *rubric, out_dir);
+  auto summary = WriteRunReports(**store, *run, *rubric, out_dir, /*quiet=*/false, r.evidence_base);
   if (!summary.ok()) return Fail(std::string(summary.status().message()));
   const std::filesystem::path out(out_dir);
   PrintReportPaths(out);

@@ -54,11 +54,13 @@ absl::StatusOr<report::CensusSummary> WriteCensusReports(Store& store,
 // Aggregates the census `run` describes (its sites, window, pages and input errors) from
 // `store` under `rubric` and writes report.json / .csv / .html into `out_dir`, site by
 // site, printing how far it got to stderr every few seconds unless `quiet`. Returns the
-// census summary.
+// census summary. A non-empty `evidence_base` links each evidence to `census serve`
+// there (AggregateOptions::evidence_base).
 absl::StatusOr<report::CensusSummary> WriteRunReports(Store& store, const RunRecord& run,
                                                       const Rubric& rubric,
                                                       const std::string& out_dir,
-                                                      bool quiet = false);
+                                                      bool quiet = false,
+                                                      const std::string& evidence_base = "");
 
 // The store a `census run --data DIR` keeps (DIR/store-0), opened read-only unless
 // `writable` (never created), its observations read as StoreOptions::extractor_version
@@ -76,6 +78,7 @@ absl::StatusOr<RunRecord> FindRun(Store& store, const std::string& data_dir,
 void PrintReportPaths(const std::filesystem::path& out);
 
 // census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR] [--reextracted]
+//                [--evidence-base URL]
 // census replay --data DIR --as-of DATE [--until TIME] [--sites FILE] [--rubric FILE] [--out DIR]
 // census replay --data DIR [--run RUN_ID] --reextract [--lexicon FILE] [--rubric FILE] [--out DIR]
 // census replay --data DIR --list

@@ -37,15 +37,18 @@ const char kUsage[] =
     "             [--max-pages-per-site N] [--max-list-pages N] [--recheck-delay DURATION]\n"
     "             [--rubric FILE] [--lexicon FILE] [--no-robots] [--allow-private] [--quiet]\n"
     "             [--render auto|off] [--chromium PATH] [--render-timeout DURATION]\n"
+    "             [--evidence-base URL]  (report.html's evidence links into census serve)\n"
     "  census extract [--url URL] [--as-of YYYY-MM-DD] [--column] FILE|-\n"
     "  census diff OLD_REPORT_JSON NEW_REPORT_JSON [--json]\n"
     "  census coordinator|worker|store|aggregate|status ...   (the cluster roles; --help)\n"
-    "  census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR] [--reextracted] |\n"
-    "                --list | --snapshot HASH [--out FILE]\n"
+    "  census replay --data DIR [--run RUN_ID] [--rubric FILE] [--out DIR] [--reextracted]\n"
+    "                [--evidence-base URL] | --list | --snapshot HASH [--out FILE]\n"
     "  census replay --data DIR --as-of YYYY-MM-DD [--until TIME] [--sites FILE] [--rubric FILE]\n"
     "                [--out DIR]   (the census of any day from what was stored by then)\n"
     "  census replay --data DIR [--run RUN_ID] --reextract [--lexicon FILE] [--out DIR]\n"
     "                (today's extractor over the run's stored pages; what changed)\n"
+    "  census serve --data DIR [--listen 127.0.0.1:8080]\n"
+    "                (read-only web UI of the stored runs, pages and diffs: docs/SERVE.md)\n"
     "  census report --data DIR --run RUN_ID (--site SITE_ID | --region REGION) [--json]\n"
     "                (one site's or one region's findings of a stored run; no file written)\n"
     "  census export-warc --data DIR [--run RUN_ID] --out FILE.warc.gz\n"
@@ -166,6 +169,8 @@ absl::StatusOr<RunConfig> ParseRunArgs(const std::vector<std::string>& args) {
       st = take(&c.rubric_file);
     } else if (flag == "--lexicon") {
       st = take(&c.lexicon_file);
+    } else if (flag == "--evidence-base") {
+      st = take(&c.evidence_base);
     } else if (flag == "--workers") {
       if ((st = take(&v)).ok()) st = ParseIntFlag(flag, v, 1, &c.workers);
     } else if (flag == "--probes") {
@@ -424,7 +429,8 @@ int RunCensus(const RunConfig& config) {
     std::fprintf(stderr, "census run: %s\n", std::string(st.message()).c_str());
     return 1;
   }
-  auto census_summary = WriteRunReports(**store, run, rubric, config.out_dir, config.quiet);
+  auto census_summary =
+      WriteRunReports(**store, run, rubric, config.out_dir, config.quiet, config.evidence_base);
   if (!census_summary.ok()) {
     std::fprintf(stderr, "census run: report: %s\n",
                  std::string(census_summary.status().message()).c_str());

@@ -19,6 +19,7 @@ struct RunConfig {
   std::string as_of = "now";
   std::string rubric_file;
   std::string lexicon_file;
+  std::string evidence_base;  // --evidence-base URL: `census serve`'s address (evidence links)
   int workers = 2;
   int probes = 20;
   absl::Duration probe_interval = absl::Seconds(30);

@@ -10,15 +10,21 @@
 //   these paths: 405 with "Allow: GET, HEAD".
 // HEAD gets the GET status and headers without the body. Query strings are ignored.
 //
+// A server started with an HttpHandler (OpsHttpServerOptions::handler) passes every other
+// path to it instead of answering 404: `census serve` is such a server. The handler only
+// sees GET and HEAD (any other method is 405 as above, so what it serves is read-only).
+//
 // One internal polling thread (epoll on Linux, so a process with many open files, as
-// RocksDB stores have, is not limited by select()'s FD_SETSIZE) answers every request;
-// at most 16 connections are held open and an idle one is closed after 10 s, so a
-// stuck scraper cannot pin resources.
+// RocksDB stores have, is not limited by select()'s FD_SETSIZE) answers every request
+// (OpsHttpServerOptions::threads: a pool of them); at most 16 connections
+// (OpsHttpServerOptions::connection_limit) are held open and an idle one is closed after
+// 10 s, so a stuck scraper cannot pin resources.
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -27,6 +33,30 @@
 struct MHD_Daemon;
 
 namespace census {
+
+// A request as a handler sees it: the request line's target exactly as sent (still
+// percent-encoded), split at its first '?'.
+struct HttpRequest {
+  std::string method;  // GET or HEAD
+  std::string path;    // e.g. "/web/20261120093000/http://example.gov.cn/a.html"
+  std::string query;   // after the first '?', "" when none
+};
+
+struct HttpResponse {
+  unsigned int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // added as given
+};
+
+// Runs on the server's threads, concurrently when threads > 1: must be thread-safe.
+using HttpHandler = std::function<HttpResponse(const HttpRequest& request)>;
+
+struct OpsHttpServerOptions {
+  HttpHandler handler;       // paths other than the ops ones; empty: 404
+  unsigned int threads = 1;  // > 1: a pool of that many polling threads
+  unsigned int connection_limit = 16;
+};
 
 class OpsHttpServer {
  public:
@@ -41,7 +71,8 @@ class OpsHttpServer {
   // quick; an empty `ready` means always ready.
   static absl::StatusOr<std::unique_ptr<OpsHttpServer>> Start(const std::string& listen,
                                                               const MetricsRegistry* registry,
-                                                              std::function<bool()> ready);
+                                                              std::function<bool()> ready,
+                                                              OpsHttpServerOptions options = {});
 
   OpsHttpServer(const OpsHttpServer&) = delete;
   OpsHttpServer& operator=(const OpsHttpServer&) = delete;
@@ -52,16 +83,18 @@ class OpsHttpServer {
   int port() const { return port_; }
 
  private:
-  OpsHttpServer(const MetricsRegistry* registry, std::function<bool()> ready)
-      : registry_(registry), ready_(std::move(ready)) {}
+  OpsHttpServer(const MetricsRegistry* registry, std::function<bool()> ready, HttpHandler handler)
+      : registry_(registry), ready_(std::move(ready)), handler_(std::move(handler)) {}
 
   friend struct OpsHttpServerCallbacks;  // libmicrohttpd's C callbacks (http_server.cc)
-  struct Reply;
   // Routes one request: the whole of the server's behaviour apart from the transport.
-  Reply Handle(absl::string_view method, absl::string_view url) const;
+  // `raw_target` is the request line's target as sent (for the handler).
+  HttpResponse Handle(absl::string_view method, absl::string_view url,
+                      absl::string_view raw_target) const;
 
   const MetricsRegistry* const registry_;
   const std::function<bool()> ready_;
+  const HttpHandler handler_;
   MHD_Daemon* daemon_ = nullptr;
   int port_ = 0;
 };

@@ -83,13 +83,18 @@ std::string FetchPrefix(absl::string_view site_id) {
   return k;
 }
 
-std::string Fetch(absl::string_view site_id, int kind, absl::string_view url, int64_t fetched_at_ms,
-                  int32_t probe_index) {
+std::string FetchUrlPrefix(absl::string_view site_id, int kind, absl::string_view url) {
   std::string k = FetchPrefix(site_id);
   absl::StrAppend(&k, absl::StrFormat("%02d", kind));
   k.push_back(kSep);
   absl::StrAppend(&k, url);
   k.push_back(kSep);
+  return k;
+}
+
+std::string Fetch(absl::string_view site_id, int kind, absl::string_view url, int64_t fetched_at_ms,
+                  int32_t probe_index) {
+  std::string k = FetchUrlPrefix(site_id, kind, url);
   AppendTime(&k, fetched_at_ms);
   AppendU32(&k, static_cast<uint32_t>(probe_index));
   return k;

@@ -38,6 +38,8 @@ std::string Run(absl::string_view run_id);
 
 // fetch/<site>\0<kind:02d>\0<url>\0<time:8><probe_index:4>
 std::string FetchPrefix(absl::string_view site_id);
+// fetch/<site>\0<kind:02d>\0<url>\0: one URL's fetches of one kind.
+std::string FetchUrlPrefix(absl::string_view site_id, int kind, absl::string_view url);
 std::string Fetch(absl::string_view site_id, int kind, absl::string_view url, int64_t fetched_at_ms,
                   int32_t probe_index);
 inline constexpr size_t kFetchSuffixBytes = 4;  // probe_index after the time

@@ -166,6 +166,8 @@ class RocksStore : public Store {
                                               int64_t until_ms) override;
   absl::Status ForEachFetch(const std::string& site_id, int64_t from_ms, int64_t until_ms,
                             const std::function<void(const FetchRecord&)>& fn) override;
+  absl::Status ForEachUrlFetch(const std::string& site_id, const std::string& url, int64_t until_ms,
+                               const std::function<void(const FetchRecord&)>& fn) override;
   absl::StatusOr<std::vector<PageObservation>> LatestObservations(const std::string& site_id,
                                                                   int64_t until_ms) override;
   // The newest observation of one URL with fetched_at <= until_ms (Write's 304 copy).
@@ -186,6 +188,10 @@ class RocksStore : public Store {
                                      const std::string& site_id) override;
   absl::Status CompactRecords() override;
   absl::StatusOr<std::string> GetBody(const std::string& content_hash) override;
+  absl::StatusOr<std::optional<StoredBody>> GetStoredBody(
+      const std::string& content_hash) override {
+    return GetStored(content_hash);
+  }
   absl::StatusOr<std::optional<Validators>> LastValidators(const std::string& site_id,
                                                            const std::string& url) override;
   int64_t duplicate_tasks() const override { return duplicate_tasks_.load(); }
@@ -737,6 +743,22 @@ absl::Status RocksStore::ForEachFetch(const std::string& site_id, int64_t from_m
   return FromRocks(it->status(), "scan fetches", path_);
 }
 
+absl::Status RocksStore::ForEachUrlFetch(const std::string& site_id, const std::string& url,
+                                         int64_t until_ms,
+                                         const std::function<void(const FetchRecord&)>& fn) {
+  for (int kind = TaskKind_MIN + 1; kind <= TaskKind_MAX; ++kind) {
+    PrefixScan it(db_.get(), meta(), keys::FetchUrlPrefix(site_id, kind, url));
+    for (it->Seek(it.prefix()); it->Valid(); it->Next()) {
+      if (keys::TimeAt(View(it->key()), keys::kFetchSuffixBytes) > until_ms) break;
+      FetchRecord record;
+      RETURN_IF_ERROR(ParseValue(it->value(), &record, View(it->key())));
+      fn(record);
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "scan a URL's fetches", path_));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<PageObservation>> RocksStore::LatestObservations(
     const std::string& site_id, int64_t until_ms) {
   // Skip-scan: per URL, one SeekForPrev to its newest record <= until_ms, then a Seek
@@ -1144,6 +1166,18 @@ class LookupReader : public Store::Reader {
 };
 
 }  // namespace
+
+absl::Status Store::ForEachUrlFetch(const std::string& site_id, const std::string& url,
+                                    int64_t until_ms,
+                                    const std::function<void(const FetchRecord&)>& fn) {
+  return ForEachFetch(site_id, INT64_MIN, until_ms, [&](const FetchRecord& record) {
+    if (record.url() == url) fn(record);
+  });
+}
+
+absl::StatusOr<std::optional<StoredBody>> Store::GetStoredBody(const std::string& /*hash*/) {
+  return absl::UnimplementedError("this store does not say how its bodies are stored");
+}
 
 std::unique_ptr<Store::Reader> Store::NewReader() { return std::make_unique<LookupReader>(this); }
 

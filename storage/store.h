@@ -80,6 +80,12 @@ class Store {
   // (by kind, url, then time).
   virtual absl::Status ForEachFetch(const std::string& site_id, int64_t from_ms, int64_t until_ms,
                                     const std::function<void(const FetchRecord&)>& fn) = 0;
+  // Fetch records of one URL of a site (every kind) with fetched_at <= until_ms, by kind
+  // and then time. The base class filters ForEachFetch; RocksStore seeks each kind's
+  // prefix of the URL, so its cost grows with the URL's records, not the site's.
+  virtual absl::Status ForEachUrlFetch(const std::string& site_id, const std::string& url,
+                                       int64_t until_ms,
+                                       const std::function<void(const FetchRecord&)>& fn);
   // The newest observation of each URL of a site with fetched_at <= until_ms.
   virtual absl::StatusOr<std::vector<PageObservation>> LatestObservations(
       const std::string& site_id, int64_t until_ms) = 0;
@@ -149,6 +155,10 @@ class Store {
 
   // The page body with that content hash; NotFound if never stored.
   virtual absl::StatusOr<std::string> GetBody(const std::string& content_hash) = 0;
+  // How a body is stored (StoredBody: a keyframe when base_hash is "", else a delta
+  // against base_hash; data.size() is what it costs on disk), without rebuilding it;
+  // nullopt if never stored. The base class answers Unimplemented.
+  virtual absl::StatusOr<std::optional<StoredBody>> GetStoredBody(const std::string& content_hash);
   // Validators of the newest fetch of a URL (for conditional requests).
   virtual absl::StatusOr<std::optional<Validators>> LastValidators(const std::string& site_id,
                                                                    const std::string& url) = 0;

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 // Returns { context, page, requests (every URL the pages asked for), close() }.
-export async function launchChromium() {
+// javaScriptEnabled: the report pages have no script; the serve test turns scripts on so
+// that an archived page's scripts would run if the archive let them.
+export async function launchChromium({ javaScriptEnabled = false } = {}) {
   const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
   assert.ok(fs.existsSync(chromiumPath),
             `${chromiumPath} missing: run scripts/install-browser.sh`);
@@ -21,7 +23,7 @@ export async function launchChromium() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1280, height: 900 },
-    javaScriptEnabled: false,
+    javaScriptEnabled,
   });
   const page = context.pages()[0] ?? await context.newPage();
   const requests = [];
