@@ -14,6 +14,7 @@
 #include "common/content_hash.h"
 #include "gtest/gtest.h"
 #include "storage/store.h"
+#include "storage/temp_dir_for_tests.h"
 
 namespace census {
 namespace {
@@ -21,20 +22,10 @@ namespace {
 constexpr int64_t kDay = 86'400'000;
 constexpr int64_t kT0 = 1'790'000'000'000;  // day 0 (November 2026)
 
-class TempDir {
+// A test's store directory, named after the test binary.
+class TempDir : public ::census::testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "retention_test.XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string path() const { return path_ + "/db"; }
-
- private:
-  std::string path_;
+  TempDir() : ::census::testing::TempDir("retention_test") {}
 };
 
 std::unique_ptr<Store> MustOpen(const std::string& path) {
