@@ -249,6 +249,10 @@ absl::Status RocksStore::OpenDb() {
     meta_options.compression = rocksdb::kNoCompression;
   }
 
+  if (options_.zstd_cold_records && has(rocksdb::kZSTD)) {
+    meta_options.bottommost_compression = rocksdb::kZSTD;
+  }
+
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(32 << 20);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
