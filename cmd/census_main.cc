@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cmd/cluster_commands.h"
+#include "cmd/compact_command.h"
 #include "cmd/diff_command.h"
 #include "cmd/keygen_command.h"
 #include "cmd/replay_command.h"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return census::RunServe(args);
   if (command == "export-warc") return census::RunExportWarc(args);
   if (command == "import-warc") return census::RunImportWarc(args);
+  if (command == "compact") return census::RunCompact(args);
   if (command == "keygen") return census::RunKeygen(args);
   if (command == "render-report") return census::RunRenderReport(args);  // hidden: tests
   if (command == "coordinator") return census::RunCoordinatorCommand(args);

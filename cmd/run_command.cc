@@ -55,6 +55,8 @@ const char kUsage[] =
     "                (the stored fetches as a WARC 1.1 file: docs/WARC.md)\n"
     "  census import-warc --data DIR [--sites FILE] [--columns FILE] [--as-of YYYY-MM-DD] FILE...\n"
     "                (WARC files of census, wget or Heritrix into the store as a run)\n"
+    "  census compact --data DIR [--keep-versions N] [--keep-days D]\n"
+    "                (retention: drops old page bodies, keeps every run's evidence)\n"
     "  census keygen --out PREFIX   (CURVE key pair: PREFIX.key, PREFIX.pub)\n"
     "durations: 500ms, 15s, 2m, 1h\n";
 

@@ -1,19 +1,22 @@
 # Sourced by scripts/bench-crawl.sh and scripts/bench-cluster.sh: generates (or reuses)
 # the static simulated web in $workdir/web and serves it with nginx on a free 127.0.0.1
 # port. Needs: root, workdir, run, pages, hosts, article_bytes, simweb, nginx_bin and
-# log(). Sets: web, ppc, web_files, web_html, web_bytes, site_hosts, site_files,
-# first_host, port, ngx, nginx_pid, nginx_cpu(). Its EXIT trap stops nginx after
-# calling bench_extra_cleanup when the sourcing script defines one.
+# log(); optionally web_gen_extra (more `simweb generate` flags). Sets: web, ppc,
+# web_files, web_html, web_bytes, site_hosts, site_files, first_host, port, ngx,
+# nginx_pid, nginx_cpu(). Its EXIT trap stops nginx after calling bench_extra_cleanup
+# when the sourcing script defines one.
 
 # ---- the web: at least $pages files over $hosts host names ----------------------
 count_files() { find "$1" -type f | wc -l; }
 gen() {  # gen DIR PAGES_PER_COLUMN ARTICLE_BYTES
   rm -rf "$1"
   "$simweb" generate --seed 1 --sites "$hosts" --as-of 2026-11-20 --probes 1 \
-    --pages-per-column "$2" --article-bytes "$3" --pages-dir "$1/pages" --truth-dir "$1/truth" >&2
+    --pages-per-column "$2" --article-bytes "$3" --pages-dir "$1/pages" --truth-dir "$1/truth" \
+    "${web_gen_extra[@]}" >&2
 }
 web="$workdir/web"
-stamp="pages=$pages hosts=$hosts article_bytes=$article_bytes simweb=$(md5sum <"$simweb" | cut -c1-16)"
+web_gen_extra=("${web_gen_extra[@]}")
+stamp="pages=$pages hosts=$hosts article_bytes=$article_bytes ${web_gen_extra[*]} simweb=$(md5sum <"$simweb" | cut -c1-16)"
 if [ -f "$web/stamp" ] && [ "$(cat "$web/stamp")" = "$stamp" ]; then
   log "reusing the web in $web ($(count_files "$web/pages") files)"
 else

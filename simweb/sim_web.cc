@@ -333,6 +333,28 @@ std::string RenderArticle(const Web& web, const Site& s, int ci, int k) {
     }
     body += "</p>\n";
   }
+  // Revisions (--change-rate): one paragraph each, newest first, above the text.
+  if (web.options.article_change_rate > 0) {
+    std::string revisions;
+    for (int d = 1; d <= web.options.day; ++d) {
+      std::mt19937_64 draw(web.options.seed * 0xD1B54A32D192ED03ULL ^
+                           (static_cast<uint64_t>(s.index) << 40) ^
+                           (static_cast<uint64_t>(item.id) << 12) ^ static_cast<uint64_t>(d));
+      if (static_cast<double>(draw() >> 11) * 0x1.0p-53 >= web.options.article_change_rate) {
+        continue;
+      }
+      std::string paragraph =
+          absl::StrCat("<p class=\"revised\">", Day(web.options.as_of + d), " 修订：");
+      for (int n = 0; n < 2; ++n) {
+        std::string sentence = kSentences[draw() % std::size(kSentences)];
+        const size_t pos = sentence.find("TOPIC");
+        if (pos != std::string::npos) sentence.replace(pos, 5, topic);
+        paragraph += sentence;
+      }
+      revisions = paragraph + "</p>\n" + revisions;
+    }
+    h += revisions;
+  }
   h += body;
   if (c.category == Category::kInteraction) {
     absl::CivilDay replied;

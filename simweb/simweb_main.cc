@@ -6,7 +6,7 @@
 //   simweb serve    --seed 1 --sites 12 --as-of 2026-11-20 --probes 24 [--port 0]
 //                   [--truth-dir DIR] [--pages-dir DIR] [--probe-fail-delay 3s]
 //                   [--hang-delay 8s] [--slow-page-delay 1.2s]
-//                   [--pages-per-column N] [--article-bytes N] [--day N]
+//                   [--pages-per-column N] [--article-bytes N] [--day N] [--change-rate R]
 //                   [--families all|scripts|classic,hanweb,hanweb_datastore,trs,dedecms,govcms,
 //                               kaipu,listdata,dataurl,rendered]
 //   simweb generate (same flags) --truth-dir DIR and/or --pages-dir DIR
@@ -27,6 +27,8 @@
 // nothing for over a year). --day N (default 0) serves the web as of as-of + N
 // days: news columns gain items each day, mailbox replies arrive, and from day 1 the
 // forged_date site shows one item with a later date; truth.json's "as_of" is as-of + N.
+// --change-rate R (0..1, default 0) revises articles of the classic web: on each day
+// 1..N an article gets one new paragraph with probability R (docs/SIMWEB.md).
 //
 // --families (default: the classic web only) builds site i as LIST[i % n]; "all" is the six
 // CMS families (hanweb, hanweb_datastore, trs, dedecms; govcms and kaipu held out),
@@ -74,7 +76,7 @@ int Usage(const std::string& error) {
       "usage: simweb serve|generate [--seed N] [--sites N] [--as-of YYYY-MM-DD]\n"
       "         [--probes N] [--port N] [--bind IPV4] [--truth-dir DIR] [--pages-dir DIR]\n"
       "         [--probe-fail-delay 3s] [--hang-delay 8s] [--slow-page-delay 1.2s]\n"
-      "         [--pages-per-column N] [--article-bytes N] [--day N]\n"
+      "         [--pages-per-column N] [--article-bytes N] [--day N] [--change-rate R]\n"
       "         [--bind6 IPV6] [--tls CERT:KEY[,CERT:KEY...]] [--https-redirect HOST[,HOST]]\n"
       "         [--families all|LIST]  (site i imitates LIST[i %% n]; all = the six CMS\n"
       "                                 families: hanweb, hanweb_datastore, trs, dedecms,\n"
@@ -178,6 +180,9 @@ int Main(int argc, char** argv) {
            o.items_per_column < 49000;  // item ids from 49998 up are added items
     } else if (key == "day") {
       ok = absl::SimpleAtoi(value, &o.day) && o.day >= 0 && o.day <= 3650;
+    } else if (key == "change-rate") {
+      ok = absl::SimpleAtod(value, &o.article_change_rate) && o.article_change_rate >= 0 &&
+           o.article_change_rate <= 1;
     } else if (key == "article-bytes") {
       ok = absl::SimpleAtoi(value, &o.article_bytes) && o.article_bytes >= 0;
     } else if (key == "families") {

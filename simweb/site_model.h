@@ -233,6 +233,10 @@ struct WebOptions {
   int probes = 24;
   int items_per_column = 0;  // 0: 8-20 chosen by seed; else exactly this many
   int article_bytes = 0;     // 0: ~2 KB of text; else at least this many bytes of body
+  // Articles edited a day (0..1; classic web): on each day 1..day an article is revised
+  // with this probability (a draw per article and day, from the seed), and a revised
+  // article carries one new paragraph a revision. 0: articles never change.
+  double article_change_rate = 0;
   // Empty: the classic web. Else site i imitates families[i % size] (family_web.cc).
   std::vector<Family> families;
   absl::Duration probe_fail_delay = absl::Seconds(3);

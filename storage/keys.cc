@@ -131,10 +131,15 @@ std::string Link(absl::string_view url, int64_t fetched_at_ms) {
   return k;
 }
 
-std::string Task(absl::string_view run_id, absl::string_view site_id, int kind,
-                 absl::string_view url, int32_t probe_index) {
+std::string TaskPrefix(absl::string_view run_id) {
   std::string k = absl::StrCat("task/", run_id);
   k.push_back(kSep);
+  return k;
+}
+
+std::string Task(absl::string_view run_id, absl::string_view site_id, int kind,
+                 absl::string_view url, int32_t probe_index) {
+  std::string k = TaskPrefix(run_id);
   absl::StrAppend(&k, site_id);
   k.push_back(kSep);
   absl::StrAppend(&k, absl::StrFormat("%02d", kind));

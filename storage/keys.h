@@ -62,6 +62,8 @@ std::string Body(absl::string_view content_hash);
 
 // task/<run_id>\0<site>\0<kind:02d>\0<url>\0<probe_index:4>: the task's result of that
 // run is stored (value: the lease id, 8 bytes). A second result is dropped.
+// task/<run_id>\0: every task key of one run.
+std::string TaskPrefix(absl::string_view run_id);
 std::string Task(absl::string_view run_id, absl::string_view site_id, int kind,
                  absl::string_view url, int32_t probe_index);
 
@@ -75,6 +77,11 @@ std::string Reextracted(int32_t version, absl::string_view site_id, absl::string
 std::string ReextractDone(absl::string_view run_id, int32_t version, absl::string_view site_id);
 
 inline constexpr absl::string_view kBodyStats = "meta/body_stats";
+// The newest retention decision (a RetentionDecision; docs/STORAGE.md "Retention").
+inline constexpr absl::string_view kRetention = "meta/retention";
+inline constexpr absl::string_view kFetchPrefix = "fetch/";
+inline constexpr absl::string_view kObsPrefix = "obs/";
+inline constexpr absl::string_view kVersionPrefix = "ver/";
 
 }  // namespace census::keys
 

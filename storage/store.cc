@@ -12,18 +12,21 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/string_order.h"
 #include "storage/body_codec.h"
 #include "storage/keys.h"
+#include "storage/retention_filter.h"
 
 namespace census {
 namespace {
@@ -199,6 +202,9 @@ class RocksStore : public Store {
     std::lock_guard<std::mutex> lock(stats_mu_);
     return stats_;
   }
+  absl::StatusOr<RetentionDecision> ApplyRetention(
+      const RetentionPolicy& policy,
+      const std::function<void(const std::string&)>& progress) override;
 
  private:
   friend class RocksReader;
@@ -236,6 +242,11 @@ class RocksStore : public Store {
   std::mutex stats_mu_;
   Stats stats_;
   std::atomic<int64_t> duplicate_tasks_{0};
+  // The bodies family's filter: the pending retention decision's bodies (docs/STORAGE.md
+  // "Retention"). `retention_` is that decision while not yet compacted (write_mu_).
+  std::shared_ptr<RetentionFilterFactory> retention_filter_ =
+      std::make_shared<RetentionFilterFactory>();
+  std::optional<RetentionDecision> retention_;
 };
 
 absl::Status RocksStore::OpenDb() {
@@ -263,6 +274,10 @@ absl::Status RocksStore::OpenDb() {
     meta_options.compression = rocksdb::kNoCompression;
   }
 
+  if (options_.zstd_cold_records && has(rocksdb::kZSTD)) {
+    meta_options.bottommost_compression = rocksdb::kZSTD;
+  }
+
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(32 << 20);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -276,6 +291,8 @@ absl::Status RocksStore::OpenDb() {
   body_options.enable_blob_files = true;
   body_options.min_blob_size = 4096;
   body_options.blob_compression_type = rocksdb::kNoCompression;
+  // Retention: removes the bodies a RetentionDecision names, nothing else.
+  body_options.compaction_filter_factory = retention_filter_;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, meta_options},
@@ -296,6 +313,19 @@ absl::Status RocksStore::OpenDb() {
   ASSIGN_OR_RETURN(std::optional<std::string> stats, GetRaw(meta(), std::string(keys::kBodyStats)));
   if (stats.has_value() && !DecodeStats(*stats, &stats_)) {
     return absl::DataLossError(absl::StrCat("store ", path_, ": bad ", keys::kBodyStats));
+  }
+  // A decision not compacted yet (the process stopped before): its bodies go on being
+  // dropped by every compaction until `census compact` finishes it.
+  ASSIGN_OR_RETURN(std::optional<std::string> decision,
+                   GetRaw(meta(), std::string(keys::kRetention)));
+  if (decision.has_value()) {
+    RetentionDecision d;
+    RETURN_IF_ERROR(ParseValue(rocksdb::Slice(*decision), &d, keys::kRetention));
+    if (!d.compacted() && d.drop_hashes_size() > 0) {
+      retention_filter_->Set(
+          std::make_shared<HashSet>(d.drop_hashes().begin(), d.drop_hashes().end()));
+      retention_ = std::move(d);
+    }
   }
   return absl::OkStatus();
 }
@@ -544,7 +574,9 @@ absl::Status RocksStore::Write(const ResultBatch& batch) {
     absl::string_view raw;
     uint32_t depth;
   };
-  std::map<std::string, Pending> pending;       // bodies added by this batch
+  std::map<std::string, Pending> pending;  // bodies added by this batch
+  const std::shared_ptr<const HashSet> drop_set = retention_filter_->Get();
+  std::set<std::string> resurrected;            // bodies of drop_set this batch stores again
   std::map<std::string, VersionInfo> versions;  // ver/ key -> info (read or updated)
   Stats added;
   for (const PageBody& body : b.bodies()) {
@@ -606,7 +638,11 @@ absl::Status RocksStore::Write(const ResultBatch& batch) {
       continue;
     }
     ASSIGN_OR_RETURN(std::optional<std::string> existing, GetRaw(bodies(), keys::Body(hash)));
-    if (existing.has_value()) {
+    // A body a pending retention decision drops is stored anew (below) and taken off
+    // the decision, so the filter leaves it: the page came back to an expired version.
+    const bool expiring = existing.has_value() && drop_set != nullptr && drop_set->contains(hash);
+    if (expiring) resurrected.insert(hash);
+    if (existing.has_value() && !expiring) {
       if (version != nullptr) {
         ASSIGN_OR_RETURN(uint32_t depth, DepthOf(hash));
         remember(depth);
@@ -665,6 +701,22 @@ absl::Status RocksStore::Write(const ResultBatch& batch) {
     total.raw_bytes += added.raw_bytes;
     total.stored_bytes += added.stored_bytes;
     RETURN_IF_ERROR(put(meta(), std::string(keys::kBodyStats), EncodeStats(total)));
+  }
+
+  if (!resurrected.empty() && retention_.has_value()) {
+    // Off the decision before the write: a compaction starting in between may then keep
+    // the old copy of a body (the same bytes), never drop the new one.
+    RetentionDecision next = *retention_;
+    next.clear_drop_hashes();
+    auto remaining = std::make_shared<HashSet>();
+    for (const std::string& h : retention_->drop_hashes()) {
+      if (resurrected.contains(h)) continue;
+      next.add_drop_hashes(h);
+      remaining->insert(h);
+    }
+    retention_filter_->Set(std::move(remaining));
+    retention_ = next;
+    RETURN_IF_ERROR(put(meta(), std::string(keys::kRetention), next.SerializeAsString()));
   }
 
   rocksdb::Status s = db_->Write(WriteOpts(), &wb);
@@ -1049,6 +1101,270 @@ absl::Status RocksStore::CompactRecords() {
   // this store's current compression.
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   return FromRocks(db_->CompactRange(compact, meta(), nullptr, nullptr), "compact", path_);
+}
+
+absl::StatusOr<RetentionDecision> RocksStore::ApplyRetention(
+    const RetentionPolicy& policy, const std::function<void(const std::string&)>& progress) {
+  RETURN_IF_ERROR(CheckWritable());
+  if (policy.keep_versions < 0 || policy.keep_days < 0) {
+    return absl::InvalidArgumentError("retention: keep_versions and keep_days must be >= 0");
+  }
+  auto say = [&](const std::string& line) {
+    if (progress) progress(line);
+  };
+  // Writes wait until the bodies are compacted: a Write deduplicating against a body
+  // the decision drops would otherwise race the filter.
+  std::lock_guard<std::mutex> lock(write_mu_);
+
+  // 1. The windows of the stored runs: a record inside one is a run's evidence. Runs
+  // beyond keep_runs (the oldest) are deleted in the decision's batch.
+  std::vector<RunRecord> runs;
+  RETURN_IF_ERROR(ForEachRun([&](const RunRecord& run) { runs.push_back(run); }));
+  std::vector<std::string> expired_runs;
+  if (policy.keep_runs >= 0 && runs.size() > static_cast<size_t>(policy.keep_runs)) {
+    const size_t cut = runs.size() - static_cast<size_t>(policy.keep_runs);
+    for (size_t i = 0; i < cut; ++i) expired_runs.push_back(runs[i].run_id());
+    runs.erase(runs.begin(), runs.begin() + static_cast<std::ptrdiff_t>(cut));
+  }
+  std::vector<std::pair<int64_t, int64_t>> windows;
+  for (const RunRecord& run : runs) {
+    windows.emplace_back(run.started_ms(), std::max(run.started_ms(), run.finished_ms()));
+  }
+  auto in_a_window = [&](int64_t t) {
+    for (const auto& [from, until] : windows) {
+      if (t >= from && t <= until) return true;
+    }
+    return false;
+  };
+
+  // 2. Every URL's versions: the content hashes its fetch records and observations name,
+  // with the newest time naming each, and whether a run's window holds one of them.
+  struct Seen {
+    int64_t last_ms = std::numeric_limits<int64_t>::min();
+    bool evidence = false;
+  };
+  absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, Seen>> urls;  // site\0url
+  int64_t records = 0;
+  auto note = [&](absl::string_view key, absl::string_view prefix, const std::string& url,
+                  const std::string& hash, int64_t t) {
+    if (hash.empty()) return;
+    absl::string_view rest = key.substr(prefix.size());
+    std::string id(rest.substr(0, rest.find('\0')));  // the site, as keyed
+    id.push_back('\0');
+    id.append(url);
+    Seen& seen = urls[id][hash];
+    seen.last_ms = std::max(seen.last_ms, t);
+    seen.evidence = seen.evidence || in_a_window(t);
+  };
+  {
+    PrefixScan it(db_.get(), meta(), std::string(keys::kFetchPrefix));
+    FetchRecord r;
+    for (it->Seek(it.prefix()); it->Valid(); it->Next()) {
+      RETURN_IF_ERROR(ParseValue(it->value(), &r, View(it->key())));
+      note(View(it->key()), keys::kFetchPrefix, r.url(), r.content_hash(), r.fetched_at_ms());
+      if (++records % 100000 == 0) say(absl::StrCat("retention: read ", records, " records"));
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "scan fetches", path_));
+  }
+  {
+    PrefixScan it(db_.get(), meta(), std::string(keys::kObsPrefix));
+    PageObservation o;
+    for (it->Seek(it.prefix()); it->Valid(); it->Next()) {
+      RETURN_IF_ERROR(ParseValue(it->value(), &o, View(it->key())));
+      note(View(it->key()), keys::kObsPrefix, o.url(), o.content_hash(), o.fetched_at_ms());
+      if (++records % 100000 == 0) say(absl::StrCat("retention: read ", records, " records"));
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "scan observations", path_));
+  }
+  // The newest body of each URL is the base of its next delta: always kept.
+  HashSet kept;
+  {
+    PrefixScan it(db_.get(), meta(), std::string(keys::kVersionPrefix));
+    for (it->Seek(it.prefix()); it->Valid(); it->Next()) {
+      VersionInfo v;
+      if (!DecodeVersion(View(it->value()), &v)) {
+        return absl::DataLossError(absl::StrCat("store ", path_, ": bad version record"));
+      }
+      kept.insert(v.hash);
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "scan versions", path_));
+  }
+
+  // 3. The decision, URL by URL.
+  RetentionDecision decision;
+  decision.set_decided_at_ms(policy.now_ms);
+  decision.set_keep_versions(policy.keep_versions);
+  decision.set_keep_days(policy.keep_days);
+  decision.set_keep_runs(policy.keep_runs);
+  for (const std::string& id : expired_runs) decision.add_runs_dropped(id);
+  decision.set_urls(static_cast<int64_t>(urls.size()));
+  const int64_t recent_from = policy.keep_days > 0
+                                  ? policy.now_ms - int64_t{policy.keep_days} * 86'400'000
+                                  : std::numeric_limits<int64_t>::max();
+  const size_t keep_count = static_cast<size_t>(std::max(policy.keep_versions, 1));
+  const HashSet cited(policy.cited.begin(), policy.cited.end());
+  std::vector<std::pair<const std::string*, const Seen*>> expired;  // (hash, seen)
+  {
+    std::vector<std::pair<const std::string*, const Seen*>> order;
+    for (const auto& [id, versions] : urls) {
+      order.clear();
+      for (const auto& [hash, seen] : versions) order.emplace_back(&hash, &seen);
+      // Newest first; ties by hash, so the decision does not depend on map order.
+      std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+        return a.second->last_ms != b.second->last_ms ? a.second->last_ms > b.second->last_ms
+                                                      : *a.first < *b.first;
+      });
+      for (size_t i = 0; i < order.size(); ++i) {
+        const auto& [hash, seen] = order[i];
+        decision.set_versions(decision.versions() + 1);
+        const bool by_policy = i < keep_count || seen->last_ms >= recent_from;
+        if (by_policy || seen->evidence || cited.contains(*hash)) {
+          if (!by_policy) decision.set_versions_protected(decision.versions_protected() + 1);
+          kept.insert(*hash);
+        } else {
+          expired.push_back(order[i]);
+        }
+      }
+    }
+  }
+  say(absl::StrCat("retention: ", urls.size(), " URLs, ", decision.versions(), " versions, ",
+                   expired.size(), " expired, ", decision.versions_protected(),
+                   " kept as a run's evidence"));
+
+  // 4. The bodies: every stored one's base, and the drop set (expired everywhere it is
+  // named, and stored).
+  absl::flat_hash_map<std::string, std::string> base_of;  // every stored body
+  HashSet drop;
+  Stats stats;
+  {
+    std::lock_guard<std::mutex> stats_lock(stats_mu_);
+    stats = stats_;
+  }
+  int64_t stored_before = 0;
+  {
+    PrefixScan it(db_.get(), bodies(), "");
+    StoredBody body;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      RETURN_IF_ERROR(ParseValue(it->value(), &body, View(it->key())));
+      std::string hash(View(it->key()));
+      stored_before += static_cast<int64_t>(body.data().size());
+      base_of.emplace(hash, body.base_hash());
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "scan bodies", path_));
+  }
+  decision.set_stored_bytes_before(stored_before);
+  for (const auto& [hash, seen] : expired) {
+    if (!kept.contains(*hash) && base_of.contains(*hash)) drop.insert(*hash);
+  }
+  for (const auto& [hash, seen] : expired) {
+    if (drop.contains(*hash)) decision.set_versions_dropped(decision.versions_dropped() + 1);
+  }
+
+  // 5. Rebase every kept body whose base is dropped: a delta against its nearest kept
+  // ancestor (its depth only shrinks, so the keyframe bound holds), else a keyframe.
+  // Deltas are against a base's raw bytes, so a kept base re-encoded changes nothing
+  // for the bodies built on it.
+  rocksdb::WriteBatch wb;
+  for (const std::string& id : expired_runs) {
+    RETURN_IF_ERROR(FromRocks(wb.Delete(meta(), keys::Run(id)), "delete run", path_));
+    const std::string tasks = keys::TaskPrefix(id);
+    RETURN_IF_ERROR(FromRocks(wb.DeleteRange(meta(), tasks, keys::PrefixEnd(tasks)),
+                              "delete run tasks", path_));
+  }
+  int64_t stored_after = stored_before;
+  int64_t rebase_total = 0;
+  for (const auto& [hash, base] : base_of) {
+    if (!drop.contains(hash) && !base.empty() && drop.contains(base)) ++rebase_total;
+  }
+  int64_t rebased = 0;
+  for (const auto& [hash, base] : base_of) {
+    if (drop.contains(hash) || base.empty() || !drop.contains(base)) continue;
+    std::string ancestor = base;
+    for (int steps = 0; !ancestor.empty() && drop.contains(ancestor); ++steps) {
+      if (steps > kMaxChain) {
+        return absl::DataLossError(absl::StrCat("store: delta chain of ", hash, " too long"));
+      }
+      auto it = base_of.find(ancestor);
+      ancestor = it == base_of.end() ? std::string() : it->second;
+    }
+    ASSIGN_OR_RETURN(std::string raw, GetBody(hash));
+    ASSIGN_OR_RETURN(std::optional<StoredBody> old, GetStored(hash));
+    StoredBody next;
+    next.set_raw_bytes(static_cast<int64_t>(raw.size()));
+    absl::StatusOr<std::string> ancestor_raw =
+        ancestor.empty() ? absl::NotFoundError("none") : GetBody(ancestor);
+    if (ancestor_raw.ok()) {
+      ASSIGN_OR_RETURN(std::string delta, body_codec::EncodeDelta(raw, *ancestor_raw));
+      next.set_data(std::move(delta));
+      next.set_base_hash(ancestor);
+      decision.set_rebased_deltas(decision.rebased_deltas() + 1);
+    } else {
+      ASSIGN_OR_RETURN(std::string frame, body_codec::EncodeKeyframe(raw));
+      next.set_data(std::move(frame));
+      decision.set_rebased_keyframes(decision.rebased_keyframes() + 1);
+      --stats.deltas;
+      ++stats.keyframes;
+    }
+    const int64_t old_size = old.has_value() ? static_cast<int64_t>(old->data().size()) : 0;
+    stored_after += static_cast<int64_t>(next.data().size()) - old_size;
+    stats.stored_bytes += static_cast<int64_t>(next.data().size()) - old_size;
+    RETURN_IF_ERROR(
+        FromRocks(wb.Put(bodies(), keys::Body(hash), next.SerializeAsString()), "put", path_));
+    if (++rebased % 1000 == 0) say(absl::StrCat("retention: rebased ", rebased, "/", rebase_total));
+  }
+  std::vector<std::string> drop_sorted(drop.begin(), drop.end());
+  std::sort(drop_sorted.begin(), drop_sorted.end());
+  for (const std::string& hash : drop_sorted) {
+    ASSIGN_OR_RETURN(std::optional<StoredBody> old, GetStored(hash));
+    if (!old.has_value()) continue;
+    --stats.bodies;
+    --(old->base_hash().empty() ? stats.keyframes : stats.deltas);
+    stats.raw_bytes -= old->raw_bytes();
+    stats.stored_bytes -= static_cast<int64_t>(old->data().size());
+    stored_after -= static_cast<int64_t>(old->data().size());
+    decision.set_raw_bytes_dropped(decision.raw_bytes_dropped() + old->raw_bytes());
+    decision.add_drop_hashes(hash);
+  }
+  for (int64_t* field :
+       {&stats.bodies, &stats.keyframes, &stats.deltas, &stats.raw_bytes, &stats.stored_bytes}) {
+    *field = std::max<int64_t>(*field, 0);
+  }
+  decision.set_bodies_dropped(decision.drop_hashes_size());
+  decision.set_stored_bytes_after(stored_after);
+  RETURN_IF_ERROR(FromRocks(
+      wb.Put(meta(), std::string(keys::kRetention), decision.SerializeAsString()), "put", path_));
+  RETURN_IF_ERROR(
+      FromRocks(wb.Put(meta(), std::string(keys::kBodyStats), EncodeStats(stats)), "put", path_));
+  // The rebased bodies and the decision land together: a crash leaves either the old
+  // store or a decision whose bodies nothing kept depends on any more.
+  RETURN_IF_ERROR(FromRocks(db_->Write(WriteOpts(), &wb), "write retention decision", path_));
+  {
+    std::lock_guard<std::mutex> stats_lock(stats_mu_);
+    stats_ = stats;
+  }
+  retention_filter_->Set(std::make_shared<HashSet>(std::move(drop)));
+  retention_ = decision;
+  say(absl::StrCat("retention: ", decision.bodies_dropped(), " bodies to drop, ",
+                   decision.rebased_keyframes() + decision.rebased_deltas(),
+                   " rebased; compacting the bodies"));
+
+  // 6. Compact the bodies: the filter removes the decided bodies; forced blob garbage
+  // collection rewrites every blob file, so the dropped bodies' blobs are freed.
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  compact.blob_garbage_collection_policy = rocksdb::BlobGarbageCollectionPolicy::kForce;
+  compact.blob_garbage_collection_age_cutoff = 1.0;
+  RETURN_IF_ERROR(
+      FromRocks(db_->CompactRange(compact, bodies(), nullptr, nullptr), "compact bodies", path_));
+
+  decision.set_compacted(true);
+  decision.clear_drop_hashes();  // the counts stay; the list served the filter
+  RETURN_IF_ERROR(FromRocks(
+      db_->Put(WriteOpts(), meta(), std::string(keys::kRetention), decision.SerializeAsString()),
+      "put retention decision", path_));
+  retention_filter_->Set(nullptr);
+  retention_.reset();
+  return decision;
 }
 
 absl::StatusOr<std::string> RocksStore::GetBody(const std::string& content_hash) {

@@ -40,6 +40,10 @@ struct StoreOptions {
   // (LatestObservations, ObservationHistory, Reader::ForEachObservationHistory); the
   // others as stored. 0: every observation as stored.
   int32_t extractor_version = 0;
+  // zstd instead of LZ4 on the records' bottommost level (what CompactRecords leaves):
+  // ~45 % less disk for records kept cold (an archive), at the aggregator's cost of
+  // decompressing zstd (docs/STORAGE.md). Off: the census's own stores read fast.
+  bool zstd_cold_records = false;
 };
 
 // ContentHash (common/content_hash.h) is the snapshot id: lower-case hex SHA-256, 64
@@ -162,6 +166,33 @@ class Store {
   // Validators of the newest fetch of a URL (for conditional requests).
   virtual absl::StatusOr<std::optional<Validators>> LastValidators(const std::string& site_id,
                                                                    const std::string& url) = 0;
+
+  // Retention (docs/STORAGE.md "Retention", `census compact`). A version of a URL is
+  // one content hash its fetch records and observations name; its time is the newest
+  // record naming it. Per URL, a version is kept when it is one of the `keep_versions`
+  // newest (at least the newest one), or was fetched within `keep_days` days before
+  // `now_ms`, or any record naming it lies in a stored run's window [started_ms,
+  // finished_ms] (a run's evidence is never dropped). A body is dropped only when no
+  // URL keeps it (bodies are shared by hash). Records (fetches, observations) are all
+  // kept: they are the census's facts and what replay reads; retention drops bodies.
+  // `keep_runs` >= 0 also deletes the run records (and their task/ keys) of all but
+  // the newest `keep_runs` runs first; their windows then protect nothing (-1: all kept).
+  struct RetentionPolicy {
+    int keep_versions = 1;
+    int keep_days = 0;  // 0: the count alone decides
+    int keep_runs = -1;
+    int64_t now_ms = 0;
+    // Bodies that stay whatever their age: the snapshots the kept runs' reports cite
+    // (a forged date's evidence may be a snapshot from before the run's window).
+    std::vector<std::string> cited;
+  };
+  // Decides (a RetentionDecision at meta/retention), rebases every kept delta whose
+  // base is dropped (a keyframe, or a delta against its nearest kept ancestor) in the
+  // same write batch, then compacts the bodies family: its compaction filter removes
+  // exactly the decided bodies and blob garbage collection frees their blob space.
+  // Writes wait meanwhile. `progress` gets a line now and then (may be empty).
+  virtual absl::StatusOr<RetentionDecision> ApplyRetention(
+      const RetentionPolicy& policy, const std::function<void(const std::string&)>& progress) = 0;
 
   struct Stats {
     int64_t bodies = 0;

@@ -10,25 +10,15 @@
 #include "common/status_macros.h"
 #include "common/wire.h"
 #include "gtest/gtest.h"
+#include "storage/temp_dir_for_tests.h"
 
 namespace census {
 namespace {
 
-class TempDir {
+// A test's store directory, named after the test binary.
+class TempDir : public ::census::testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "store_server_test.XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string path() const { return path_ + "/db"; }
-
- private:
-  std::string path_;
+  TempDir() : ::census::testing::TempDir("store_server_test") {}
 };
 
 // Receives with a deadline so a broken server fails the test instead of hanging it.

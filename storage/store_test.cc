@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "storage/temp_dir_for_tests.h"
 
 namespace census {
 namespace {
@@ -24,20 +25,10 @@ using ::testing::IsEmpty;
 
 constexpr int64_t kAll = std::numeric_limits<int64_t>::max();
 
-class TempDir {
+// A test's store directory, named after the test binary.
+class TempDir : public ::census::testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "store_test.XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string path(const std::string& sub = "db") const { return path_ + "/" + sub; }
-
- private:
-  std::string path_;
+  TempDir() : ::census::testing::TempDir("store_test") {}
 };
 
 StoreOptions Fast() {
