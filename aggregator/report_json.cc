@@ -47,9 +47,14 @@ namespace report_parts {
 std::string JsonHead() { return "{\n \"sites\": ["; }
 
 absl::StatusOr<std::string> JsonSite(const report::SiteReport& site, bool first) {
-  std::string json = first ? "\n  " : ",\n  ";
-  RETURN_IF_ERROR(AppendMessageJson(site, 2, &json));
+  std::string json;
+  RETURN_IF_ERROR(AppendJsonSite(site, first, &json));
   return json;
+}
+
+absl::Status AppendJsonSite(const report::SiteReport& site, bool first, std::string* json) {
+  json->append(first ? "\n  " : ",\n  ");
+  return AppendMessageJson(site, 2, json);
 }
 
 absl::StatusOr<std::string> JsonTail(const report::CensusSummary* census, bool any_site) {

@@ -61,11 +61,30 @@ class ReportWriter::File {
     if (buffer_.capacity() < kBufferSize) buffer_.reserve(kBufferSize);
     buffer_.append(text.data(), text.size());
   }
-  // Appends `length` bytes of the file open as `from` starting at `offset`.
+  // Appends `length` bytes of the file open as `from` starting at `offset`: inside the
+  // kernel (copy_file_range: one copy from page cache to page cache, none through this
+  // process), else through the buffer (file systems that refuse it: EXDEV, EINVAL, ...).
   void CopyRange(int from, uint64_t offset, uint64_t length) {
     if (error_ != 0) return;
     Flush();
-    buffer_.resize(std::min<uint64_t>(std::max<uint64_t>(length, 1), kBufferSize));
+    while (length > 0 && error_ == 0 && copy_in_kernel_) {
+      loff_t in = static_cast<loff_t>(offset);
+      const ssize_t n = ::copy_file_range(from, &in, fd_, nullptr, length, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+                    errno == EBADF)) {
+        copy_in_kernel_ = false;  // the fallback below
+        break;
+      }
+      if (n <= 0) {
+        error_ = n < 0 ? errno : EIO;
+        return;
+      }
+      offset += static_cast<uint64_t>(n);
+      length -= static_cast<uint64_t>(n);
+    }
+    if (length == 0) return;
+    buffer_.resize(std::min<uint64_t>(length, kBufferSize));
     while (length > 0 && error_ == 0) {
       const ssize_t n = ::pread(from, buffer_.data(), std::min<uint64_t>(length, buffer_.size()),
                                 static_cast<off_t>(offset));
@@ -122,6 +141,7 @@ class ReportWriter::File {
   int fd_ = -1;
   std::string buffer_;
   int error_ = 0;  // the first errno of a failed open or write, 0 while none
+  bool copy_in_kernel_ = true;
 };
 
 ReportWriter::ReportWriter(fs::path dir, const std::string& as_of)
@@ -235,7 +255,10 @@ absl::StatusOr<std::unique_ptr<ReportWriter>> ReportWriter::Open(const std::stri
 absl::Status ReportWriter::Render(const report::SiteReport& site, int64_t index,
                                   RenderedSite* out) {
   out->index = index;
-  ASSIGN_OR_RETURN(out->json, report_parts::JsonSite(site, index == 0));
+  // Appended into the strings of the site rendered before in this slot: their capacity
+  // is reused (a site's JSON is tens of KB; growing a fresh string was a copy per doubling).
+  out->json.clear();
+  RETURN_IF_ERROR(report_parts::AppendJsonSite(site, index == 0, &out->json));
   out->jsonl.clear();
   report_parts::AppendJsonLine(out->json, &out->jsonl);
   out->csv = report_parts::CsvRow(site);

@@ -24,6 +24,8 @@ std::string JsonHead();
 // One element of "sites", indented as it stands in the whole report; `first` is the first
 // element (no separating comma before it).
 absl::StatusOr<std::string> JsonSite(const report::SiteReport& site, bool first);
+// The same appended to *json (the render threads reuse one string's capacity a site).
+absl::Status AppendJsonSite(const report::SiteReport& site, bool first, std::string* json);
 // The end of "sites" and the "census" member (left out when `census` is null, as for a
 // CensusReport without one).
 absl::StatusOr<std::string> JsonTail(const report::CensusSummary* census, bool any_site);
