@@ -22,7 +22,7 @@ data=${2:-/work/bench-data}
 out=${3:-/work/bench-out}
 bench=$root/build-aggperf/bench/aggregate_benchmark
 if [ ! -x "$bench" ]; then
-  cmake -S "$root" -B "$root/build-aggperf" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S "$root" -B "$root/build-aggperf" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build "$root/build-aggperf" --target aggregate_benchmark -j"${CENSUS_JOBS:-2}"
 fi
 "$bench" --dir "$data" --sites "$sizes" --build-only
