@@ -486,6 +486,13 @@ TEST_F(AggregateTest, WriteReportsRoundTrips) {
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*parsed, *report));
   EXPECT_TRUE(absl::StrContains(json, "\"site_id\": \"1001\""));
   EXPECT_TRUE(absl::StrContains(json, "\"navigation_only\": false"));  // defaults printed
+  // The sites first, the census summary last (written after the last site; docs/REPORT.md).
+  EXPECT_TRUE(absl::StartsWith(json, "{\n \"sites\": [\n  {\n   \"site_id\": "))
+      << json.substr(0, 80);
+  const size_t census = json.rfind("\n ],\n \"census\": {\n  \"as_of\": ");
+  ASSERT_NE(census, std::string::npos);
+  EXPECT_EQ(json.find("\"census\""), census + 6);
+  EXPECT_TRUE(absl::EndsWith(json, "\n }\n}\n"));
 
   // report.jsonl: one site a line, each the same object as in report.json.
   const std::string jsonl = ReadFile(out / "report.jsonl");

@@ -127,7 +127,8 @@ absl::StatusOr<report::CensusSummary> AggregateEach(
 // One site's part of each report file (ReportWriter::Render).
 struct RenderedSite {
   int64_t index = -1;  // the site's place in the report, 0 for the first
-  std::string json, csv, html;
+  // json: the element of report.json's "sites"; jsonl: report.jsonl's line.
+  std::string json, jsonl, csv, html;
 };
 
 // AggregateEach, each site's report text rendered (ReportWriter::Render) on the
@@ -182,7 +183,10 @@ class ReportWriter {
   absl::Status RenameRegionPages();
   std::filesystem::path dir_;
   std::unique_ptr<report_parts::HtmlNotice> html_;
-  std::unique_ptr<File> json_sites_, csv_, html_sections_, jsonl_;
+  std::unique_ptr<File> json_, csv_, html_sections_, jsonl_;
+  // report.html's site sections while the census is small enough to hold them
+  // (HtmlNotice::kInlineSitesUpTo), else empty.
+  std::string inline_sections_;
   RenderedSite rendered_;  // reused by Add(site)
   // Where each region's sections are in html_sections_: one (offset, length) a site.
   std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> region_sections_;

@@ -1,7 +1,12 @@
 // report.html: structure and escaping (what a reader sees is checked in headless
 // Chromium by tests/browser/).
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -203,20 +208,26 @@ TEST(ReportHtmlTest, RegionPages) {
   EXPECT_NE(unassigned.find("<span id=\"region-name\">未填地区</span>"), std::string::npos);
 }
 
+// `sites` sites in three regions (甲, 420100, none), every other one failing.
+report::CensusReport ThreeRegions(int sites) {
+  report::CensusReport report;
+  report.mutable_census()->set_as_of("2026-11-20");
+  report.mutable_census()->set_sites(sites);
+  for (int i = 0; i < sites; ++i) {
+    report::SiteReport* site = report.add_sites();
+    site->set_site_id(absl::StrFormat("%05d", i));
+    site->set_region(i % 3 == 0 ? "甲" : (i % 3 == 1 ? "420100" : ""));
+    site->set_verdict(i % 2 == 0 ? "fail" : "pass");
+  }
+  return report;
+}
+
 // Up to 500 sites report.html holds every site; above, the summary only, and every site
 // is on its region's page.
 TEST(ReportHtmlTest, OverTheThresholdTheSitesAreOnTheRegionPages) {
   for (int sites : {500, 501}) {
     SCOPED_TRACE(sites);
-    report::CensusReport report;
-    report.mutable_census()->set_as_of("2026-11-20");
-    report.mutable_census()->set_sites(sites);
-    for (int i = 0; i < sites; ++i) {
-      report::SiteReport* site = report.add_sites();
-      site->set_site_id(absl::StrFormat("%05d", i));
-      site->set_region(i % 3 == 0 ? "甲" : (i % 3 == 1 ? "420100" : ""));
-      site->set_verdict(i % 2 == 0 ? "fail" : "pass");
-    }
+    const report::CensusReport report = ThreeRegions(sites);
     const std::string html = ReportToHtml(report);
     const bool inline_sites = sites <= 500;
     EXPECT_EQ(Count(html, "<section class=\"site "), inline_sites ? sites : 0);
@@ -259,6 +270,41 @@ TEST(ReportHtmlTest, OverTheThresholdTheSitesAreOnTheRegionPages) {
 
 // A region with more failing sites than a page holds lists them on a page of their own,
 // each row linked to the page that holds the site; its first page links that list.
+// ReportWriter keeps report.html's sections in memory while the census is small enough
+// to inline them (no side file, no copy) and drops them past the threshold: at 500 and
+// 501 sites its files are the whole-report functions' bytes, the region pages cut from
+// its sections file (copy_file_range) included.
+TEST(ReportHtmlTest, TheWriterAtTheThreshold) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / absl::StrCat("report-html-writer-", getpid());
+  auto read = [](const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  for (int sites : {500, 501}) {
+    SCOPED_TRACE(sites);
+    const report::CensusReport report = ThreeRegions(sites);
+    const std::filesystem::path out = dir / absl::StrCat(sites);
+    ASSERT_TRUE(WriteReports(report, out.string()).ok());
+    EXPECT_EQ(read(out / "report.html"), ReportToHtml(report));
+    const std::map<std::string, std::string> pages = ReportToRegionHtml(report);
+    int files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(out / "regions")) {
+      ++files;
+      const std::string name = absl::StrCat("regions/", entry.path().filename().string());
+      ASSERT_EQ(pages.count(name), 1u) << name;
+      EXPECT_EQ(read(entry.path()), pages.at(name)) << name;
+    }
+    EXPECT_EQ(files, static_cast<int>(pages.size()));
+    for (const auto& entry : std::filesystem::directory_iterator(out)) {
+      EXPECT_FALSE(absl::StrContains(entry.path().filename().string(), "partial")) << entry.path();
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ReportHtmlTest, ALongFailingListIsAPageOfItsOwn) {
   report::CensusReport report;
   report.mutable_census()->set_as_of("2026-11-20");

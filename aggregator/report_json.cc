@@ -1,6 +1,7 @@
 // report.json (whole, and in the pieces ReportWriter streams) and merging shard reports.
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -24,56 +25,92 @@ namespace census {
 // (always_print_primitive_fields) is slow, ~22 MB/s, and report.json is protobuf's JSON
 // mapping of the report protos, which that printer reproduces byte for byte.
 
+// The sites come first and the census summary last: a writer streaming the sites knows
+// the summary only after the last of them, and so writes every byte once (docs/REPORT.md).
+// Each member's text is protobuf's JSON mapping (tested against MessageToJsonString).
 absl::StatusOr<std::string> ReportToJson(const report::CensusReport& report) {
-  return report_parts::MessageToJson(report);
+  std::string json = report_parts::JsonHead();
+  for (int i = 0; i < report.sites_size(); ++i) {
+    ASSIGN_OR_RETURN(std::string site, report_parts::JsonSite(report.sites(i), i == 0));
+    json.append(site);
+  }
+  ASSIGN_OR_RETURN(std::string tail,
+                   report_parts::JsonTail(report.has_census() ? &report.census() : nullptr,
+                                          report.sites_size() > 0));
+  json.append(tail);
+  return json;
 }
 
 namespace report_parts {
 
-// The census and the sites are printed nested in place: the whole report's bytes.
-absl::StatusOr<std::string> JsonHead(const report::CensusSummary& census) {
-  std::string json = "{\n \"census\": ";
-  RETURN_IF_ERROR(AppendMessageJson(census, 1, &json));
-  json.append(",\n \"sites\": [");
-  return json;
-}
+// The sites and the census are printed nested in place: the whole report's bytes.
+std::string JsonHead() { return "{\n \"sites\": ["; }
 
 absl::StatusOr<std::string> JsonSite(const report::SiteReport& site, bool first) {
-  std::string json = first ? "\n  " : ",\n  ";
-  RETURN_IF_ERROR(AppendMessageJson(site, 2, &json));
+  std::string json;
+  RETURN_IF_ERROR(AppendJsonSite(site, first, &json));
   return json;
 }
 
-std::string JsonTail(bool any_site) { return any_site ? "\n ]\n}\n" : "]\n}\n"; }
+absl::Status AppendJsonSite(const report::SiteReport& site, bool first, std::string* json) {
+  json->append(first ? "\n  " : ",\n  ");
+  return AppendMessageJson(site, 2, json);
+}
+
+absl::StatusOr<std::string> JsonTail(const report::CensusSummary* census, bool any_site) {
+  std::string json = any_site ? "\n ]" : "]";
+  if (census != nullptr) {
+    json.append(",\n \"census\": ");
+    RETURN_IF_ERROR(AppendMessageJson(*census, 1, &json));
+  }
+  json.append("\n}\n");
+  return json;
+}
 
 std::string JsonLine(absl::string_view json_site) {
+  std::string line;
+  AppendJsonLine(json_site, &line);
+  return line;
+}
+
+void AppendJsonLine(absl::string_view json_site, std::string* line) {
   // Whitespace between tokens goes; inside strings every byte stays (the printer escapes
   // control characters, so a string holds no raw newline). Written here: the site's text
   // is already the exact JSON report.json holds, and re-printing it through a parser
-  // could change its numbers' spelling.
-  std::string line;
-  line.reserve(json_site.size());
-  bool in_string = false, escaped = false, started = false;
-  for (char c : json_site) {
-    if (in_string) {
-      line.push_back(c);
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
+  // could change its numbers' spelling. Strings and runs of other tokens are copied
+  // whole (memchr to a string's end): this runs over every byte of report.json.
+  line->reserve(line->size() + json_site.size() + 1);
+  const char* p = json_site.data();
+  const char* const end = p + json_site.size();
+  auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+  while (p < end && (is_space(*p) || *p == ',')) ++p;  // the separator before a later site
+  while (p < end) {
+    if (is_space(*p)) {
+      ++p;
       continue;
     }
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (!started && c == ',') continue;  // the separator before a site that is not the first
-    started = true;
-    if (c == '"') in_string = true;
-    line.push_back(c);
+    const char* q = p;
+    if (*p == '"') {
+      // To the closing quote: the first '"' after an even run of backslashes.
+      ++q;
+      while (true) {
+        q = static_cast<const char*>(std::memchr(q, '"', static_cast<size_t>(end - q)));
+        if (q == nullptr) {
+          q = end;
+          break;
+        }
+        const char* b = q;
+        while (b[-1] == '\\') --b;
+        ++q;
+        if ((q - 1 - b) % 2 == 0) break;
+      }
+    } else {
+      while (q < end && !is_space(*q) && *q != '"') ++q;
+    }
+    line->append(p, q);
+    p = q;
   }
-  line.push_back('\n');
-  return line;
+  line->push_back('\n');
 }
 
 }  // namespace report_parts

@@ -1,17 +1,20 @@
 // Writing the report files and the region pages as the sites stream out of the aggregator.
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <system_error>
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "aggregator/aggregator.h"
@@ -28,79 +31,117 @@ namespace {
 constexpr char kRegionsPartial[] = "regions.partial";
 }  // namespace
 
-// One output file, written through a buffer; a failed write is remembered and reported
-// (with the path) when the file is closed, so callers check once.
+// One output file, written through a large buffer (report.json alone is gigabytes at
+// national scale: few, large write calls); a failed write is remembered and reported (with
+// the path and errno's reason) when the file is closed, so callers check once.
 class ReportWriter::File {
  public:
   explicit File(fs::path path) : path_(std::move(path)) {
-    out_.rdbuf()->pubsetbuf(buffer_.get(), kBufferSize);
-    errno = 0;
-    out_.open(path_, std::ios::binary | std::ios::trunc);
-    NoteError();
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd_ < 0) error_ = errno != 0 ? errno : EIO;
   }
-  bool is_open() const { return out_.is_open(); }
+  ~File() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+
+  bool is_open() const { return fd_ >= 0; }
   const fs::path& path() const { return path_; }
 
   void Write(absl::string_view text) {
-    out_.write(text.data(), static_cast<std::streamsize>(text.size()));
-    NoteError();
+    if (error_ != 0) return;
+    if (buffer_.size() + text.size() > kBufferSize) {
+      Flush();
+      if (text.size() >= kBufferSize) {  // a large piece goes out as it is
+        WriteAll(text);
+        return;
+      }
+    }
+    if (buffer_.capacity() < kBufferSize) buffer_.reserve(kBufferSize);
+    buffer_.append(text.data(), text.size());
   }
-  // Appends the whole of another (closed) file.
-  void Append(const fs::path& from) {
-    std::ifstream in(from, std::ios::binary);
-    if (!in) {
-      out_.setstate(std::ios::failbit);
-      return;
+  // Appends `length` bytes of the file open as `from` starting at `offset`: inside the
+  // kernel (copy_file_range: one copy from page cache to page cache, none through this
+  // process), else through the buffer (file systems that refuse it: EXDEV, EINVAL, ...).
+  void CopyRange(int from, uint64_t offset, uint64_t length) {
+    if (error_ != 0) return;
+    Flush();
+    while (length > 0 && error_ == 0 && copy_in_kernel_) {
+      loff_t in = static_cast<loff_t>(offset);
+      const ssize_t n = ::copy_file_range(from, &in, fd_, nullptr, length, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+                    errno == EBADF)) {
+        copy_in_kernel_ = false;  // the fallback below
+        break;
+      }
+      if (n <= 0) {
+        error_ = n < 0 ? errno : EIO;
+        return;
+      }
+      offset += static_cast<uint64_t>(n);
+      length -= static_cast<uint64_t>(n);
     }
-    while (in) {
-      in.read(buffer_in_.get(), kBufferSize);
-      out_.write(buffer_in_.get(), in.gcount());
+    if (length == 0) return;
+    buffer_.resize(std::min<uint64_t>(length, kBufferSize));
+    while (length > 0 && error_ == 0) {
+      const ssize_t n = ::pread(from, buffer_.data(), std::min<uint64_t>(length, buffer_.size()),
+                                static_cast<off_t>(offset));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        error_ = n < 0 ? errno : EIO;
+        break;
+      }
+      WriteAll(absl::string_view(buffer_.data(), static_cast<size_t>(n)));
+      offset += static_cast<uint64_t>(n);
+      length -= static_cast<uint64_t>(n);
     }
-    NoteError();
-    if (in.bad()) out_.setstate(std::ios::failbit);
-  }
-  // Appends `length` bytes of `from` starting at `offset`.
-  void CopyRange(std::ifstream& from, uint64_t offset, uint64_t length) {
-    from.clear();
-    from.seekg(static_cast<std::streamoff>(offset));
-    while (length > 0 && from) {
-      from.read(buffer_in_.get(),
-                static_cast<std::streamsize>(std::min<uint64_t>(length, kBufferSize)));
-      if (from.gcount() <= 0) break;
-      out_.write(buffer_in_.get(), from.gcount());
-      length -= static_cast<uint64_t>(from.gcount());
-    }
-    NoteError();
-    if (length > 0) out_.setstate(std::ios::failbit);
+    buffer_.clear();
   }
   absl::Status Close() {
-    if (!out_.is_open()) return absl::OkStatus();
-    errno = 0;
-    out_.close();
-    NoteError();
-    if (!out_) {
-      // The stream keeps no reason; the first errno seen when it failed is it (ENOSPC on a
-      // full disk: say so, for the person who has to make room).
+    if (fd_ < 0 && error_ == 0) return absl::OkStatus();
+    Flush();
+    if (fd_ >= 0) {
+      if (::close(fd_) != 0 && error_ == 0) error_ = errno;
+      fd_ = -1;
+    }
+    if (error_ != 0) {
+      // ENOSPC on a full disk: say so, for the person who has to make room.
       return absl::DataLossError(absl::StrCat(
-          "cannot write ", path_.string(), ": ",
-          error_ != 0 ? std::strerror(error_) : "write failed",
+          "cannot write ", path_.string(), ": ", std::strerror(error_),
           error_ == ENOSPC ? " (the disk is full: no report was put under its final name)" : ""));
     }
     return absl::OkStatus();
   }
 
  private:
-  // The first errno seen after the stream failed (0 while it has not).
-  void NoteError() {
-    if (!out_ && error_ == 0) error_ = errno != 0 ? errno : EIO;
+  void Flush() {
+    if (!buffer_.empty() && error_ == 0) WriteAll(buffer_);
+    buffer_.clear();
+  }
+  void WriteAll(absl::string_view text) {
+    if (fd_ < 0) {
+      if (error_ == 0) error_ = EBADF;
+      return;
+    }
+    while (!text.empty() && error_ == 0) {
+      const ssize_t n = ::write(fd_, text.data(), text.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        error_ = n < 0 ? errno : EIO;
+        break;
+      }
+      text.remove_prefix(static_cast<size_t>(n));
+    }
   }
 
   static constexpr size_t kBufferSize = 1 << 20;
   fs::path path_;
-  std::unique_ptr<char[]> buffer_ = std::make_unique<char[]>(kBufferSize);
-  std::unique_ptr<char[]> buffer_in_ = std::make_unique<char[]>(kBufferSize);
-  std::ofstream out_;
-  int error_ = 0;
+  int fd_ = -1;
+  std::string buffer_;
+  int error_ = 0;  // the first errno of a failed open or write, 0 while none
+  bool copy_in_kernel_ = true;
 };
 
 ReportWriter::ReportWriter(fs::path dir, const std::string& as_of)
@@ -109,7 +150,7 @@ ReportWriter::ReportWriter(fs::path dir, const std::string& as_of)
 ReportWriter::~ReportWriter() {
   if (finished_) return;
   // An unfinished report is no report: leave the folder as it was.
-  for (File* file : {json_sites_.get(), csv_.get(), html_sections_.get(), jsonl_.get()}) {
+  for (File* file : {json_.get(), csv_.get(), html_sections_.get(), jsonl_.get()}) {
     if (file == nullptr) continue;
     (void)file->Close();
     std::error_code ec;
@@ -128,10 +169,12 @@ absl::Status ReportWriter::WriteRegionPages(const report::CensusSummary& census)
     return absl::UnavailableError(
         absl::StrCat("cannot create ", partial.string(), ": ", ec.message()));
   }
-  std::ifstream sections(html_sections_->path(), std::ios::binary);
-  if (!sections) {
-    return absl::UnavailableError(absl::StrCat("cannot read ", html_sections_->path().string()));
+  const int sections = ::open(html_sections_->path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (sections < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot read ", html_sections_->path().string(), ": ", std::strerror(errno)));
   }
+  absl::Cleanup close_sections = [sections] { ::close(sections); };
   constexpr size_t kPerPage = report_parts::HtmlNotice::kRegionSitesPerPage;
   for (const std::string& region : html_->Regions()) {
     const std::vector<std::pair<uint64_t, uint64_t>>& ranges = region_sections_[region];
@@ -192,16 +235,19 @@ absl::StatusOr<std::unique_ptr<ReportWriter>> ReportWriter::Open(const std::stri
     return absl::FailedPreconditionError(absl::StrCat(dir.string(), " is not a directory"));
   }
   std::unique_ptr<ReportWriter> writer(new ReportWriter(dir, as_of));
-  writer->json_sites_ = std::make_unique<File>(dir / "report.json.sites.partial");
+  // report.json's sites go straight into the file that becomes report.json, the census
+  // summary after them (Finish): every byte is written once.
+  writer->json_ = std::make_unique<File>(dir / "report.json.partial");
   writer->csv_ = std::make_unique<File>(dir / "report.csv.partial");
   writer->html_sections_ = std::make_unique<File>(dir / "report.html.sites.partial");
   writer->jsonl_ = std::make_unique<File>(dir / "report.jsonl.partial");
-  for (File* file : {writer->json_sites_.get(), writer->csv_.get(), writer->html_sections_.get(),
+  for (File* file : {writer->json_.get(), writer->csv_.get(), writer->html_sections_.get(),
                      writer->jsonl_.get()}) {
     if (!file->is_open()) {
       return absl::UnavailableError(absl::StrCat("cannot open ", file->path().string()));
     }
   }
+  writer->json_->Write(report_parts::JsonHead());
   writer->csv_->Write(report_parts::CsvHead());
   return writer;
 }
@@ -209,7 +255,12 @@ absl::StatusOr<std::unique_ptr<ReportWriter>> ReportWriter::Open(const std::stri
 absl::Status ReportWriter::Render(const report::SiteReport& site, int64_t index,
                                   RenderedSite* out) {
   out->index = index;
-  ASSIGN_OR_RETURN(out->json, report_parts::JsonSite(site, index == 0));
+  // Appended into the strings of the site rendered before in this slot: their capacity
+  // is reused (a site's JSON is tens of KB; growing a fresh string was a copy per doubling).
+  out->json.clear();
+  RETURN_IF_ERROR(report_parts::AppendJsonSite(site, index == 0, &out->json));
+  out->jsonl.clear();
+  report_parts::AppendJsonLine(out->json, &out->jsonl);
   out->csv = report_parts::CsvRow(site);
   out->html.clear();
   report_parts::HtmlNotice::Section(site, index + 1, &out->html);
@@ -227,10 +278,17 @@ absl::Status ReportWriter::Add(const report::SiteReport& site, const RenderedSit
     return absl::FailedPreconditionError(absl::StrCat("site ", site.site_id(), " rendered as #",
                                                       rendered.index, ", added as #", sites_));
   }
-  json_sites_->Write(rendered.json);
-  jsonl_->Write(report_parts::JsonLine(rendered.json));
+  json_->Write(rendered.json);
+  jsonl_->Write(rendered.jsonl);
   csv_->Write(rendered.csv);
   html_->Count(site);
+  // report.html holds the sections of a small census (kInlineSitesUpTo): kept in memory
+  // until Finish writes report.html whole, dropped when the census grows past it.
+  if (html_->SitesInline()) {
+    inline_sections_.append(rendered.html);
+  } else if (!inline_sections_.empty()) {
+    std::string().swap(inline_sections_);
+  }
   html_sections_->Write(rendered.html);
   // Where the section is, for its region's pages (one range a site: a region's sites
   // are cut into pages of kRegionSitesPerPage).
@@ -242,29 +300,23 @@ absl::Status ReportWriter::Add(const report::SiteReport& site, const RenderedSit
 
 absl::Status ReportWriter::Finish(const report::CensusSummary& census) {
   if (finished_) return absl::FailedPreconditionError("report already finished");
-  RETURN_IF_ERROR(json_sites_->Close());
+  ASSIGN_OR_RETURN(std::string json_tail, report_parts::JsonTail(&census, sites_ > 0));
+  json_->Write(json_tail);
+  RETURN_IF_ERROR(json_->Close());
   RETURN_IF_ERROR(csv_->Close());
   RETURN_IF_ERROR(html_sections_->Close());
   RETURN_IF_ERROR(jsonl_->Close());
 
   // Each whole file is written beside its final name and renamed over it, so a reader
   // never sees half a report.
-  ASSIGN_OR_RETURN(std::string json_head, report_parts::JsonHead(census));
-  File json(dir_ / "report.json.partial");
-  json.Write(json_head);
-  json.Append(json_sites_->path());
-  json.Write(report_parts::JsonTail(sites_ > 0));
   File html(dir_ / "report.html.partial");
   html.Write(html_->Head(census));
-  if (html_->SitesInline()) html.Append(html_sections_->path());
+  if (html_->SitesInline()) html.Write(inline_sections_);
   html.Write(html_->Tail(census));
   absl::Status written = WriteRegionPages(census);
-  for (File* file : {&json, &html}) {
-    if (absl::Status status = file->Close(); !status.ok() && written.ok()) written = status;
-  }
+  if (absl::Status status = html.Close(); !status.ok() && written.ok()) written = status;
   if (!written.ok()) {
     std::error_code ec;
-    fs::remove(json.path(), ec);
     fs::remove(html.path(), ec);
     fs::remove_all(dir_ / kRegionsPartial, ec);
     return written;
@@ -279,14 +331,13 @@ absl::Status ReportWriter::Finish(const report::CensusSummary& census) {
     }
     return absl::OkStatus();
   };
-  RETURN_IF_ERROR(rename(json.path(), dir_ / "report.json"));
+  RETURN_IF_ERROR(rename(json_->path(), dir_ / "report.json"));
   RETURN_IF_ERROR(rename(csv_->path(), dir_ / "report.csv"));
   RETURN_IF_ERROR(rename(jsonl_->path(), dir_ / "report.jsonl"));
   // The pages before the summary that links them.
   RETURN_IF_ERROR(RenameRegionPages());
   RETURN_IF_ERROR(rename(html.path(), dir_ / "report.html"));
   std::error_code ec;
-  fs::remove(json_sites_->path(), ec);
   fs::remove(html_sections_->path(), ec);
   finished_ = true;
   return absl::OkStatus();

@@ -15,17 +15,25 @@
 namespace census::report_parts {
 
 // ------------------------------------------------------------ report.json
-// ReportToJson(report) == JsonHead(census) + JsonSite(s1, true) + JsonSite(s2, false) + ...
-//                         + JsonTail(any_site).
+// ReportToJson(report) == JsonHead() + JsonSite(s1, true) + JsonSite(s2, false) + ...
+//                         + JsonTail(&census, any_site).
+// The census summary comes after the sites (docs/REPORT.md): it is known only when the
+// last site is, and a streaming writer then writes every byte of the file once.
 
-absl::StatusOr<std::string> JsonHead(const report::CensusSummary& census);
+std::string JsonHead();
 // One element of "sites", indented as it stands in the whole report; `first` is the first
 // element (no separating comma before it).
 absl::StatusOr<std::string> JsonSite(const report::SiteReport& site, bool first);
-std::string JsonTail(bool any_site);
+// The same appended to *json (the render threads reuse one string's capacity a site).
+absl::Status AppendJsonSite(const report::SiteReport& site, bool first, std::string* json);
+// The end of "sites" and the "census" member (left out when `census` is null, as for a
+// CensusReport without one).
+absl::StatusOr<std::string> JsonTail(const report::CensusSummary* census, bool any_site);
 // report.jsonl's line for a site: JsonSite's text without the separating comma and the
 // whitespace between tokens, and a newline: the same object, one line.
 std::string JsonLine(absl::string_view json_site);
+// The same appended to *line (which is not cleared).
+void AppendJsonLine(absl::string_view json_site, std::string* line);
 
 // ------------------------------------------------------------ report.csv
 
