@@ -253,7 +253,17 @@ TEST_F(CoordinatorTest, ProbeLeasesCarryIpv6ProbesAndTheHttpsCheck) {
   EXPECT_THAT(kinds(b0.lease()),
               ElementsAre("PROBE 0 http://b.gov.cn/", "PROBE_V6 0 http://b.gov.cn/",
                           "HTTPS_CHECK 0 http://b.gov.cn/"));
-  Done(b0.lease());
+  // The fake clock must not move on before the coordinator has taken a Done in: a Done
+  // read after the next Advance finds its lease expired and the probe handed out again.
+  auto done_and_wait = [this](const Lease& lease) {
+    const int64_t before = coordinator_->progress().pages_fetched;
+    Done(lease);
+    for (int i = 0; i < 1000 && coordinator_->progress().pages_fetched == before; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    EXPECT_GT(coordinator_->progress().pages_fetched, before);
+  };
+  done_and_wait(b0.lease());
   // A's probe lease expires: the same three tasks again.
   clock_.Advance(absl::Minutes(6));
   FromCoordinator again;
@@ -265,7 +275,7 @@ TEST_F(CoordinatorTest, ProbeLeasesCarryIpv6ProbesAndTheHttpsCheck) {
   EXPECT_THAT(kinds(again.lease()),
               ElementsAre("PROBE 0 http://a.gov.cn/", "PROBE_V6 0 http://a.gov.cn/",
                           "HTTPS_CHECK 0 http://a.gov.cn/"));
-  Done(again.lease());
+  done_and_wait(again.lease());
   // Probe 1 of each site: an IPv6 probe, no HTTPS check; probe 2: the probe alone.
   for (int index : {1, 2}) {
     clock_.Advance(absl::Minutes(10));
@@ -274,7 +284,7 @@ TEST_F(CoordinatorTest, ProbeLeasesCarryIpv6ProbesAndTheHttpsCheck) {
       FromCoordinator probe = Ask();
       if (!probe.has_lease() || probe.lease().tasks(0).kind() != PROBE) continue;
       got.push_back(absl::StrJoin(kinds(probe.lease()), "; "));
-      Done(probe.lease());
+      done_and_wait(probe.lease());
     }
     std::sort(got.begin(), got.end());
     if (index == 1) {
