@@ -447,6 +447,11 @@ bool HttpServer::ReadMore(int fd, std::string* buf, bool between) {
 
 void HttpServer::ServeConnection(int fd) {
   std::string buf;
+  // Only a connection that has been answered is idle between requests and may be closed to
+  // free its thread. A fresh one waits for its first request: closing it unread is a
+  // server dropping a request it accepted (curl says "Empty reply from server" and does not
+  // retry a new connection), which a loaded machine turned into false census findings.
+  bool answered = false;
   while (!stopping_.load()) {
     // Read until the end of the head.
     size_t head_end = std::string::npos;
@@ -476,7 +481,7 @@ void HttpServer::ServeConnection(int fd) {
         return;
       }
       scan_from = buf.size();
-      if (!ReadMore(fd, &buf, /*between=*/buf.empty())) return;
+      if (!ReadMore(fd, &buf, /*between=*/answered && buf.empty())) return;
     }
     if (head_end > kMaxHeaderBytes) {
       SendError(fd, 431);
@@ -539,6 +544,7 @@ void HttpServer::ServeConnection(int fd) {
     }
     if (stopping_.load()) keep_alive = false;
     if (!SendResponse(fd, resp, req.method == "HEAD", keep_alive)) return;
+    answered = true;
     if (!keep_alive) {
       shutdown(fd, SHUT_WR);
       return;
