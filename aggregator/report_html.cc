@@ -19,6 +19,7 @@
 #include "absl/time/civil_time.h"
 #include "aggregator/aggregator.h"
 #include "aggregator/internal/report_parts.h"
+#include "aggregator/site_verdict.h"
 #include "common/clock.h"
 #include "common/content_hash.h"
 #include "common/web_text.h"
@@ -620,10 +621,7 @@ std::string ColumnState(const report::ColumnReport& c) {
 // in report.json and report.csv).
 constexpr int kAllColumnsUpTo = 30;
 
-bool ProblemColumn(const report::ColumnReport& c) {
-  return c.stale() || c.blank() || c.long_unupdated() || !c.fetch_error().empty() ||
-         c.page() == "unverified-blank";
-}
+bool ProblemColumn(const report::ColumnReport& c) { return !ColumnProblems(c).empty(); }
 
 void ColumnsTable(std::string* out, const report::SiteReport& site) {
   const std::vector<const FieldDescriptor*> extra =

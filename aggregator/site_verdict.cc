@@ -164,6 +164,17 @@ bool LinkConfirmed(const FetchRecord& check) {
   return status == 403 || status == 404 || status == 410 || check.attempts() >= 2;
 }
 
+std::vector<std::string> ColumnProblems(const report::ColumnReport& column) {
+  std::vector<std::string> out;
+  if (!column.fetch_error().empty())
+    out.push_back(absl::StrCat("not opened: ", column.fetch_error()));
+  if (column.blank()) out.push_back("blank");
+  if (column.stale()) out.push_back("stale");
+  if (column.long_unupdated()) out.push_back("long unupdated");
+  if (column.page() == "unverified-blank") out.push_back("unverified-blank");
+  return out;
+}
+
 std::string WindowText(const RubricWindow& window) {
   if (window.months > 0)
     return absl::StrCat(window.months, window.months == 1 ? " month" : " months");

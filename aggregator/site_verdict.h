@@ -48,6 +48,13 @@ absl::CivilDay MonthsBefore(absl::CivilDay as_of, int months);
 // "14 days" / "6 months".
 std::string WindowText(const RubricWindow& window);
 
+// What a reader is told is wrong with a column, in this order: "not opened: ERROR",
+// "blank", "stale", "long unupdated", "unverified-blank" (a script may build its list and
+// no browser looked). Empty when nothing is. The one list behind `census report`, the
+// serve UI's column states and the notice's problem-only column tables, so that a state
+// the report adds is shown everywhere or nowhere.
+std::vector<std::string> ColumnProblems(const report::ColumnReport& column);
+
 // What is known about one column's list page.
 struct ColumnFacts {
   std::string name;

@@ -70,6 +70,22 @@ TEST(HelpersTest, CategoryAndErrorNames) {
   EXPECT_EQ(FetchErrorName(FETCH_OK), "");
 }
 
+TEST(HelpersTest, ColumnProblemsNamesEveryStateInOrder) {
+  report::ColumnReport c;
+  c.set_page("list");
+  EXPECT_TRUE(ColumnProblems(c).empty());
+  c.set_page("static");  // not judged: nothing wrong
+  EXPECT_TRUE(ColumnProblems(c).empty());
+  c.set_page("unverified-blank");
+  EXPECT_EQ(ColumnProblems(c), std::vector<std::string>({"unverified-blank"}));
+  c.set_long_unupdated(true);
+  c.set_stale(true);
+  c.set_blank(true);
+  c.set_fetch_error("http_404");
+  EXPECT_EQ(ColumnProblems(c), std::vector<std::string>({"not opened: http_404", "blank", "stale",
+                                                         "long unupdated", "unverified-blank"}));
+}
+
 TEST(HelpersTest, ProbeFailed) {
   struct Case {
     FetchError error;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "aggregator/aggregator.h"
+#include "aggregator/site_verdict.h"
 #include "cmd/flags.h"
 #include "cmd/replay_command.h"
 #include "common/status_macros.h"
@@ -140,12 +141,7 @@ void PrintSite(const report::SiteReport& site) {
   }
   std::printf("  columns: %d (%d stale, %d blank)\n", site.columns_size(), stale, blank);
   for (const report::ColumnReport& c : site.columns()) {
-    std::vector<std::string> state;
-    if (!c.fetch_error().empty()) state.push_back(absl::StrCat("not opened: ", c.fetch_error()));
-    if (c.blank()) state.push_back("blank");
-    if (c.stale()) state.push_back("stale");
-    if (c.long_unupdated()) state.push_back("long unupdated");
-    if (c.page() == "unverified") state.push_back("unverified");
+    const std::vector<std::string> state = ColumnProblems(c);
     if (state.empty()) continue;  // the healthy ones are in --json
     std::printf("    %s (%s) %s: last update %s, %s\n", c.name().c_str(), c.category().c_str(),
                 c.url().c_str(), c.last_update().empty() ? "none" : c.last_update().c_str(),

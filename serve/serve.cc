@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "aggregator/site_verdict.h"
 #include "common/clock.h"
 #include "common/status_macros.h"
 #include "serve/archive.h"
@@ -451,11 +452,7 @@ HttpResponse ArchiveServer::SitePage(const std::string& run_id, const std::strin
                   "<th>name</th><th>category</th><th>URL</th><th>last update</th><th>state</th>"
                   "</tr></thead><tbody>\n");
   for (const report::ColumnReport& c : site.columns()) {
-    std::vector<std::string> state;
-    if (!c.fetch_error().empty()) state.push_back(absl::StrCat("not opened: ", c.fetch_error()));
-    if (c.blank()) state.push_back("blank");
-    if (c.stale()) state.push_back("stale");
-    if (c.long_unupdated()) state.push_back("long unupdated");
+    const std::vector<std::string> state = ColumnProblems(c);
     absl::StrAppend(&body, "<tr><td>", HtmlEscape(c.name()), "</td><td>", HtmlEscape(c.category()),
                     "</td><td>", Link(VersionsPath(site.site_id(), c.url()), c.url()), "</td><td>",
                     HtmlEscape(c.last_update()), "</td><td>",
