@@ -484,11 +484,10 @@ TEST_F(AggregateTest, WriteReportsRoundTrips) {
   auto parsed = ReportFromJson(json);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*parsed, *report));
-  EXPECT_TRUE(absl::StrContains(json, "\"site_id\": \"1001\""));
-  EXPECT_TRUE(absl::StrContains(json, "\"navigation_only\": false"));  // defaults printed
+  EXPECT_TRUE(absl::StrContains(json, "\n  {\"site_id\":\"1001\","));  // a site a line
+  EXPECT_TRUE(absl::StrContains(json, "\"navigation_only\":false"));   // defaults printed
   // The sites first, the census summary last (written after the last site; docs/REPORT.md).
-  EXPECT_TRUE(absl::StartsWith(json, "{\n \"sites\": [\n  {\n   \"site_id\": "))
-      << json.substr(0, 80);
+  EXPECT_TRUE(absl::StartsWith(json, "{\n \"sites\": [\n  {\"site_id\":")) << json.substr(0, 80);
   const size_t census = json.rfind("\n ],\n \"census\": {\n  \"as_of\": ");
   ASSERT_NE(census, std::string::npos);
   EXPECT_EQ(json.find("\"census\""), census + 6);
@@ -501,6 +500,10 @@ TEST_F(AggregateTest, WriteReportsRoundTrips) {
   EXPECT_TRUE(absl::EndsWith(jsonl, "}\n"));
   for (int i = 0; i < report->sites_size(); ++i) {
     EXPECT_TRUE(absl::StartsWith(jsonl_lines[i], "{\"site_id\":\"")) << jsonl_lines[i];
+    EXPECT_TRUE(
+        absl::StrContains(json, absl::StrCat(i == 0 ? "[\n  " : "},\n  ", jsonl_lines[i],
+                                             i + 1 == report->sites_size() ? "\n ]" : ",\n")))
+        << i;  // report.json's element is the same line
     report::SiteReport site;
     google::protobuf::util::JsonParseOptions parse;
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(jsonl_lines[i], &site, parse).ok())

@@ -127,8 +127,9 @@ absl::StatusOr<report::CensusSummary> AggregateEach(
 // One site's part of each report file (ReportWriter::Render).
 struct RenderedSite {
   int64_t index = -1;  // the site's place in the report, 0 for the first
-  // json: the element of report.json's "sites"; jsonl: report.jsonl's line.
-  std::string json, jsonl, csv, html;
+  // jsonl: report.jsonl's line, the site's object on one line and "\n"; report.json holds
+  // the same object (without the newline) as an element of its "sites".
+  std::string jsonl, csv, html;
 };
 
 // AggregateEach, each site's report text rendered (ReportWriter::Render) on the

@@ -257,10 +257,8 @@ absl::Status ReportWriter::Render(const report::SiteReport& site, int64_t index,
   out->index = index;
   // Appended into the strings of the site rendered before in this slot: their capacity
   // is reused (a site's JSON is tens of KB; growing a fresh string was a copy per doubling).
-  out->json.clear();
-  RETURN_IF_ERROR(report_parts::AppendJsonSite(site, index == 0, &out->json));
   out->jsonl.clear();
-  report_parts::AppendJsonLine(out->json, &out->jsonl);
+  RETURN_IF_ERROR(report_parts::AppendJsonSiteLine(site, &out->jsonl));
   out->csv = report_parts::CsvRow(site);
   out->html.clear();
   report_parts::HtmlNotice::Section(site, index + 1, &out->html);
@@ -278,7 +276,9 @@ absl::Status ReportWriter::Add(const report::SiteReport& site, const RenderedSit
     return absl::FailedPreconditionError(absl::StrCat("site ", site.site_id(), " rendered as #",
                                                       rendered.index, ", added as #", sites_));
   }
-  json_->Write(rendered.json);
+  // report.json's element is report.jsonl's line (JsonSite == separator + line).
+  json_->Write(report_parts::JsonSiteSeparator(sites_ == 0));
+  json_->Write(absl::string_view(rendered.jsonl).substr(0, rendered.jsonl.size() - 1));
   jsonl_->Write(rendered.jsonl);
   csv_->Write(rendered.csv);
   html_->Count(site);

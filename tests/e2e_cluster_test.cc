@@ -143,10 +143,10 @@ enum class Fault { kNone, kKillWorker, kKillCoordinator, kKillStore, kCutOffWork
 // report.csv are still compared exactly).
 std::string Normalize(std::string json) {
   static const std::regex times(
-      R"re("(started|finished|fetched_at|first_at|last_at|checked_at)": "[^"]*")re");
+      R"re("(started|finished|fetched_at|first_at|last_at|checked_at)": ?"[^"]*")re");
   static const std::regex durations(
-      R"re("(elapsed_ms|first_byte_ms|pages_fetched)": "?[0-9]+"?)re");
-  static const std::regex refused(R"re("detail": "Failed to connect to [^"]*")re");
+      R"re("(elapsed_ms|first_byte_ms|pages_fetched)": ?"?[0-9]+"?)re");
+  static const std::regex refused(R"re("detail": ?"Failed to connect to [^"]*")re");
   json = std::regex_replace(json, times, "\"$1\": \"T\"");
   json = std::regex_replace(json, refused, "\"detail\": \"refused\"");
   return std::regex_replace(json, durations, "\"$1\": 0");

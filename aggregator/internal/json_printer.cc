@@ -57,6 +57,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "aggregator/internal/report_parts.h"
+#include "common/status_macros.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -365,7 +367,8 @@ PlanCache& GeneratedPlans() {
 
 class Printer {
  public:
-  explicit Printer(std::string* out) : out_(out) {}
+  // compact: no whitespace between tokens (MessageToJsonString without add_whitespace).
+  Printer(std::string* out, bool compact) : out_(out), compact_(compact) {}
 
   // False when the message (or one inside it) has unknown fields: protobuf's printer
   // reads its fields back from the wire, where an unknown field could take a known
@@ -380,7 +383,8 @@ class Printer {
       if (any) out_->push_back(',');
       any = true;
       NewLine(level + 1);
-      out_->append(f.prefix);
+      // The prefix is "\"name\": "; compact output drops its space.
+      out_->append(f.prefix.data(), f.prefix.size() - (compact_ ? 1 : 0));
       bool ok = f.repeated ? PrintRepeated(*reflection, message, f, level + 1)
                            : PrintSingular(*reflection, message, f, level + 1);
       if (!ok) return false;
@@ -392,6 +396,7 @@ class Printer {
 
  private:
   void NewLine(int level) {
+    if (compact_) return;
     // "\n" and up to kMaxIndent spaces, appended at once.
     static constexpr int kMaxIndent = 64;
     static constexpr struct Indent {
@@ -518,6 +523,7 @@ class Printer {
   }
 
   std::string* out_;
+  const bool compact_;
   std::string scratch_;  // for Get*StringReference
 };
 
@@ -613,7 +619,10 @@ void AppendJsonString(absl::string_view value, std::string* out) {
   out->push_back('"');
 }
 
-absl::Status AppendMessageJson(const Message& message, int indent, std::string* out) {
+namespace {
+
+// AppendMessageJson (compact == false) and AppendMessageJsonLine (compact == true).
+absl::Status AppendMessage(const Message& message, int indent, bool compact, std::string* out) {
   const Descriptor* type = message.GetDescriptor();
   const MessagePlan* plan = nullptr;
   PlanMap local_plans;
@@ -629,10 +638,27 @@ absl::Status AppendMessageJson(const Message& message, int indent, std::string* 
     // The JSON of a report is ~4 times its wire size (field names, defaults printed):
     // room up front saves growing a large string step by step.
     out->reserve(mark + message.ByteSizeLong() * 9 / 2 + 64);
-    if (Printer(out).PrintMessage(message, *plan, indent)) return absl::OkStatus();
+    if (Printer(out, compact).PrintMessage(message, *plan, indent)) return absl::OkStatus();
     out->resize(mark);
   }
-  return AppendWithProtobuf(message, indent, out);
+  if (!compact) return AppendWithProtobuf(message, indent, out);
+  // Protobuf's own compact output spells nothing differently, but the indented text is
+  // what the native printer is tested against; its whitespace between tokens goes.
+  std::string pretty;
+  RETURN_IF_ERROR(AppendWithProtobuf(message, 0, &pretty));
+  AppendJsonLine(pretty, out);
+  out->pop_back();  // AppendJsonLine's newline
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status AppendMessageJson(const Message& message, int indent, std::string* out) {
+  return AppendMessage(message, indent, /*compact=*/false, out);
+}
+
+absl::Status AppendMessageJsonLine(const Message& message, std::string* out) {
+  return AppendMessage(message, 0, /*compact=*/true, out);
 }
 
 absl::StatusOr<std::string> MessageToJson(const Message& message) {

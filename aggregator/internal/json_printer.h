@@ -37,6 +37,11 @@ absl::StatusOr<std::string> MessageToJson(const google::protobuf::Message& messa
 absl::Status AppendMessageJson(const google::protobuf::Message& message, int indent,
                                std::string* out);
 
+// Appends `message` on one line: MessageToJsonString's output without add_whitespace
+// (no whitespace between tokens, no final newline), as report.jsonl and report.json's
+// site lines hold it. On error *out is left as it was.
+absl::Status AppendMessageJsonLine(const google::protobuf::Message& message, std::string* out);
+
 // Appends `value` as protobuf's JSON printer writes a string: quoted, with '"', '\\',
 // control characters, '<', '>', U+007F..U+009F and some invisible/format code points
 // escaped; invalid UTF-8 is dropped as protobuf drops it. Exposed for the tests.

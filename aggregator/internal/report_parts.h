@@ -21,16 +21,21 @@ namespace census::report_parts {
 // last site is, and a streaming writer then writes every byte of the file once.
 
 std::string JsonHead();
-// One element of "sites", indented as it stands in the whole report; `first` is the first
+// One element of "sites" as it stands in the whole report: JsonSiteSeparator(first) and the
+// site's object on one line (the text of its report.jsonl line); `first` is the first
 // element (no separating comma before it).
 absl::StatusOr<std::string> JsonSite(const report::SiteReport& site, bool first);
-// The same appended to *json (the render threads reuse one string's capacity a site).
+// The same appended to *json.
 absl::Status AppendJsonSite(const report::SiteReport& site, bool first, std::string* json);
+const char* JsonSiteSeparator(bool first);
+// report.jsonl's line for a site appended to *line: the object on one line and "\n" (the
+// render threads reuse one string's capacity a site).
+absl::Status AppendJsonSiteLine(const report::SiteReport& site, std::string* line);
 // The end of "sites" and the "census" member (left out when `census` is null, as for a
 // CensusReport without one).
 absl::StatusOr<std::string> JsonTail(const report::CensusSummary* census, bool any_site);
-// report.jsonl's line for a site: JsonSite's text without the separating comma and the
-// whitespace between tokens, and a newline: the same object, one line.
+// A JSON value's text on one line: without a leading separating comma and the whitespace
+// between tokens, and a newline (strings are copied as they are).
 std::string JsonLine(absl::string_view json_site);
 // The same appended to *line (which is not cleared).
 void AppendJsonLine(absl::string_view json_site, std::string* line);

@@ -278,10 +278,10 @@ class Cluster:
 
 
 def normalize(text):
-    text = re.sub(r'"(started|finished|fetched_at|first_at|last_at|checked_at)": "[^"]*"', r'"\1": "T"', text)
+    text = re.sub(r'"(started|finished|fetched_at|first_at|last_at|checked_at)": ?"[^"]*"', r'"\1": "T"', text)
     # libcurl's words for a refused HTTPS check carry a port and a duration.
-    text = re.sub(r'"detail": "Failed to connect to [^"]*"', r'"detail": "refused"', text)
-    return re.sub(r'"(elapsed_ms|first_byte_ms)": "?[0-9]+"?', r'"\1": 0', text)
+    text = re.sub(r'"detail": ?"Failed to connect to [^"]*"', r'"detail": "refused"', text)
+    return re.sub(r'"(elapsed_ms|first_byte_ms)": ?"?[0-9]+"?', r'"\1": 0', text)
 
 
 def main():
