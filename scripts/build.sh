@@ -8,7 +8,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # CENSUS_DEPS=run installs only what the census needs (scripts/census.sh), not the tests'.
 bash "$root/scripts/install-deps.sh" --for "${CENSUS_DEPS:-all}"
 jobs=${CENSUS_JOBS:-$(nproc)}
-cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE="${CENSUS_BUILD_TYPE:-Release}" "$@" >/dev/null
+# A new build/ is made with Ninja (install-deps.sh says why); an existing one keeps the
+# generator it was made with (CMake refuses to switch).
+generator=()
+if [ ! -f "$root/build/CMakeCache.txt" ] && command -v ninja >/dev/null; then
+  generator=(-G Ninja)
+fi
+cmake -S "$root" -B "$root/build" "${generator[@]}" \
+  -DCMAKE_BUILD_TYPE="${CENSUS_BUILD_TYPE:-Release}" "$@" >/dev/null
 targets=()
 for t in ${CENSUS_TARGETS:-}; do targets+=(--target "$t"); done
 cmake --build "$root/build" -j"$jobs" "${targets[@]}"

@@ -17,12 +17,16 @@ packages=(
   rapidjson-dev
   # ops/: libmicrohttpd serves /metrics.
   libmicrohttpd-dev
-  # scripts/simweb-serve.sh reads the simulated web's truth.json.
-  python3
+  # scripts/build.sh builds with Ninja on a new build/: it starts an object file as soon as
+  # its headers exist, where make waits for each library target's dependencies to link.
+  ninja-build
+  # The census binary's allocator (tcmalloc_minimal; CMakeLists.txt says why).
+  libgoogle-perftools-dev
 )
 # What the tests, benchmarks and tools add (every run but `--for run`).
 test_packages=(
-  ninja-build
+  # tests/k8s, the benchmark scripts and scripts/score-census.sh are Python.
+  python3
   libgtest-dev libgmock-dev libbenchmark-dev
   # promtool (ops_test) ships only in "prometheus", which on a systemd host also starts a
   # Prometheus server on :9090.

@@ -18,9 +18,12 @@ serve_simweb() {
     echo "the simulated web did not start (see $truth_dir/listen.txt)" >&2
     exit 1
   fi
+  # truth.json's "connect_to": ["HOST:PORT:127.0.0.1:PORT", ...], read without a JSON tool
+  # (the demo needs no Python): the rules hold no quotes, brackets or spaces.
   connect=()
   local rule
-  for rule in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1])).get("connect_to", [])))' "$truth_dir/truth.json"); do
+  for rule in $(tr -d '\n' <"$truth_dir/truth.json" | grep -o '"connect_to": *\[[^]]*\]' |
+    grep -o '"[^"]*"' | sed 1d | tr -d '"'); do
     connect+=(--connect-to "$rule")
   done
 }
