@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -176,8 +177,14 @@ absl::Status ReportWriter::WriteRegionPages(const report::CensusSummary& census)
   }
   absl::Cleanup close_sections = [sections] { ::close(sections); };
   constexpr size_t kPerPage = report_parts::HtmlNotice::kRegionSitesPerPage;
-  for (const std::string& region : html_->Regions()) {
-    const std::vector<std::pair<uint64_t, uint64_t>>& ranges = region_sections_[region];
+  static const std::vector<std::pair<uint64_t, uint64_t>> kNoSections;
+  // One region's pages (and its failed-sites page); reads only what Add left behind, so
+  // regions are written on two threads (at national scale the pages are ~1.7 GB copied
+  // in the kernel: a serial second of Finish per GB).
+  auto write_region = [&](const std::string& region) -> absl::Status {
+    auto found = region_sections_.find(region);
+    const std::vector<std::pair<uint64_t, uint64_t>>& ranges =
+        found != region_sections_.end() ? found->second : kNoSections;
     const std::string slug = RegionSlug(region);
     for (int p = 0; p < html_->RegionPages(region); ++p) {
       File page(partial / RegionPageFile(slug, p));
@@ -197,8 +204,20 @@ absl::Status ReportWriter::WriteRegionPages(const report::CensusSummary& census)
       page.Write(failed);
       RETURN_IF_ERROR(page.Close());
     }
-  }
-  return absl::OkStatus();
+    return absl::OkStatus();
+  };
+  const std::vector<std::string> regions = html_->Regions();
+  // Thread t writes regions t, t + 2, ...; each stops at its first error.
+  absl::Status statuses[2];
+  auto write_every_other = [&](size_t t) {
+    for (size_t i = t; i < regions.size() && statuses[t].ok(); i += 2) {
+      statuses[t] = write_region(regions[i]);
+    }
+  };
+  std::thread second(write_every_other, 1);
+  write_every_other(0);
+  second.join();
+  return statuses[0].ok() ? statuses[1] : statuses[0];
 }
 
 absl::Status ReportWriter::RenameRegionPages() {
