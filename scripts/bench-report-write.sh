@@ -10,8 +10,7 @@
 #            store needs ~4 GiB, building it the first time takes 15-25 minutes)
 #     OUT    where the reports go (default /work/bench-out; ~10 GB at 100k)
 #
-# Builds bench/aggregate_benchmark into build-aggperf/ (RelWithDebInfo) when missing. For
-# each size: removes the previous reports, syncs (so the last run's dirty pages are not
+# Builds bench/aggregate_benchmark into build/ (scripts/build.sh). For each size: removes the previous reports, syncs (so the last run's dirty pages are not
 # written back during this one), prints the load, runs `aggregate_benchmark --write` and
 # lists the files' sizes. Compare CPU seconds between loaded runs; wall time needs a
 # quiet machine.
@@ -20,11 +19,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 sizes=${1:-10000,100000}
 data=${2:-/work/bench-data}
 out=${3:-/work/bench-out}
-bench=$root/build-aggperf/bench/aggregate_benchmark
-if [ ! -x "$bench" ]; then
-  cmake -S "$root" -B "$root/build-aggperf" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$root/build-aggperf" --target aggregate_benchmark -j"${CENSUS_JOBS:-2}"
-fi
+# The benchmark from build/ (Release, as the census binary; the same allocator).
+CENSUS_TARGETS=aggregate_benchmark bash "$root/scripts/build.sh" >&2
+bench=$root/build/bench/aggregate_benchmark
 "$bench" --dir "$data" --sites "$sizes" --build-only
 IFS=, read -r -a each <<<"$sizes"
 for n in "${each[@]}"; do
