@@ -29,4 +29,4 @@ port=$simweb_port
 echo "census.sh: simulated web on 127.0.0.1:$port (ground truth: $out/simweb/truth.json)" >&2
 "$census" run --sites "$root/examples/sites.csv" --out "$out" --data "$data" --as-of "$as_of" \
   --probes "$probes" --probe-interval 100ms --probe-timeout 1s --page-timeout 3s \
-  --host-delay 10ms "${connect[@]}"
+  --recheck-delay 500ms --host-delay 10ms "${connect[@]}"
