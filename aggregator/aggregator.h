@@ -175,11 +175,26 @@ class ReportWriter {
   // Writes the summary and the closing parts, and renames the reports into place.
   absl::Status Finish(const report::CensusSummary& census);
 
+  // The sites' HTML sections, which the region pages are cut from at Finish, stay in
+  // memory up to this many bytes (1.7 GB at 100,000 sites × 100 columns); past it they
+  // all go to a side file (report.html.sites.partial) and are copied from there. In
+  // memory they are kept in chunks of `chunk_bytes`. Set before the first Add (tests set
+  // both small).
+  static constexpr uint64_t kSectionsInMemoryUpTo = uint64_t{2} << 30;
+  void set_sections_in_memory_up_to(uint64_t bytes, size_t chunk_bytes = size_t{64} << 20) {
+    sections_in_memory_up_to_ = bytes;
+    section_chunk_bytes_ = chunk_bytes;
+  }
+
  private:
   class File;
   ReportWriter(std::filesystem::path dir, const std::string& as_of);
-  // Each region's page into regions.partial/, its sections copied from html_sections_.
+  // Each region's page into regions.partial/, its sections from memory or copied from
+  // html_sections_.
   absl::Status WriteRegionPages(const report::CensusSummary& census);
+  // Keeps `section` (at offset sections_bytes_) in memory, or in html_sections_ once the
+  // sections outgrow sections_in_memory_up_to_ (those in memory are written out first).
+  void KeepSection(absl::string_view section);
   // regions.partial/ becomes regions/ (the previous one removed).
   absl::Status RenameRegionPages();
   std::filesystem::path dir_;
@@ -189,9 +204,18 @@ class ReportWriter {
   // (HtmlNotice::kInlineSitesUpTo), else empty.
   std::string inline_sections_;
   RenderedSite rendered_;  // reused by Add(site)
-  // Where each region's sections are in html_sections_: one (offset, length) a site.
+  // Where each region's sections are among all sections (in html_sections_ once it holds
+  // them, else in section_chunks_): one (offset, length) a site.
   std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> region_sections_;
   uint64_t sections_bytes_ = 0;
+  uint64_t sections_in_memory_up_to_ = kSectionsInMemoryUpTo;
+  size_t section_chunk_bytes_ = size_t{64} << 20;
+  bool sections_in_file_ = false;
+  // The sections in memory, in chunks (none is ever reallocated, so a national census
+  // never copies gigabytes to grow): chunk i holds [chunk_starts_[i], + size). A section
+  // is never split between chunks.
+  std::vector<std::string> section_chunks_;
+  std::vector<uint64_t> chunk_starts_;
   int64_t sites_ = 0;
   bool finished_ = false;
 };

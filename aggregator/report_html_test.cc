@@ -305,6 +305,52 @@ TEST(ReportHtmlTest, TheWriterAtTheThreshold) {
   std::filesystem::remove_all(dir);
 }
 
+// The region pages are cut from the sections the writer keeps: in memory (in chunks) up
+// to a budget, then all in a side file. Every way gives the whole-report function's pages.
+TEST(ReportHtmlTest, TheWriterKeepsSectionsInMemoryOrInAFile) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / absl::StrCat("report-html-sections-", getpid());
+  auto read = [](const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const report::CensusReport report = ThreeRegions(40);
+  const std::map<std::string, std::string> pages = ReportToRegionHtml(report);
+  struct Budget {
+    uint64_t bytes;
+    size_t chunk;
+  };
+  // All in memory in one chunk; in memory in chunks of about a section (sections never
+  // split); in memory for a third of the sites, then in the file; in the file from the first.
+  const uint64_t third = ReportToHtml(report).size() / 6;
+  for (const Budget& budget :
+       {Budget{uint64_t{1} << 30, size_t{1} << 20}, Budget{uint64_t{1} << 30, 600},
+        Budget{third, 4096}, Budget{0, 4096}}) {
+    SCOPED_TRACE(absl::StrCat(budget.bytes, " / ", budget.chunk));
+    const std::filesystem::path out = dir / absl::StrCat(budget.bytes, "-", budget.chunk);
+    auto writer = ReportWriter::Open(out.string(), report.census().as_of());
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    (*writer)->set_sections_in_memory_up_to(budget.bytes, budget.chunk);
+    for (const report::SiteReport& site : report.sites()) ASSERT_TRUE((*writer)->Add(site).ok());
+    ASSERT_TRUE((*writer)->Finish(report.census()).ok());
+    int files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(out / "regions")) {
+      ++files;
+      const std::string name = absl::StrCat("regions/", entry.path().filename().string());
+      ASSERT_EQ(pages.count(name), 1u) << name;
+      EXPECT_EQ(read(entry.path()), pages.at(name)) << name;
+    }
+    EXPECT_EQ(files, static_cast<int>(pages.size()));
+    EXPECT_EQ(read(out / "report.html"), ReportToHtml(report));
+    for (const auto& entry : std::filesystem::directory_iterator(out)) {
+      EXPECT_FALSE(absl::StrContains(entry.path().filename().string(), "partial")) << entry.path();
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ReportHtmlTest, ALongFailingListIsAPageOfItsOwn) {
   report::CensusReport report;
   report.mutable_census()->set_as_of("2026-11-20");

@@ -194,7 +194,16 @@ absl::Status ReportWriter::WriteRegionPages(const report::CensusSummary& census)
       page.Write(html_->RegionHead(region, census, p));
       const size_t first = static_cast<size_t>(p) * kPerPage;
       for (size_t i = first; i < ranges.size() && i < first + kPerPage; ++i) {
-        page.CopyRange(sections, ranges[i].first, ranges[i].second);
+        const auto [offset, length] = ranges[i];
+        if (sections_in_file_) {
+          page.CopyRange(sections, offset, length);
+          continue;
+        }
+        // The chunk that holds it: the last that starts at or before it.
+        const size_t c = static_cast<size_t>(
+            std::upper_bound(chunk_starts_.begin(), chunk_starts_.end(), offset) -
+            chunk_starts_.begin() - 1);
+        page.Write(absl::string_view(section_chunks_[c]).substr(offset - chunk_starts_[c], length));
       }
       page.Write(html_->RegionTail(region, p));
       RETURN_IF_ERROR(page.Close());
@@ -308,13 +317,38 @@ absl::Status ReportWriter::Add(const report::SiteReport& site, const RenderedSit
   } else if (!inline_sections_.empty()) {
     std::string().swap(inline_sections_);
   }
-  html_sections_->Write(rendered.html);
   // Where the section is, for its region's pages (one range a site: a region's sites
   // are cut into pages of kRegionSitesPerPage).
   region_sections_[site.region()].emplace_back(sections_bytes_, rendered.html.size());
+  KeepSection(rendered.html);
   sections_bytes_ += rendered.html.size();
   ++sites_;
   return absl::OkStatus();
+}
+
+void ReportWriter::KeepSection(absl::string_view section) {
+  if (!sections_in_file_ && sections_bytes_ + section.size() > sections_in_memory_up_to_) {
+    // Past the budget: every section goes to the side file, those kept so far first (the
+    // file's offsets are the sections' offsets).
+    for (std::string& chunk : section_chunks_) {
+      html_sections_->Write(chunk);
+      std::string().swap(chunk);
+    }
+    section_chunks_.clear();
+    chunk_starts_.clear();
+    sections_in_file_ = true;
+  }
+  if (sections_in_file_) {
+    html_sections_->Write(section);
+    return;
+  }
+  if (section_chunks_.empty() ||
+      section_chunks_.back().size() + section.size() > section_chunks_.back().capacity()) {
+    section_chunks_.emplace_back();
+    section_chunks_.back().reserve(std::max(section_chunk_bytes_, section.size()));
+    chunk_starts_.push_back(sections_bytes_);
+  }
+  section_chunks_.back().append(section.data(), section.size());
 }
 
 absl::Status ReportWriter::Finish(const report::CensusSummary& census) {
