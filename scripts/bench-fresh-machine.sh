@@ -56,12 +56,19 @@ mount --rbind /dev "$fresh/dev"
 mkdir -p "$fresh/src"
 mount --bind -o ro "$root" "$fresh/src"
 cp /etc/resolv.conf "$fresh/etc/resolv.conf"
+# A machine whose HTTPS goes through a proxy with its own CA (NODE_EXTRA_CA_CERTS set, as
+# on the machines this was measured on) gives npm inside the root that CA too; apt uses
+# plain HTTP to Debian's mirror and needs nothing.
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+  cp "$NODE_EXTRA_CA_CERTS" "$fresh/root/extra-ca.crt"
+fi
 
 # Inside the root: clone, then the README's census command, then (--tests) its test command.
 cat >"$fresh/root/first-census.sh" <<'EOF'
 #!/bin/bash
 set -euo pipefail
 git config --global --add safe.directory '*'
+if [ -f /root/extra-ca.crt ]; then export NODE_EXTRA_CA_CERTS=/root/extra-ca.crt; fi
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 start=$(ms)
 cd /root && git clone -q /src census && cd census
