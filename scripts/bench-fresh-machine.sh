@@ -34,7 +34,7 @@ fi
 command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
 
 unmount() {
-  for m in "$fresh/src" "$fresh/dev" "$fresh/sys" "$fresh/proc"; do
+  for m in "$fresh/root/shared" "$fresh/src" "$fresh/dev" "$fresh/sys" "$fresh/proc"; do
     mountpoint -q "$m" && umount -R "$m"
   done
   return 0
@@ -55,6 +55,12 @@ mount --rbind /sys "$fresh/sys"
 mount --rbind /dev "$fresh/dev"
 mkdir -p "$fresh/src"
 mount --bind -o ro "$root" "$fresh/src"
+# The extraction tests read the saved government pages beside the checkout
+# (../shared/fixtures/real): the clone in /root/census finds them at /root/shared.
+if [ -d "$root/../shared" ]; then
+  mkdir -p "$fresh/root/shared"
+  mount --bind -o ro "$root/../shared" "$fresh/root/shared"
+fi
 cp /etc/resolv.conf "$fresh/etc/resolv.conf"
 # A machine whose HTTPS goes through a proxy with its own CA (NODE_EXTRA_CA_CERTS set, as
 # on the machines this was measured on) gives npm inside the root that CA too; apt uses
