@@ -268,6 +268,32 @@ TEST(ReportHtmlTest, OverTheThresholdTheSitesAreOnTheRegionPages) {
   }
 }
 
+std::string ReadWhole(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// What a ReportWriter left in `out`: report.html and every region page are the
+// whole-report functions' bytes, and nothing partial is left beside them.
+void ExpectTheWholeReportsPages(const std::filesystem::path& out,
+                                const report::CensusReport& report) {
+  EXPECT_EQ(ReadWhole(out / "report.html"), ReportToHtml(report));
+  const std::map<std::string, std::string> pages = ReportToRegionHtml(report);
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(out / "regions")) {
+    ++files;
+    const std::string name = absl::StrCat("regions/", entry.path().filename().string());
+    ASSERT_EQ(pages.count(name), 1u) << name;
+    EXPECT_EQ(ReadWhole(entry.path()), pages.at(name)) << name;
+  }
+  EXPECT_EQ(files, static_cast<int>(pages.size()));
+  for (const auto& entry : std::filesystem::directory_iterator(out)) {
+    EXPECT_FALSE(absl::StrContains(entry.path().filename().string(), "partial")) << entry.path();
+  }
+}
+
 // A region with more failing sites than a page holds lists them on a page of their own,
 // each row linked to the page that holds the site; its first page links that list.
 // ReportWriter keeps report.html's sections in memory while the census is small enough
@@ -277,30 +303,12 @@ TEST(ReportHtmlTest, OverTheThresholdTheSitesAreOnTheRegionPages) {
 TEST(ReportHtmlTest, TheWriterAtTheThreshold) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / absl::StrCat("report-html-writer-", getpid());
-  auto read = [](const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  };
   for (int sites : {500, 501}) {
     SCOPED_TRACE(sites);
     const report::CensusReport report = ThreeRegions(sites);
     const std::filesystem::path out = dir / absl::StrCat(sites);
     ASSERT_TRUE(WriteReports(report, out.string()).ok());
-    EXPECT_EQ(read(out / "report.html"), ReportToHtml(report));
-    const std::map<std::string, std::string> pages = ReportToRegionHtml(report);
-    int files = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(out / "regions")) {
-      ++files;
-      const std::string name = absl::StrCat("regions/", entry.path().filename().string());
-      ASSERT_EQ(pages.count(name), 1u) << name;
-      EXPECT_EQ(read(entry.path()), pages.at(name)) << name;
-    }
-    EXPECT_EQ(files, static_cast<int>(pages.size()));
-    for (const auto& entry : std::filesystem::directory_iterator(out)) {
-      EXPECT_FALSE(absl::StrContains(entry.path().filename().string(), "partial")) << entry.path();
-    }
+    ExpectTheWholeReportsPages(out, report);
   }
   std::filesystem::remove_all(dir);
 }
@@ -310,14 +318,7 @@ TEST(ReportHtmlTest, TheWriterAtTheThreshold) {
 TEST(ReportHtmlTest, TheWriterKeepsSectionsInMemoryOrInAFile) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / absl::StrCat("report-html-sections-", getpid());
-  auto read = [](const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  };
   const report::CensusReport report = ThreeRegions(40);
-  const std::map<std::string, std::string> pages = ReportToRegionHtml(report);
   struct Budget {
     uint64_t bytes;
     size_t chunk;
@@ -335,18 +336,7 @@ TEST(ReportHtmlTest, TheWriterKeepsSectionsInMemoryOrInAFile) {
     (*writer)->set_sections_in_memory_up_to(budget.bytes, budget.chunk);
     for (const report::SiteReport& site : report.sites()) ASSERT_TRUE((*writer)->Add(site).ok());
     ASSERT_TRUE((*writer)->Finish(report.census()).ok());
-    int files = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(out / "regions")) {
-      ++files;
-      const std::string name = absl::StrCat("regions/", entry.path().filename().string());
-      ASSERT_EQ(pages.count(name), 1u) << name;
-      EXPECT_EQ(read(entry.path()), pages.at(name)) << name;
-    }
-    EXPECT_EQ(files, static_cast<int>(pages.size()));
-    EXPECT_EQ(read(out / "report.html"), ReportToHtml(report));
-    for (const auto& entry : std::filesystem::directory_iterator(out)) {
-      EXPECT_FALSE(absl::StrContains(entry.path().filename().string(), "partial")) << entry.path();
-    }
+    ExpectTheWholeReportsPages(out, report);
   }
   std::filesystem::remove_all(dir);
 }

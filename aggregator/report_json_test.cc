@@ -49,12 +49,12 @@ using google::protobuf::Reflection;
 
 // ------------------------------------------------------------------------ helpers
 
-// The contract: what protobuf prints.
-absl::StatusOr<std::string> ProtobufJson(const Message& message) {
+// The contract: what protobuf prints (indented, or on one line).
+absl::StatusOr<std::string> ProtobufJson(const Message& message, bool add_whitespace = true) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.always_print_primitive_fields = true;
-  options.add_whitespace = true;
+  options.add_whitespace = add_whitespace;
   std::string json;
   auto status = google::protobuf::util::MessageToJsonString(message, &json, options);
   if (!status.ok()) return absl::InternalError(status.ToString());
@@ -63,14 +63,7 @@ absl::StatusOr<std::string> ProtobufJson(const Message& message) {
 
 // The contract of a line (report.jsonl, report.json's sites): protobuf without whitespace.
 absl::StatusOr<std::string> ProtobufJsonLine(const Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  options.add_whitespace = false;
-  std::string json;
-  auto status = google::protobuf::util::MessageToJsonString(message, &json, options);
-  if (!status.ok()) return absl::InternalError(status.ToString());
-  return json;
+  return ProtobufJson(message, /*add_whitespace=*/false);
 }
 
 // `json` as it stands nested `indent` levels deep (report_parts::AppendMessageJson).
