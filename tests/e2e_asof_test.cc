@@ -14,7 +14,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "aggregator/aggregator.h"
@@ -88,14 +87,7 @@ class AsOfTest : public ::testing::Test {
   }
 
   std::vector<std::string> RunIds(const std::string& data) {
-    EXPECT_EQ(Census({"replay", "--data", data, "--list"}, "list"), 0);
-    std::vector<std::string> ids;
-    std::vector<std::string> lines =
-        absl::StrSplit(ReadFile(dir_ / "list.out"), '\n', absl::SkipEmpty());
-    for (size_t i = 1; i < lines.size(); ++i) {
-      ids.push_back(std::string(lines[i].substr(0, lines[i].find('\t'))));
-    }
-    return ids;
+    return testing::ListedRunIds(CENSUS_BIN, data, dir_);
   }
 
   fs::path dir_;

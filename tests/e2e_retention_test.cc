@@ -76,16 +76,7 @@ class RetentionEndToEnd : public ::testing::Test {
     }
   }
 
-  std::vector<std::string> RunIds() {
-    EXPECT_EQ(Census({"replay", "--data", Data(), "--list"}, "list"), 0);
-    std::vector<std::string> ids;
-    std::vector<std::string> lines =
-        absl::StrSplit(ReadFile(dir_ / "list.out"), '\n', absl::SkipEmpty());
-    for (size_t i = 1; i < lines.size(); ++i) {
-      ids.push_back(std::vector<std::string>(absl::StrSplit(lines[i], '\t'))[0]);
-    }
-    return ids;
-  }
+  std::vector<std::string> RunIds() { return testing::ListedRunIds(CENSUS_BIN, Data(), dir_); }
 
   fs::path dir_;
   std::unique_ptr<SimWebProcess> simweb_;

@@ -15,7 +15,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
 #include "proto/report.pb.h"
 #include "simweb/score.h"
@@ -269,13 +268,9 @@ TEST_F(ScoreEndToEnd, ScriptBuiltListsWithoutRenderer) {
   // state the report no longer has, and printed nothing).
   ASSERT_FALSE(unverified_site.empty());
   const std::string data = (dir_ / "data").string();
-  ASSERT_EQ(RunToCompletion({CENSUS_BIN, "replay", "--data", data, "--list"},
-                            (dir_ / "list.out").string(), (dir_ / "list.err").string()),
-            0);
-  const std::vector<std::string> list =
-      absl::StrSplit(ReadFile(dir_ / "list.out"), '\n', absl::SkipEmpty());
-  ASSERT_EQ(list.size(), 2u);  // a header and the one run
-  const std::string run = list[1].substr(0, list[1].find('\t'));
+  const std::vector<std::string> runs = testing::ListedRunIds(CENSUS_BIN, data, dir_);
+  ASSERT_EQ(runs.size(), 1u) << ReadFile(dir_ / "list.err");
+  const std::string& run = runs[0];
   ASSERT_EQ(RunToCompletion(
                 {CENSUS_BIN, "report", "--data", data, "--run", run, "--site", unverified_site},
                 (dir_ / "site.out").string(), (dir_ / "site.err").string()),

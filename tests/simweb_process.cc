@@ -1,5 +1,7 @@
 #include "tests/simweb_process.h"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -16,6 +18,24 @@ std::string ReadFile(const fs::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::vector<std::string> ListedRunIds(const std::string& census_bin, const std::string& data,
+                                      const fs::path& dir) {
+  const int status = RunToCompletion({census_bin, "replay", "--data", data, "--list"},
+                                     (dir / "list.out").string(), (dir / "list.err").string());
+  if (status != 0) {
+    ADD_FAILURE() << "census replay --list exited " << status << ": " << ReadFile(dir / "list.err");
+    return {};
+  }
+  std::vector<std::string> ids;
+  std::istringstream lines(ReadFile(dir / "list.out"));
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line)) {
+    if (!line.empty()) ids.push_back(line.substr(0, line.find('\t')));
+  }
+  return ids;
 }
 
 SimWebProcess::SimWebProcess(const std::string& simweb_bin, const fs::path& dir,

@@ -45,6 +45,11 @@ class SimWebProcess {
 
 std::string ReadFile(const std::filesystem::path& path);
 
+// The run ids `census_bin replay --data DATA --list` prints, oldest first (its output goes
+// to DIR/list.out and DIR/list.err). A failing run is a test failure, and gives none.
+std::vector<std::string> ListedRunIds(const std::string& census_bin, const std::string& data,
+                                      const std::filesystem::path& dir);
+
 }  // namespace census::testing
 
 #endif  // CENSUS_TESTS_SIMWEB_PROCESS_H_
