@@ -621,8 +621,6 @@ std::string ColumnState(const report::ColumnReport& c) {
 // in report.json and report.csv).
 constexpr int kAllColumnsUpTo = 30;
 
-bool ProblemColumn(const report::ColumnReport& c) { return !ColumnProblems(c).empty(); }
-
 void ColumnsTable(std::string* out, const report::SiteReport& site) {
   const std::vector<const FieldDescriptor*> extra =
       NewFields(report::ColumnReport::descriptor(), kColumnKnown);
@@ -630,7 +628,7 @@ void ColumnsTable(std::string* out, const report::SiteReport& site) {
   for (const report::ColumnReport& c : site.columns()) {
     stale += c.stale() ? 1 : 0;
     blank += c.blank() ? 1 : 0;
-    problems += ProblemColumn(c) ? 1 : 0;
+    problems += HasColumnProblems(c) ? 1 : 0;
   }
   const bool only_problems = site.columns_size() > kAllColumnsUpTo;
   absl::StrAppend(out, "<h4>栏目 <small>Columns</small> (", site.columns_size(), ")：未更新 ",
@@ -645,7 +643,7 @@ void ColumnsTable(std::string* out, const report::SiteReport& site) {
                   "<th>状态 <small>state</small></th>",
                   NewFieldHeaders(extra), "</tr></thead><tbody>\n");
   for (const report::ColumnReport& c : site.columns()) {
-    const bool problem = ProblemColumn(c);
+    const bool problem = HasColumnProblems(c);
     if (only_problems && !problem) continue;
     std::string rate = "—";
     if (c.observations() > 0) {

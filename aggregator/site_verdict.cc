@@ -175,6 +175,12 @@ std::vector<std::string> ColumnProblems(const report::ColumnReport& column) {
   return out;
 }
 
+bool HasColumnProblems(const report::ColumnReport& column) {
+  // The conditions of ColumnProblems, one for one (site_verdict_test checks they agree).
+  return !column.fetch_error().empty() || column.blank() || column.stale() ||
+         column.long_unupdated() || column.page() == "unverified-blank";
+}
+
 std::string WindowText(const RubricWindow& window) {
   if (window.months > 0)
     return absl::StrCat(window.months, window.months == 1 ? " month" : " months");

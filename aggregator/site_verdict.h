@@ -54,6 +54,9 @@ std::string WindowText(const RubricWindow& window);
 // serve UI's column states and the notice's problem-only column tables, so that a state
 // the report adds is shown everywhere or nowhere.
 std::vector<std::string> ColumnProblems(const report::ColumnReport& column);
+// !ColumnProblems(column).empty(), without building the list (the notice asks it of every
+// column of every site).
+bool HasColumnProblems(const report::ColumnReport& column);
 
 // What is known about one column's list page.
 struct ColumnFacts {

@@ -84,6 +84,17 @@ TEST(HelpersTest, ColumnProblemsNamesEveryStateInOrder) {
   c.set_fetch_error("http_404");
   EXPECT_EQ(ColumnProblems(c), std::vector<std::string>({"not opened: http_404", "blank", "stale",
                                                          "long unupdated", "unverified-blank"}));
+
+  // HasColumnProblems says the same of every combination of the five states.
+  for (int bits = 0; bits < 32; ++bits) {
+    report::ColumnReport column;
+    column.set_fetch_error(bits & 1 ? "timeout" : "");
+    column.set_blank(bits & 2);
+    column.set_stale(bits & 4);
+    column.set_long_unupdated(bits & 8);
+    column.set_page(bits & 16 ? "unverified-blank" : "list");
+    EXPECT_EQ(HasColumnProblems(column), !ColumnProblems(column).empty()) << bits;
+  }
 }
 
 TEST(HelpersTest, ProbeFailed) {
